@@ -1,0 +1,28 @@
+//! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
+
+pub mod metadata;
+
+use crate::ingest::SourceText;
+use crate::model::{Document, SourceInfo, SCHEMA_VERSION};
+use crate::normalize::NormText;
+use crate::rules::Rules;
+use crate::segment::DocTree;
+
+pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
+    let document = metadata::extract_metadata(norm, tree, rules);
+    Document {
+        schema_version: SCHEMA_VERSION.to_string(),
+        source: SourceInfo {
+            path: source.path.clone(),
+            sha256: source.sha256.clone(),
+            format: source.format.as_str().to_string(),
+            encoding: source.encoding.clone(),
+            restored: norm.restored,
+        },
+        document,
+        tasks: Vec::new(),
+        indicators: Vec::new(),
+        agencies: Vec::new(),
+        warnings: Vec::new(),
+    }
+}

@@ -1,0 +1,87 @@
+//! Folded keys for matching: no diacritics, lowercase, đ→d, punctuation and spacing
+//! collapsed. Rules match on folded text so they work on clean, stripped and OCR'd text.
+
+use unicode_normalization::char::decompose_canonical;
+
+/// Removes Vietnamese diacritics from one char and lowercases it (`Ố` → `o`, `Đ` → `d`).
+pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    match c {
+        'đ' | 'Đ' => return 'd',
+        _ => {}
+    }
+    let mut base = c;
+    let mut first = true;
+    decompose_canonical(c, |d| {
+        if first {
+            base = d;
+            first = false;
+        }
+    });
+    base.to_lowercase().next().unwrap_or(base)
+}
+
+/// Combining diacritical marks (as found in NFD text).
+pub fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF)
+}
+
+/// Strips diacritics but keeps case and everything else (`Ủy ban` → `Uy ban`).
+pub fn strip_diacritics(s: &str) -> String {
+    s.chars()
+        .filter(|&c| !is_combining_mark(c))
+        .map(|c| {
+            let f = fold_char(c);
+            if c.is_uppercase() {
+                f.to_uppercase().next().unwrap_or(f)
+            } else {
+                f
+            }
+        })
+        .collect()
+}
+
+/// The folded key: lowercase ASCII-ish letters and digits, words separated by one space;
+/// every other character is a separator, except `&` `%` and `/` which carry meaning in
+/// agency and document codes.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.chars() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let f = fold_char(c);
+        if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(f);
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold("Phòng Văn hóa - Xã hội"), "phong van hoa xa hoi");
+        assert_eq!(fold("  ĐỔI  mới, sáng-tạo "), "doi moi sang tao");
+        assert_eq!(fold("KTHT&ĐT"), "ktht&dt");
+        assert_eq!(strip_diacritics("Ủy ban Đông Hải"), "Uy ban Dong Hai");
+    }
+
+    #[test]
+    fn fold_decomposed_input() {
+        // NFD input folds the same as NFC.
+        assert_eq!(fold("Ho\u{0300}a"), fold("Hòa"));
+    }
+}

@@ -1,0 +1,127 @@
+//! Stage 1: bytes → [`SourceText`]. Detects the format and the text encoding.
+//!
+//! The source text is what spans point into: for text files it is the decoded file, for
+//! PDF and DOCX the extracted text layer (with page starts for PDF).
+
+pub mod text;
+
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Largest input accepted, to bound memory per document.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Pdf,
+    Docx,
+    Markdown,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Pdf => "pdf",
+            Format::Docx => "docx",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+/// The decoded source document.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    /// Path as given (or "-" for stdin).
+    pub path: String,
+    pub sha256: String,
+    pub format: Format,
+    /// Encoding that was detected, e.g. "utf-8", "utf-8-bom", "utf-16le".
+    pub encoding: String,
+    /// The text; NFC is not guaranteed here (normalization does it).
+    pub text: String,
+    /// Byte offsets in `text` where each page starts (PDF only; empty otherwise).
+    pub page_starts: Vec<usize>,
+}
+
+impl SourceText {
+    /// A source from text already in memory (tests, stdin).
+    pub fn from_string(path: &str, text: &str) -> SourceText {
+        SourceText {
+            path: path.to_string(),
+            sha256: sha256_hex(text.as_bytes()),
+            format: text::sniff_text_format(text),
+            encoding: "utf-8".into(),
+            text: text.to_string(),
+            page_starts: Vec::new(),
+        }
+    }
+
+    /// 1-based page of a byte offset, when the source is paginated.
+    pub fn page_of(&self, offset: usize) -> Option<usize> {
+        if self.page_starts.is_empty() {
+            return None;
+        }
+        Some(self.page_starts.partition_point(|&s| s <= offset).max(1))
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads and decodes a file. `-` reads standard input.
+pub fn read_path(path: &Path) -> Result<SourceText> {
+    let shown = path.display().to_string();
+    let bytes = if shown == "-" {
+        let mut buf = Vec::new();
+        use std::io::Read;
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| Error::Io { path: path.into(), source: e })?;
+        buf
+    } else {
+        let meta = std::fs::metadata(path).map_err(|e| Error::Io { path: path.into(), source: e })?;
+        if meta.is_dir() {
+            return Err(Error::IsDirectory { path: path.into() });
+        }
+        if meta.len() > MAX_INPUT_BYTES {
+            return Err(Error::TooLarge { path: path.into(), size: meta.len(), limit: MAX_INPUT_BYTES });
+        }
+        std::fs::read(path).map_err(|e| Error::Io { path: path.into(), source: e })?
+    };
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::TooLarge { path: path.into(), size: bytes.len() as u64, limit: MAX_INPUT_BYTES });
+    }
+    ingest_bytes(&shown, &bytes)
+}
+
+/// Decodes bytes whose origin is named `path` (used in errors and in `source.path`).
+pub fn ingest_bytes(path: &str, bytes: &[u8]) -> Result<SourceText> {
+    let pb = PathBuf::from(path);
+    if bytes.is_empty() {
+        return Err(Error::Empty { path: pb });
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Err(Error::Unsupported { path: pb, reason: "PDF input is not supported yet".into() });
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(Error::Unsupported { path: pb, reason: "DOCX/ZIP input is not supported yet".into() });
+    }
+    let (text, encoding) = text::decode(bytes).map_err(|reason| Error::Encoding { path: pb.clone(), reason })?;
+    if text.trim().is_empty() {
+        return Err(Error::Empty { path: pb });
+    }
+    Ok(SourceText {
+        path: path.to_string(),
+        sha256: sha256_hex(bytes),
+        format: text::sniff_text_format(&text),
+        encoding,
+        text,
+        page_starts: Vec::new(),
+    })
+}

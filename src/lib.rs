@@ -1,0 +1,49 @@
+//! kehoach: Vietnamese administrative plans (Kế hoạch) → canonical JSON.
+//!
+//! ```text
+//! bytes ─ingest→ SourceText ─normalize→ NormText ─segment→ DocTree ─extract→ Document
+//! ```
+//! Each stage is a plain function over owned data; [`extract`] wires them.
+
+pub mod error;
+pub mod extract;
+pub mod fold;
+pub mod ingest;
+pub mod model;
+pub mod normalize;
+pub mod rules;
+pub mod segment;
+
+pub use error::{Error, Result};
+pub use ingest::SourceText;
+pub use model::Document;
+pub use normalize::{NormText, NormalizeOptions, RestoreMode};
+pub use rules::Rules;
+pub use segment::DocTree;
+
+use std::path::Path;
+
+/// Options of a pipeline run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub normalize: NormalizeOptions,
+}
+
+/// The normalize and segment stages, for the CLI's `normalize` and `segment` views.
+pub fn analyze(source: &SourceText, rules: &Rules, opts: &Options) -> (NormText, DocTree) {
+    let norm = normalize::normalize(source, &opts.normalize);
+    let tree = segment::segment(&norm, rules);
+    (norm, tree)
+}
+
+/// The whole pipeline over a decoded source.
+pub fn extract(source: &SourceText, rules: &Rules, opts: &Options) -> Result<Document> {
+    let (norm, tree) = analyze(source, rules, opts);
+    Ok(extract::extract(source, &norm, &tree, rules))
+}
+
+/// Reads, decodes and extracts one file (`-` for stdin).
+pub fn extract_path(path: &Path, rules: &Rules, opts: &Options) -> Result<Document> {
+    let source = ingest::read_path(path)?;
+    extract(&source, rules, opts)
+}

@@ -1,0 +1,171 @@
+//! Stage 2: [`SourceText`] → [`NormText`].
+//!
+//! Line-level normalization: NFC, one tone-mark placement, LaTeX/markdown residue,
+//! page furniture (page numbers, repeated table headers, `file:///` and bare URL lines),
+//! blank lines, and words or codes split across lines ("57-" / "NQ/TW"). Lines stay lines:
+//! tables flattened one cell per line need them, and the segmenter joins wrapped prose
+//! with [`layout::join_lines`]. Every char keeps its source byte range.
+
+pub mod layout;
+pub mod mapped;
+pub mod unicode;
+
+use crate::ingest::SourceText;
+use crate::model::Span;
+use mapped::MappedStr;
+pub use unicode::ToneStyle;
+
+/// How diacritic restoration and OCR repair are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum RestoreMode {
+    /// Decide per document from how the text looks.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NormalizeOptions {
+    pub tone_style: ToneStyle,
+    pub restore: RestoreMode,
+}
+
+/// One normalized line: a byte range of [`NormText::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NormLine {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Normalized text, lines joined by '\n', with a byte-level map back to the source.
+#[derive(Debug, Clone)]
+pub struct NormText {
+    pub text: String,
+    pub lines: Vec<NormLine>,
+    /// For each byte of `text`: the source byte range it came from.
+    src_start: Vec<u32>,
+    src_end: Vec<u32>,
+    /// Byte offsets where source lines start (for line numbers in spans).
+    src_line_starts: Vec<usize>,
+    page_starts: Vec<usize>,
+    /// Whether diacritic restoration / OCR repair changed the text.
+    pub restored: bool,
+}
+
+impl NormText {
+    /// Builds the flat text and byte map from mapped lines.
+    pub fn from_lines(lines: Vec<MappedStr>, source: &SourceText, restored: bool) -> NormText {
+        let mut text = String::new();
+        let mut src_start = Vec::new();
+        let mut src_end = Vec::new();
+        let mut out_lines = Vec::with_capacity(lines.len());
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                // The newline maps to the end of the previous line.
+                let at = src_end.last().copied().unwrap_or(0);
+                text.push('\n');
+                src_start.push(at);
+                src_end.push(at);
+            }
+            let start = text.len();
+            for m in &line.chars {
+                text.push(m.c);
+                for _ in 0..m.c.len_utf8() {
+                    src_start.push(m.start);
+                    src_end.push(m.end);
+                }
+            }
+            out_lines.push(NormLine { start, end: text.len() });
+        }
+        NormText {
+            text,
+            lines: out_lines,
+            src_start,
+            src_end,
+            src_line_starts: line_starts(&source.text),
+            page_starts: source.page_starts.clone(),
+            restored,
+        }
+    }
+
+    pub fn line(&self, i: usize) -> &str {
+        let l = self.lines[i];
+        &self.text[l.start..l.end]
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Source byte range of normalized bytes `a..b`.
+    pub fn source_range(&self, a: usize, b: usize) -> (usize, usize) {
+        if self.src_start.is_empty() {
+            return (0, 0);
+        }
+        let a = a.min(self.src_start.len() - 1);
+        let b = b.clamp(a + 1, self.src_end.len());
+        let start = self.src_start[a..b].iter().min().copied().unwrap_or(0) as usize;
+        let end = self.src_end[a..b].iter().max().copied().unwrap_or(0) as usize;
+        (start, end)
+    }
+
+    /// Span in the source of normalized bytes `a..b`.
+    pub fn span(&self, a: usize, b: usize) -> Span {
+        let (start, end) = self.source_range(a, b);
+        self.span_of_source(start, end)
+    }
+
+    /// Span of the source byte range `start..end`.
+    pub fn span_of_source(&self, start: usize, end: usize) -> Span {
+        let line_of = |off: usize| self.src_line_starts.partition_point(|&s| s <= off).max(1);
+        let page = if self.page_starts.is_empty() {
+            None
+        } else {
+            Some(self.page_starts.partition_point(|&s| s <= start).max(1))
+        };
+        Span {
+            start,
+            end,
+            line_start: line_of(start),
+            line_end: line_of(end.saturating_sub(1).max(start)),
+            page,
+        }
+    }
+
+    /// Span of normalized lines `first..=last`.
+    pub fn lines_span(&self, first: usize, last: usize) -> Span {
+        self.span(self.lines[first].start, self.lines[last].end)
+    }
+
+    /// First source line (1-based) of normalized line `i`.
+    pub fn source_line_of(&self, i: usize) -> usize {
+        self.lines_span(i, i).line_start
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
+}
+
+/// Runs every normalization pass over a source.
+pub fn normalize(source: &SourceText, opts: &NormalizeOptions) -> NormText {
+    let lines = layout::clean_lines(&source.text, opts.tone_style);
+    NormText::from_lines(lines, source, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_back_to_source() {
+        let src = SourceText::from_string("t", "Dòng một\n\n  Nghị quyết số 57-\n\nNQ/TW của Bộ\n");
+        let n = normalize(&src, &NormalizeOptions::default());
+        assert_eq!(n.line(1), "Nghị quyết số 57-NQ/TW của Bộ");
+        let pos = n.text.find("NQ/TW").unwrap();
+        let sp = n.span(pos, pos + 5);
+        assert_eq!(&src.text[sp.start..sp.end], "NQ/TW");
+        assert_eq!(sp.line_start, 5);
+    }
+}
