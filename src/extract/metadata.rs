@@ -10,6 +10,10 @@ use serde::Deserialize;
 pub struct DocumentRules {
     /// Document types, as printed in the type line ("KẾ HOẠCH").
     pub doc_types: Vec<String>,
+    /// Folded openers of preamble paragraphs; they end the title.
+    pub preamble_openers: Vec<String>,
+    /// Folded directive verbs that open a new sentence when capitalized at a line start.
+    pub paragraph_openers: Vec<String>,
 }
 
 impl DocumentRules {
