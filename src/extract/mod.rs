@@ -1,5 +1,7 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
+pub mod agencies;
+pub mod appendix;
 pub mod metadata;
 
 use crate::ingest::SourceText;
@@ -10,6 +12,8 @@ use crate::segment::DocTree;
 
 pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
     let document = metadata::extract_metadata(norm, tree, rules);
+    let mut agencies = agencies::AgencyRegistry::default();
+    let (tasks, indicators) = appendix::extract_tables(norm, tree, rules, &mut agencies);
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {
@@ -20,9 +24,9 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
             restored: norm.restored,
         },
         document,
-        tasks: Vec::new(),
-        indicators: Vec::new(),
-        agencies: Vec::new(),
-        warnings: Vec::new(),
+        tasks,
+        indicators,
+        agencies: agencies.seen,
+        warnings: agencies.warnings,
     }
 }
