@@ -1,6 +1,8 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
+pub mod deadline;
 pub mod metadata;
+pub mod target;
 
 use crate::ingest::SourceText;
 use crate::model::{Document, SourceInfo, SCHEMA_VERSION};
