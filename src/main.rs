@@ -43,6 +43,8 @@ enum Command {
     },
     /// Print the normalized text that the extractors see.
     Normalize { file: PathBuf },
+    /// Print every table as rebuilt: columns, then one row a line, cells separated by " | ".
+    Tables { file: PathBuf },
     /// Print the document tree with source line numbers.
     Segment {
         file: PathBuf,
@@ -100,6 +102,11 @@ fn run(cli: &Cli) -> kehoach::Result<()> {
             let mut s = norm.text.clone();
             s.push('\n');
             s
+        }
+        Command::Tables { file } => {
+            let source = kehoach::ingest::read_path(file)?;
+            let (norm, tree) = kehoach::analyze(&source, &rules, &opts);
+            kehoach::segment::table::render_all(&norm, &tree, &rules)
         }
         Command::Segment { file, json } => {
             let source = kehoach::ingest::read_path(file)?;

@@ -40,6 +40,8 @@ struct AgencyFile {
     plural: Vec<String>,
     #[serde(default)]
     label_end: Vec<String>,
+    #[serde(default)]
+    labels: Vec<String>,
     agency: Vec<AgencyDef>,
 }
 
@@ -58,6 +60,8 @@ pub struct AgencyRules {
     heads: Vec<(String, String)>,
     plural: Vec<String>,
     label_end: Vec<char>,
+    /// Folded words of list-introducing labels, longest first.
+    labels: Vec<Vec<String>>,
 }
 
 /// One agency found in a text.
@@ -183,6 +187,12 @@ impl AgencyRules {
             heads,
             plural: file.plural.iter().map(|p| fold(p)).collect(),
             label_end: file.label_end.iter().filter_map(|s| s.chars().next()).collect(),
+            labels: {
+                let mut l: Vec<Vec<String>> =
+                    file.labels.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
+                l.sort_by_key(|w| std::cmp::Reverse(w.len()));
+                l
+            },
         })
     }
 
@@ -228,7 +238,7 @@ impl AgencyRules {
                     continue;
                 }
                 let allowed = ((alen as f64) * self.fuzzy.max_ratio).floor() as usize;
-                let short = alen < 8;
+                let short = alen < 6;
                 if (allowed == 0 && !short) || klen.abs_diff(alen) > allowed.max(1) {
                     continue;
                 }
@@ -236,7 +246,7 @@ impl AgencyRules {
                 if d == 0 || d > allowed.max(1) || !words_close(k, alias) {
                     continue;
                 }
-                // Short names: only a transposition of two letters ("VNTP").
+                // Short names: only a transposition of two letters ("VNTP" for "VNPT").
                 if short && (d > 1 || !same_letters(k, alias)) {
                     continue;
                 }
@@ -302,8 +312,20 @@ impl AgencyRules {
         let mut sep_pending = false;
         let mut i = 0;
         let flush = |run: &mut Vec<usize>, out: &mut Vec<AgencyMatch>, cov: &mut Coverage, sep_pending: &mut bool| {
+            let mut split: Vec<Vec<usize>> = Vec::new();
+            for p in split_run(&toks, run, text) {
+                // A lone head word after a line break ("Hải" / "Phòng") ends the name before it.
+                let glue = p.len() == 1
+                    && split.last().is_some_and(|l: &Vec<usize>| *l.last().unwrap() + 1 == p[0])
+                    && !toks[p[0]].gap.contains([';', ','])
+                    && self.is_head(&[toks[p[0]].clone()], text, ascii);
+                match split.last_mut() {
+                    Some(l) if glue => l.extend(p),
+                    _ => split.push(p),
+                }
+            }
             let mut parts: Vec<Vec<usize>> = Vec::new();
-            for part in split_run(&toks, run, text) {
+            for part in split {
                 let mut rest = part;
                 while let Some(p) = (1..rest.len().saturating_sub(1)).find(|&p| {
                     toks[rest[p]].key == "va" && {
@@ -348,6 +370,12 @@ impl AgencyRules {
             run.clear();
         };
         while i < toks.len() {
+            if let Some(l) = self.labels.iter().find(|l| i + l.len() <= toks.len() && toks[i..i + l.len()].iter().zip(l.iter()).all(|(t, w)| t.key == *w)) {
+                flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
+                cov.covered += l.len();
+                i += l.len();
+                continue;
+            }
             if let Some((ai, n, fuzzy)) = self.match_at(&toks, i) {
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
                     || is_list_sep(&toks[i].gap);
@@ -551,6 +579,8 @@ mod tests {
         assert_eq!(m[0].id, "phong-vhxh");
         assert!(m[0].fuzzy);
         assert_eq!(names("VNTP"), ["VNPT"]);
+        assert_eq!(names("Đơn vị cung ứng Vietel, VNPT"), ["Viettel", "VNPT"]);
+        assert_eq!(names("Cổng TT chỉ đạo\nđiều hành Hải\nPhòng"), ["Cổng TT chỉ đạo điều hành Hải Phòng"]);
         assert_eq!(names("Trung tâm Văn Hóa-Thể Thao- Truyền thông"), ["Trung tâm Văn hóa, Thể thao và Truyền thông"]);
         // OCR'd, no diacritics, one letter damaged.
         assert_eq!(names("Phong Van hoa - Xa hoi"), ["Phòng Văn hóa - Xã hội"]);

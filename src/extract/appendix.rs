@@ -5,7 +5,9 @@
 //! tables in the body (004 "Mục tiêu cụ thể") have origin "body".
 
 use super::agencies::AgencyRegistry;
-use crate::model::{AgencyRef, Deadline, DeadlineKind, Indicator, Origin, Target, TargetOp, Task};
+use super::ids::item_id;
+use super::target::{parse_targets_with, unit_of_with};
+use crate::model::{AgencyRef, Deadline, Indicator, Origin, Task};
 use crate::normalize::NormText;
 use crate::rules::Rules;
 use crate::segment::table::{reconstruct, ColumnRole, Row, Table, TableKind};
@@ -29,6 +31,12 @@ pub fn extract_tables(norm: &NormText, tree: &DocTree, rules: &Rules, reg: &mut 
             TableKind::Unknown => {}
         }
     }
+    let mut ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();
+    super::ids::dedupe_ids(&mut ids);
+    tasks.iter_mut().zip(ids).for_each(|(t, id)| t.id = id);
+    let mut ids: Vec<String> = indicators.iter().map(|t| t.id.clone()).collect();
+    super::ids::dedupe_ids(&mut ids);
+    indicators.iter_mut().zip(ids).for_each(|(t, id)| t.id = id);
     (tasks, indicators)
 }
 
@@ -53,49 +61,9 @@ fn agencies_of(table: &Table, row: &Row, role: ColumnRole, norm: &NormText, rule
     (reg.note_all(&ms, span), doubtful)
 }
 
-/// Deadline of a cell. Kept raw until the deadline parser is in: swap this one function.
-pub fn deadline_of(raw: &str) -> Deadline {
-    Deadline { raw: raw.to_string(), kind: DeadlineKind::Unspecified, date: None, until: None }
-}
-
-/// Target of a cell for a period. A stand-in for the target parser: comparison sign and
-/// first number; anything else is text.
-pub fn target_of(raw: &str, period: Option<String>) -> Target {
-    let t = raw.trim();
-    let (op, rest) = match t.chars().next() {
-        Some('≥') => (TargetOp::Ge, &t['≥'.len_utf8()..]),
-        Some('≤') => (TargetOp::Le, &t['≤'.len_utf8()..]),
-        Some('>') => (TargetOp::Gt, &t[1..]),
-        Some('<') => (TargetOp::Lt, &t[1..]),
-        _ => (TargetOp::Eq, t),
-    };
-    let rest = rest.trim().trim_end_matches('%').trim();
-    let num = |s: &str| s.trim().replace(',', ".").parse::<f64>().ok();
-    if t == "-" || t == "–" {
-        return Target { period, raw: t.to_string(), op: TargetOp::None, value: None, value_max: None };
-    }
-    if let Some(v) = num(rest) {
-        return Target { period, raw: t.to_string(), op, value: Some(v), value_max: None };
-    }
-    if let Some((a, b)) = rest.split_once(['-', '–']) {
-        if let (Some(a), Some(b)) = (num(a.trim_end_matches('%')), num(b)) {
-            return Target { period, raw: t.to_string(), op: TargetOp::Range, value: Some(a), value_max: Some(b) };
-        }
-    }
-    Target { period, raw: t.to_string(), op: TargetOp::Text, value: None, value_max: None }
-}
-
-/// A stable id from what identifies an item (local until `extract::ids` is in).
-fn item_id(prefix: &str, parts: &[&str]) -> String {
-    // FNV-1a over the parts, separated by a unit separator.
-    let mut h: u64 = 0xcbf29ce484222325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0x1f)) {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x100000001b3);
-        }
-    }
-    format!("{prefix}-{:012x}", h & 0xffff_ffff_ffff)
+/// Deadline of a cell, parsed by [`super::deadline::parse_deadline`].
+pub fn deadline_of(raw: &str, rules: &Rules) -> Option<Deadline> {
+    super::deadline::parse_deadline(raw, &rules.deadlines)
 }
 
 fn table_tasks(norm: &NormText, table: &Table, place: &Place, rules: &Rules, reg: &mut AgencyRegistry) -> Vec<Task> {
@@ -106,10 +74,7 @@ fn table_tasks(norm: &NormText, table: &Table, place: &Place, rules: &Rules, reg
         let (support, d2) = agencies_of(table, row, ColumnRole::Support, norm, rules, reg);
         let section = row.group.as_ref().map(|g| g.numeral.clone());
         let number = row.number.clone();
-        let id = item_id(
-            "task",
-            &[place.table.as_deref().unwrap_or(""), section.as_deref().unwrap_or(""), number.as_deref().unwrap_or(""), &text],
-        );
+        let id = item_id("t", place.origin, place.table.as_deref(), section.as_deref(), &text);
         let mut confidence: f32 = if table.shape == crate::segment::table::Shape::Tsv { 0.95 } else { 0.85 };
         if d1 || d2 {
             confidence -= 0.1;
@@ -127,7 +92,7 @@ fn table_tasks(norm: &NormText, table: &Table, place: &Place, rules: &Rules, reg
             lead,
             support,
             output: text_of(table, row, ColumnRole::Output),
-            deadline: text_of(table, row, ColumnRole::Deadline).map(|d| deadline_of(&d)),
+            deadline: text_of(table, row, ColumnRole::Deadline).and_then(|d| deadline_of(&d, rules)),
             span: norm.lines_span(row.first_line, row.last_line),
             links: Vec::new(),
             confidence: Some(confidence.max(0.1)),
@@ -174,14 +139,15 @@ fn table_indicators(norm: &NormText, table: &Table, place: &Place, rules: &Rules
             if raw.is_empty() {
                 continue;
             }
-            targets.push(target_of(raw, period.clone().or_else(|| group_year.clone())));
+            let period = period.clone().or_else(|| group_year.clone());
+            targets.extend(parse_targets_with(&rules.targets, raw, period.as_deref()));
         }
-        let unit = text_of(table, row, ColumnRole::Unit)
-            .or_else(|| targets.iter().any(|t| t.raw.contains('%')).then(|| "%".to_string()));
+        let raws: Vec<&str> = targets.iter().map(|t| t.raw.as_str()).collect();
+        let unit = text_of(table, row, ColumnRole::Unit).or_else(|| unit_of_with(&rules.targets, &raws));
         let (lead, d1) = agencies_of(table, row, ColumnRole::Lead, norm, rules, reg);
         let (support, d2) = agencies_of(table, row, ColumnRole::Support, norm, rules, reg);
         let origin = place.origin;
-        let id = item_id("ind", &[place.table.as_deref().unwrap_or(""), group.as_deref().unwrap_or(""), row.number.as_deref().unwrap_or(""), &name]);
+        let id = item_id("i", origin, place.table.as_deref(), group.as_deref(), &name);
         let mut confidence: f32 = if table.shape == crate::segment::table::Shape::Tsv { 0.95 } else { 0.85 };
         if d1 || d2 {
             confidence -= 0.1;

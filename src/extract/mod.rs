@@ -2,7 +2,11 @@
 
 pub mod agencies;
 pub mod appendix;
+pub mod body;
+pub mod deadline;
+pub mod ids;
 pub mod metadata;
+pub mod target;
 
 use crate::ingest::SourceText;
 use crate::model::{Document, SourceInfo, SCHEMA_VERSION};
@@ -12,8 +16,12 @@ use crate::segment::DocTree;
 
 pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
     let document = metadata::extract_metadata(norm, tree, rules);
+    let no_agencies = |_: &str| (Vec::new(), Vec::new());
+    let mut tasks = body::body_tasks(norm, tree, &no_agencies);
+    tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
     let mut agencies = agencies::AgencyRegistry::default();
-    let (tasks, indicators) = appendix::extract_tables(norm, tree, rules, &mut agencies);
+    let (table_tasks, indicators) = appendix::extract_tables(norm, tree, rules, &mut agencies);
+    tasks.extend(table_tasks);
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {

@@ -114,6 +114,44 @@ impl Table {
     }
 }
 
+impl Table {
+    /// A plain-text view: the columns, then one row a line with cells joined by " | ".
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let cols: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| match &c.period {
+                Some(p) => format!("{:?}({p})", c.role).to_lowercase(),
+                None => format!("{:?}", c.role).to_lowercase(),
+            })
+            .collect();
+        out.push_str(&format!("kind: {:?}, shape: {:?}\ncolumns: {}\n", self.kind, self.shape, cols.join(" | ")));
+        for r in &self.rows {
+            if r.is_group {
+                let g = r.group.as_ref().map(|g| format!("{} {}", g.numeral, g.title)).unwrap_or_default();
+                out.push_str(&format!("== {g}\n"));
+                continue;
+            }
+            let cells: Vec<&str> = r.cells.iter().map(|c| c.text.as_str()).collect();
+            let num = r.number.as_deref().unwrap_or("-");
+            out.push_str(&format!("[{num}{}] {}\n", if r.number_inferred { "?" } else { "" }, cells.join(" | ")));
+        }
+        out
+    }
+}
+
+/// Every table node of a document, rebuilt and rendered (`kehoach tables`).
+pub fn render_all(norm: &NormText, tree: &super::DocTree, rules: &Rules) -> String {
+    let mut out = String::new();
+    for i in tree.of_kind(super::NodeKind::Table) {
+        let n = &tree.nodes[i];
+        let t = reconstruct(norm, n.first_line, n.last_line, rules);
+        out.push_str(&format!("--- table at line {}\n{}\n", norm.source_line_of(n.first_line), t.render()));
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------
 // Rules
 
@@ -371,6 +409,19 @@ fn continues(prev: Option<&str>, n: &str) -> bool {
     (0..p.len()).any(|k| q.len() == k + 1 && q[..k] == p[..k] && q[k] == p[k] + 1)
 }
 
+/// The number between `prev` and `n` when `n` skips exactly one ("4" → "6": "5").
+fn skipped(prev: &str, n: &str) -> Option<String> {
+    let p = parts(prev);
+    let q = parts(n);
+    let k = q.len().checked_sub(1)?;
+    if k < p.len() && q[..k] == p[..k] && q[k] == p[k] + 2 {
+        let mut m: Vec<String> = q[..k].iter().map(|x| x.to_string()).collect();
+        m.push((p[k] + 1).to_string());
+        return Some(m.join("."));
+    }
+    None
+}
+
 /// Whether a line is only target values: "≥ 60% 100% - - -".
 fn is_value_line(s: &str) -> bool {
     let t = s.trim();
@@ -425,25 +476,72 @@ pub fn reconstruct_lines(lines: &[(usize, String)], rules: &Rules) -> Table {
     let header = lines[..hdr_end].iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" ");
     let columns = cr.detect_columns(&header);
     let kind = kind_of(&columns);
-    let body = &lines[hdr_end..];
+    let body = drop_header_repeats(&lines[..hdr_end], &lines[hdr_end..]);
+    let body = &body[..];
     let raw = split_rows(body, kind, &columns);
     let widths = Widths::of(&raw);
     let cols: Vec<ColumnRole> = columns.iter().map(|c| c.role).collect();
     let mut rows = Vec::with_capacity(raw.len());
     for r in raw {
-        let cells = if r.is_group { vec![Cell::default(); cols.len()] } else { place_row(&r, &cols, &widths, rules) };
-        rows.push(Row {
-            number: r.number,
-            number_inferred: false,
-            group: r.group,
-            is_group: r.is_group,
-            cells,
-            first_line: r.first_line,
-            last_line: r.last_line,
-        });
+        let mut r = r;
+        loop {
+            let (cells, rest) = if r.is_group { (vec![Cell::default(); cols.len()], Vec::new()) } else { place_row(&r, &cols, &widths, rules) };
+            // Fragments left once every column is filled start a row whose number was lost.
+            let next = (!rest.is_empty()).then(|| RawRow {
+                number: None,
+                group: r.group.clone(),
+                is_group: false,
+                first_line: rest[0].line,
+                last_line: r.last_line,
+                frags: rest,
+            });
+            let last_line = next.as_ref().map_or(r.last_line, |n| n.first_line.saturating_sub(1).max(r.first_line));
+            rows.push(Row {
+                number: r.number.clone(),
+                number_inferred: false,
+                group: r.group.clone(),
+                is_group: r.is_group,
+                cells,
+                first_line: r.first_line,
+                last_line,
+            });
+            match next {
+                Some(n) => r = n,
+                None => break,
+            }
+        }
     }
     infer_lost_numbers(&mut rows);
     Table { columns, rows, shape: Shape::Flat, kind }
+}
+
+/// Drops runs of body lines that repeat the header (a page's repeated header, in part):
+/// at least two header lines in order, or the header's last lines.
+fn drop_header_repeats(header: &[(usize, String)], body: &[(usize, String)]) -> Vec<(usize, String)> {
+    let h: Vec<String> = header.iter().map(|(_, t)| fold(t)).collect();
+    let b: Vec<String> = body.iter().map(|(_, t)| fold(t)).collect();
+    let mut keep = vec![true; body.len()];
+    let mut i = 0;
+    while i < b.len() {
+        let mut best = 0;
+        for k in 0..h.len() {
+            let mut n = 0;
+            while k + n < h.len() && i + n < b.len() && h[k + n] == b[i + n] {
+                n += 1;
+            }
+            let to_end = k + n == h.len();
+            if (n >= 2 && (to_end || n >= 3)) || (n >= 1 && to_end && k == 0) {
+                best = best.max(n);
+            }
+        }
+        if best > 0 {
+            keep[i..i + best].iter_mut().for_each(|x| *x = false);
+            i += best;
+        } else {
+            i += 1;
+        }
+    }
+    body.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| l.clone()).collect()
 }
 
 fn kind_of(columns: &[Column]) -> TableKind {
@@ -476,7 +574,7 @@ fn split_rows(body: &[(usize, String)], kind: TableKind, columns: &[Column]) -> 
         l.sort_unstable();
         l.get(l.len() * 3 / 4).copied().unwrap_or(0)
     };
-    for (i, t) in body {
+    for (bi, (i, t)) in body.iter().enumerate() {
         let (i, t) = (*i, t.as_str());
         if let Some((numeral, title)) = roman_row(t) {
             group = Some(GroupInfo { numeral: numeral.clone(), title: title.clone() });
@@ -486,7 +584,12 @@ fn split_rows(body: &[(usize, String)], kind: TableKind, columns: &[Column]) -> 
             continue;
         }
         if let Some((n, rest)) = number_row(t) {
-            if continues(prev.as_deref(), &n) {
+            // One number skipped (its line lost), unless the skipped one comes next: then
+            // this is a page number.
+            let skips = prev.as_deref().and_then(|p| skipped(p, &n)).is_some_and(|missing| {
+                !body[bi + 1..].iter().filter_map(|(_, l)| number_row(l)).any(|(m, _)| m == missing)
+            });
+            if continues(prev.as_deref(), &n) || skips {
                 in_title = false;
                 prev = Some(n.clone());
                 let mut r = RawRow { number: Some(n), group: group.clone(), first_line: i, last_line: i, ..Default::default() };
@@ -534,7 +637,8 @@ fn split_rows(body: &[(usize, String)], kind: TableKind, columns: &[Column]) -> 
     rows
 }
 
-/// An unnumbered row right before "2" (after a group row) or between "3" and "5" lost its
+/// An unnumbered row right before "2" (after a group row), between "3" and "5", or alone
+/// in its group lost its
 /// printed number (normalization may take a lone number between long lines for a page
 /// number): it gets the missing one.
 fn infer_lost_numbers(rows: &mut [Row]) {
@@ -544,11 +648,19 @@ fn infer_lost_numbers(rows: &mut [Row]) {
         }
         let prev = if k > 0 && !rows[k - 1].is_group { rows[k - 1].number.as_deref().map(parts) } else { Some(vec![0]) };
         let next = rows.get(k + 1).filter(|r| !r.is_group).and_then(|r| r.number.as_deref()).map(parts);
-        if let (Some(p), Some(n)) = (prev, next) {
-            if p.len() == 1 && n.len() == 1 && n[0] == p[0] + 2 {
+        let group_end = rows.get(k + 1).map_or(true, |r| r.is_group);
+        let first_in_group = k == 0 || rows[k - 1].is_group;
+        match (prev, next) {
+            (Some(p), Some(n)) if p.len() == 1 && n.len() == 1 && n[0] == p[0] + 2 => {
                 rows[k].number = Some((p[0] + 1).to_string());
                 rows[k].number_inferred = true;
             }
+            // The only row of its group.
+            _ if first_in_group && group_end => {
+                rows[k].number = Some("1".to_string());
+                rows[k].number_inferred = true;
+            }
+            _ => {}
         }
     }
 }
@@ -659,8 +771,9 @@ fn inline_agency(rules: &Rules, t: &str) -> Option<usize> {
     starts.into_iter().find(|&p| rules.agencies.coverage(&t[p..]).full() && agency_at_start(rules, &t[p..]))
 }
 
-/// Places the fragments of one flattened row into the columns.
-fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> Vec<Cell> {
+/// Places the fragments of one flattened row into the columns; returns the cells and the
+/// fragments left over once every column is filled, when they look like a new row.
+fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> (Vec<Cell>, Vec<Frag>) {
     let mut cells = vec![Cell::default(); cols.len()];
     // A page break after the content: what follows continues one of the cells.
     let mut frags = r.frags.clone();
@@ -673,6 +786,7 @@ fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> Vec<
     let mut cx = Ctx { rules, frags };
     let cr = &rules.columns;
     let has_unit = cols.contains(&ColumnRole::Unit);
+    let has_periods = cols.contains(&ColumnRole::Period);
     let data: Vec<usize> = (0..cols.len()).filter(|&c| cols[c] != ColumnRole::Number).collect();
     if let Some(nc) = cols.iter().position(|&c| c == ColumnRole::Number) {
         cells[nc] = Cell { text: r.number.clone().unwrap_or_default(), lines: vec![r.first_line] };
@@ -706,6 +820,20 @@ fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> Vec<
                         k += 1;
                         break;
                     }
+                }
+            }
+            if has_periods {
+                // "Tỷ lệ người dân có chữ ký số - ≥ 10% 20%": the values end the name.
+                let t = cx.frags[k].text.clone();
+                let p = t
+                    .char_indices()
+                    .filter(|&(i, _)| i > 0 && t[..i].ends_with(' '))
+                    .map(|(i, _)| i)
+                    .find(|&i| is_value_line(&t[i..]) && value_tokens(&t[i..]).len() >= 2);
+                if let Some(p) = p {
+                    cx.split(k, p);
+                    k += 1;
+                    break;
                 }
             }
             let len = cx.frags[k].text.chars().count();
@@ -829,10 +957,18 @@ fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> Vec<
             }
         }
     }
+    let mut rest = Vec::new();
+    if ci >= stop_ci && m < end && !last_is_deadline {
+        let left = &cx.frags[m..end];
+        let len: usize = left.iter().map(|f| f.text.chars().count()).sum();
+        if left[0].text.starts_with(|c: char| c.is_uppercase()) && len >= 20 && m > 0 {
+            rest = left.to_vec();
+        }
+    }
     if !tail.is_empty() {
         attach_tail(&tail, cols, &mut cells, rules);
     }
-    cells
+    (cells, rest)
 }
 
 /// Byte offset of `tok` standing alone in `t` ("... doanh nghiệp % ≥ 80").
