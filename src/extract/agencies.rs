@@ -62,6 +62,8 @@ pub struct AgencyRules {
     label_end: Vec<char>,
     /// Folded words of list-introducing labels, longest first.
     labels: Vec<Vec<String>>,
+    /// Every word of every alias, to rejoin words cut at a line end ("HĐND&UB" / "ND").
+    alias_words: std::collections::HashSet<String>,
 }
 
 /// One agency found in a text.
@@ -177,6 +179,7 @@ impl AgencyRules {
             file.suffixes.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
         suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let heads = file.heads.iter().map(|h| (h.to_lowercase(), fold(h))).collect();
+        let alias_words = aliases.iter().flat_map(|(a, _): &(String, usize)| a.split(' ').map(str::to_string)).collect();
         Ok(AgencyRules {
             agencies: file.agency,
             fuzzy: file.fuzzy,
@@ -187,6 +190,7 @@ impl AgencyRules {
             heads,
             plural: file.plural.iter().map(|p| fold(p)).collect(),
             label_end: file.label_end.iter().filter_map(|s| s.chars().next()).collect(),
+            alias_words,
             labels: {
                 let mut l: Vec<Vec<String>> =
                     file.labels.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
@@ -286,6 +290,28 @@ impl AgencyRules {
         })
     }
 
+    /// Rejoins a word cut at a line end without a hyphen ("UB" / "ND"): both parts are not
+    /// words of any alias, their join is.
+    fn rejoin(&self, toks: Vec<Tok>, text: &str) -> Vec<Tok> {
+        let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
+        for t in toks {
+            if let Some(p) = out.last_mut() {
+                let joined = format!("{}{}", p.key, t.key);
+                if t.gap.trim_matches(' ') == "\n"
+                    && !self.alias_words.contains(&t.key)
+                    && self.alias_words.contains(&joined)
+                    && text[t.start..t.end].chars().all(|c| !c.is_lowercase())
+                {
+                    p.key = joined;
+                    p.end = t.end;
+                    continue;
+                }
+            }
+            out.push(t);
+        }
+        out
+    }
+
     /// The agencies a text names, in order. Never fails; unknown names get an id "x-...".
     pub fn resolve(&self, text: &str) -> Vec<AgencyMatch> {
         self.resolve_inner(text).0
@@ -304,7 +330,7 @@ impl AgencyRules {
         } else {
             text
         };
-        let toks = tokenize(text);
+        let toks = self.rejoin(tokenize(text), text);
         let ascii = text.is_ascii();
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
@@ -579,6 +605,7 @@ mod tests {
         assert_eq!(m[0].id, "phong-vhxh");
         assert!(m[0].fuzzy);
         assert_eq!(names("VNTP"), ["VNPT"]);
+        assert_eq!(names("Văn phòng\nHĐND&UB\nND"), ["Văn phòng HĐND và UBND"]);
         assert_eq!(names("Đơn vị cung ứng Vietel, VNPT"), ["Viettel", "VNPT"]);
         assert_eq!(names("Cổng TT chỉ đạo\nđiều hành Hải\nPhòng"), ["Cổng TT chỉ đạo điều hành Hải Phòng"]);
         assert_eq!(names("Trung tâm Văn Hóa-Thể Thao- Truyền thông"), ["Trung tâm Văn hóa, Thể thao và Truyền thông"]);

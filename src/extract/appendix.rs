@@ -52,7 +52,7 @@ fn text_of(table: &Table, row: &Row, role: ColumnRole) -> Option<String> {
 /// Agencies of a cell, noted in the registry; also whether any was fuzzy or unknown.
 fn agencies_of(table: &Table, row: &Row, role: ColumnRole, norm: &NormText, rules: &Rules, reg: &mut AgencyRegistry) -> (Vec<AgencyRef>, bool) {
     let Some(cell) = table.cell(row, role) else { return (Vec::new(), false) };
-    let ms = rules.agencies.resolve(&cell.text);
+    let ms = rules.agencies.resolve(if cell.raw.is_empty() { &cell.text } else { &cell.raw });
     let span = match (cell.lines.first(), cell.lines.last()) {
         (Some(&a), Some(&b)) => Some(norm.lines_span(a, b)),
         _ => None,

@@ -52,7 +52,11 @@ pub struct Column {
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Cell {
+    /// Wrapped lines joined into one text.
     pub text: String,
+    /// The lines as they came, joined by "\n" (line breaks tell agency names apart).
+    #[serde(skip)]
+    pub raw: String,
     /// Normalized lines the cell's text came from.
     pub lines: Vec<usize>,
 }
@@ -704,7 +708,7 @@ impl Ctx<'_> {
     fn cell(&self, a: usize, b: usize) -> Cell {
         let mut lines: Vec<usize> = self.frags[a..b].iter().map(|f| f.line).collect();
         lines.dedup();
-        Cell { text: self.text(a, b), lines }
+        Cell { text: self.text(a, b), raw: self.lines_text(a, b), lines }
     }
 
     /// Splits fragment `k` at byte `p` into two fragments.
@@ -789,7 +793,16 @@ fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> (Vec
     let has_periods = cols.contains(&ColumnRole::Period);
     let data: Vec<usize> = (0..cols.len()).filter(|&c| cols[c] != ColumnRole::Number).collect();
     if let Some(nc) = cols.iter().position(|&c| c == ColumnRole::Number) {
-        cells[nc] = Cell { text: r.number.clone().unwrap_or_default(), lines: vec![r.first_line] };
+        let n = r.number.clone().unwrap_or_default();
+        cells[nc] = Cell { text: n.clone(), raw: n, lines: vec![r.first_line] };
+    }
+    if let Some(c) = interleaved(&mut cx, cols, &data, w) {
+        for (k, cell) in c.into_iter().enumerate() {
+            if !cell.text.is_empty() {
+                cells[data[k]] = cell;
+            }
+        }
+        return (cells, Vec::new());
     }
     let mut ci = 0;
     let mut m = 0;
@@ -847,6 +860,28 @@ fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> (Vec
             if short {
                 break;
             }
+        }
+        // Lines as wide as the content column further down, not starting a sentence, are
+        // more of the content (a page break put them after the other cells).
+        let mut j = k;
+        while j < cx.frags.len() {
+            let f = &cx.frags[j];
+            if j > k && starts_lower(&f.text) && f.text.chars().count() * 10 >= w.full * 8 && w.full >= 40 {
+                // The wide line and the lower-case lines after it.
+                let mut e = j + 1;
+                while e < cx.frags.len() && starts_lower(&cx.frags[e].text) {
+                    e += 1;
+                }
+                let moved: Vec<Frag> = cx.frags.drain(j..e).collect();
+                let n = moved.len();
+                for (o, f) in moved.into_iter().enumerate() {
+                    cx.frags.insert(k + o, f);
+                }
+                k += n;
+                j += n;
+                continue;
+            }
+            j += 1;
         }
         cells[data[0]] = cx.cell(0, k);
         m = k;
@@ -971,6 +1006,144 @@ fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> (Vec
     (cells, rest)
 }
 
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SegKind {
+    Agency,
+    Deadline,
+    Other,
+}
+
+/// A row whose first line holds the first line of every cell ("Cập nhật cơ sở dữ liệu đất
+/// đai Phòng Kinh Các phòng, CSDL Theo Dự án được"), wider than the content column: the
+/// line is cut where agency names, deadline words and other capitalized cells start, and
+/// the lines below continue each cell in column order. Returns one cell per data column.
+fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) -> Option<Vec<Cell>> {
+    let cr = &cx.rules.columns;
+    let first = cx.frags.first()?.text.clone();
+    let values = cols.iter().any(|c| matches!(c, ColumnRole::Unit | ColumnRole::Target | ColumnRole::Period));
+    if values || data.first().map(|&c| cols[c]) != Some(ColumnRole::Content) || w.full < 40 || first.chars().count() * 100 < w.full * 115 {
+        return None;
+    }
+    let rules = cx.rules;
+    // Word starts after half the content width.
+    let min = first.char_indices().nth(w.full / 2).map_or(first.len(), |(i, _)| i);
+    let starts: Vec<usize> = first
+        .char_indices()
+        .filter(|&(i, c)| i >= min && c.is_uppercase() && first[..i].ends_with(' '))
+        .map(|(i, _)| i)
+        .collect();
+    let kind_at = |p: usize| -> Option<SegKind> {
+        let rest = &first[p..];
+        if cr.starts_deadline(rest) {
+            Some(SegKind::Deadline)
+        } else if agency_at_start(rules, rest) {
+            Some(SegKind::Agency)
+        } else {
+            None
+        }
+    };
+    let content_end = starts.iter().copied().find(|&p| kind_at(p).is_some())?;
+    let mut segs: Vec<(SegKind, String)> = Vec::new();
+    let mut cur: Option<(SegKind, usize)> = None;
+    for &p in starts.iter().filter(|&&p| p >= content_end) {
+        let k = kind_at(p);
+        match (cur, k) {
+            (Some((SegKind::Deadline, _)), _) => {}
+            (Some((SegKind::Agency, s)), None) => {
+                // A capitalized word that does not continue the name starts another cell.
+                let with = format!("{} {}", first[s..p].trim(), first[p..].split_whitespace().next().unwrap_or(""));
+                if !rules.agencies.coverage(&with).full() {
+                    segs.push((SegKind::Agency, first[s..p].trim().to_string()));
+                    cur = Some((SegKind::Other, p));
+                }
+            }
+            (Some((ks, s)), Some(k)) => {
+                segs.push((ks, first[s..p].trim().to_string()));
+                cur = Some((k, p));
+            }
+            (None, Some(k)) => cur = Some((k, p)),
+            _ => {}
+        }
+    }
+    if let Some((k, s)) = cur {
+        segs.push((k, first[s..].trim().to_string()));
+    }
+    // Columns after the content, each with its first-line segment.
+    let rest_cols: Vec<ColumnRole> = data[1..].iter().map(|&c| cols[c]).collect();
+    let mut firsts: Vec<Option<String>> = vec![None; rest_cols.len()];
+    let mut ci = 0;
+    for (k, text) in segs {
+        let want = |r: ColumnRole| match k {
+            SegKind::Agency => matches!(r, ColumnRole::Lead | ColumnRole::Support),
+            SegKind::Deadline => r == ColumnRole::Deadline,
+            SegKind::Other => !matches!(r, ColumnRole::Lead | ColumnRole::Support | ColumnRole::Deadline),
+        };
+        while ci < rest_cols.len() && !want(rest_cols[ci]) {
+            ci += 1;
+        }
+        if ci == rest_cols.len() {
+            return None;
+        }
+        firsts[ci] = Some(text);
+        ci += 1;
+    }
+    let line0 = cx.frags[0].line;
+    cx.split(0, content_end);
+    let tail_first = cx.frags.remove(1);
+    let _ = tail_first;
+    // Content: the first line's part and, when that is not short, the lines up to a short one.
+    let mut k = 1;
+    while cx.frags[0].text.chars().count() >= w.short && k < cx.frags.len() {
+        let len = cx.frags[k].text.chars().count();
+        k += 1;
+        if len < w.short {
+            break;
+        }
+    }
+    let mut out = vec![Cell::default(); data.len()];
+    out[0] = cx.cell(0, k);
+    let mut m = k;
+    for (ci, role) in rest_cols.iter().enumerate() {
+        let Some(seg) = firsts[ci].clone() else {
+            // An empty first line: a capitalized line below may start the cell.
+            if m < cx.frags.len() && *role == ColumnRole::Output && !cx.frags[m].text.starts_with(|c: char| c.is_lowercase()) && !cr.starts_deadline(&cx.frags[m].text) && !agency_at_start(rules, &cx.frags[m].text) {
+                out[ci + 1] = cx.cell(m, m + 1);
+                m += 1;
+            }
+            continue;
+        };
+        let mut raw = seg.clone();
+        let mut lines = vec![line0];
+        let last_col = ci + 1 == rest_cols.len();
+        let take = match role {
+            ColumnRole::Lead | ColumnRole::Support => {
+                // The most lines that keep one list of names: all words names, every name
+                // after the first joined by a separator.
+                (0..=cx.frags.len() - m)
+                    .rev()
+                    .find(|&e| {
+                        let joined = std::iter::once(seg.as_str()).chain(cx.frags[m..m + e].iter().map(|f| f.text.as_str())).collect::<Vec<_>>().join("\n");
+                        rules.agencies.coverage(&joined).full() && rules.agencies.resolve(&joined).iter().skip(1).all(|a| a.sep_before)
+                    })
+                    .unwrap_or(0)
+            }
+            _ if last_col => cx.frags.len() - m,
+            // A cell of one capitalized code ("CSDL") is complete.
+            _ if seg.split_whitespace().last().is_some_and(|w| w.chars().all(|c| !c.is_lowercase())) => 0,
+            _ => cx.frags[m..].iter().take_while(|f| starts_lower(&f.text)).count(),
+        };
+        for f in &cx.frags[m..m + take] {
+            raw.push('\n');
+            raw.push_str(&f.text);
+            lines.push(f.line);
+        }
+        m += take;
+        lines.dedup();
+        out[ci + 1] = Cell { text: join_lines(raw.lines()), raw, lines };
+    }
+    Some(out)
+}
+
 /// Byte offset of `tok` standing alone in `t` ("... doanh nghiệp % ≥ 80").
 fn find_token(t: &str, tok: &str) -> Option<usize> {
     let mut from = 0;
@@ -1027,7 +1200,7 @@ fn period_values(cx: &mut Ctx, mut m: usize, end: &mut usize, n: usize) -> (Vec<
         if is_value_line(&cx.frags[m].text) {
             let line = cx.frags[m].line;
             for v in value_tokens(&cx.frags[m].text) {
-                values.push(Cell { text: v, lines: vec![line] });
+                values.push(Cell { raw: v.clone(), text: v, lines: vec![line] });
             }
             m += 1;
             continue;
@@ -1092,7 +1265,7 @@ fn assign_agencies(cx: &Ctx, a: usize, b: usize, run: &[usize], cols: &[ColumnRo
         l.dedup();
         l
     };
-    let mk = |s: usize, e: usize| Cell { text: join_lines(text[s..e].lines()), lines: lines_of(s, e) };
+    let mk = |s: usize, e: usize| Cell { text: join_lines(text[s..e].lines()), raw: text[s..e].trim().to_string(), lines: lines_of(s, e) };
     let first = lead.or(support).expect("an agency column");
     cells[first] = mk(0, cut);
     if cut < text.len() {
@@ -1115,8 +1288,9 @@ fn attach_tail(tail: &[Frag], cols: &[ColumnRole], cells: &mut [Cell], rules: &R
         let open = !cell.text.trim_end().ends_with(['.', ';', '!', '?']);
         let score = match cols[c] {
             ColumnRole::Lead | ColumnRole::Support => {
-                let before = rules.agencies.coverage(&cell.text);
-                let after = rules.agencies.coverage(&format!("{}\n{}", cell.text, text));
+                let tail_raw: Vec<&str> = tail.iter().map(|f| f.text.as_str()).collect();
+                let before = rules.agencies.coverage(&cell.raw);
+                let after = rules.agencies.coverage(&format!("{}\n{}", cell.raw, tail_raw.join("\n")));
                 if after.full() && after.known > before.known {
                     4
                 } else if after.full() {
@@ -1142,6 +1316,10 @@ fn attach_tail(tail: &[Frag], cols: &[ColumnRole], cells: &mut [Cell], rules: &R
     };
     let cell = &mut cells[c];
     cell.text = join_lines([cell.text.as_str(), text.as_str()]);
+    for f in tail {
+        cell.raw.push('\n');
+        cell.raw.push_str(&f.text);
+    }
     cell.lines.extend(tail.iter().map(|f| f.line));
 }
 
@@ -1177,6 +1355,7 @@ fn reconstruct_tsv(lines: &[(usize, String)], rules: &Rules) -> Table {
             if let Some(r) = rows.last_mut().filter(|r| !r.is_group) {
                 if let Some(c) = content_col {
                     r.cells[c].text = join_lines([r.cells[c].text.as_str(), t.as_str()]);
+                    r.cells[c].raw = format!("{}\n{}", r.cells[c].raw, t);
                     r.cells[c].lines.push(*i);
                     r.last_line = *i;
                 }
@@ -1187,7 +1366,7 @@ fn reconstruct_tsv(lines: &[(usize, String)], rules: &Rules) -> Table {
         let mut cells = vec![Cell::default(); ncol];
         for (c, p) in parts.iter().enumerate().take(ncol) {
             if !p.is_empty() {
-                cells[c] = Cell { text: p.to_string(), lines: vec![*i] };
+                cells[c] = Cell { text: p.to_string(), raw: p.to_string(), lines: vec![*i] };
             }
         }
         let number = number_col.map(|c| cells[c].text.clone()).filter(|s| !s.is_empty());
