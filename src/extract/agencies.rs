@@ -618,6 +618,40 @@ mod tests {
         assert!(r.resolve("Thường xuyên").is_empty());
     }
 
+    /// The fuzzy threshold, measured: real damage seen in the corpus sits well under
+    /// `max_ratio`, and no alias of one agency comes within it of another agency's alias
+    /// (same word count, word by word).
+    #[test]
+    fn fuzzy_threshold_measured() {
+        let r = &Rules::embedded().agencies;
+        let ratio = |a: &str, b: &str| strsim::damerau_levenshtein(&key_of(a), &key_of(b)) as f64 / key_of(b).chars().count() as f64;
+        let damage = [
+            ("Phòng VHXXH", "Phòng VHXH"),
+            ("Vietel", "Viettel"),
+            ("Phong Kinh te, Ha tang va Do thj", "Phòng Kinh tế, Hạ tầng và Đô thị"),
+            ("Trung tâm phục vụ hành chinh cong", "Trung tâm Phục vụ hành chính công"),
+            ("Phòng Văn hoá-Xã hôi", "Phòng Văn hóa - Xã hội"),
+        ];
+        let worst_damage = damage.iter().map(|(a, b)| ratio(a, b)).fold(0.0, f64::max);
+        let mut closest_other = f64::MAX;
+        for (ka, ia) in &r.aliases {
+            for (kb, ib) in &r.aliases {
+                if ia != ib && ka.split(' ').count() == kb.split(' ').count() && kb.chars().count() >= 8 {
+                    let d = strsim::damerau_levenshtein(ka, kb) as f64 / kb.chars().count() as f64;
+                    if words_close(ka, kb) {
+                        closest_other = closest_other.min(d);
+                    }
+                }
+            }
+        }
+        eprintln!("fuzzy: worst damage {worst_damage:.3}, max_ratio {}, closest other agency {closest_other:.3}", r.fuzzy.max_ratio);
+        assert!(worst_damage <= r.fuzzy.max_ratio);
+        assert!(closest_other > r.fuzzy.max_ratio);
+        for (a, b) in damage {
+            assert_eq!(r.resolve(a).first().map(|m| m.name.clone()), r.lookup(b).map(|d| d.name.clone()), "{a}");
+        }
+    }
+
     #[test]
     fn splits_lists_but_not_comma_names() {
         assert_eq!(names("Phòng Kinh tế, Hạ tầng và Đô thị"), ["Phòng Kinh tế, Hạ tầng và Đô thị"]);

@@ -28,7 +28,14 @@ pub fn extract_tables(norm: &NormText, tree: &DocTree, rules: &Rules, reg: &mut 
         match table.kind {
             TableKind::Assignment => tasks.extend(table_tasks(norm, &table, &place, rules, reg)),
             TableKind::Indicator => indicators.extend(table_indicators(norm, &table, &place, rules, reg)),
-            TableKind::Unknown => {}
+            TableKind::Unknown => reg.warnings.push(crate::model::Warning {
+                code: "table_unread".into(),
+                message: format!(
+                    "table of {} lines not read: its header names no task or indicator columns, or names them twice",
+                    node.last_line - node.first_line + 1
+                ),
+                span: Some(norm.lines_span(node.first_line, node.first_line)),
+            }),
         }
     }
     let mut ids: Vec<String> = tasks.iter().map(|t| t.id.clone()).collect();

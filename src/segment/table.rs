@@ -550,6 +550,14 @@ fn drop_header_repeats(header: &[(usize, String)], body: &[(usize, String)]) -> 
 
 fn kind_of(columns: &[Column]) -> TableKind {
     let has = |r: ColumnRole| columns.iter().any(|c| c.role == r);
+    // A header read twice over (OCR with columns interleaved): two content columns or the
+    // same period twice. Its rows cannot be placed; better none than wrong ones.
+    let twice = |a: &Column, b: &Column| {
+        a.role == b.role && a.period == b.period && matches!(a.role, ColumnRole::Content | ColumnRole::Period | ColumnRole::Unit | ColumnRole::Deadline)
+    };
+    if columns.iter().enumerate().any(|(i, a)| columns[i + 1..].iter().any(|b| twice(a, b))) {
+        return TableKind::Unknown;
+    }
     if has(ColumnRole::Target) || has(ColumnRole::Period) {
         TableKind::Indicator
     } else if has(ColumnRole::Lead) && (has(ColumnRole::Output) || has(ColumnRole::Deadline) || has(ColumnRole::Support)) {
