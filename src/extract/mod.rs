@@ -1,5 +1,6 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
+pub mod confidence;
 pub mod ids;
 pub mod metadata;
 
