@@ -446,7 +446,7 @@ fn items_text(out: &mut String, title: &str, items: &[ItemChange]) {
     let count = |k: ChangeKind| items.iter().filter(|c| c.change == k).count();
     let _ = writeln!(out, "{title}: {} added, {} removed, {} changed", count(ChangeKind::Added), count(ChangeKind::Removed), count(ChangeKind::Changed));
     for c in items {
-        let num = c.number.as_deref().map(|n| format!("{n} ")).unwrap_or_default();
+        let num = c.number.as_deref().map(|n| format!("[{n}] ")).unwrap_or_default();
         match c.change {
             ChangeKind::Added => {
                 let _ = writeln!(out, "  + {} {num}{}", c.after_id.as_deref().unwrap_or(""), short(&c.text, 100));
