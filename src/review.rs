@@ -406,7 +406,7 @@ h1{font-size:15px;margin:0 0 2px;font-weight:600;word-break:break-all}
 #f-count{color:#5a6470}
 main{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);height:calc(100vh - 84px)}
 .pane{overflow:auto;padding:8px 10px}
-#source{background:#fff;border-right:1px solid #d0d4da;font:12.5px/1.45 ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
+#source{background:#fff;border-right:1px solid #d0d4da;font:12.5px/1.45 "Liberation Mono","Noto Sans Mono",Consolas,Menlo,"Courier New",monospace;tab-size:4}
 .ln{display:flex;cursor:pointer;white-space:pre-wrap;word-break:break-word}
 .ln:hover{background:#f0f3f7}
 .ln.pb{border-top:1px dashed #9aa4b0}
@@ -425,7 +425,7 @@ h2{font-size:14px;margin:14px 0 6px;color:#33404d}
 .item.hidden{display:none}
 .head{font-size:12px;color:#5a6470;display:flex;flex-wrap:wrap;gap:4px;align-items:baseline}
 .num{font-weight:700;color:#1d232a}
-.id{font-family:ui-monospace,monospace;color:#8a939e}
+.id{font-family:"Liberation Mono",Consolas,Menlo,monospace;color:#8a939e}
 .sp{font-size:11px;color:#8a939e}
 .conf{font-size:11px;border-radius:8px;padding:0 6px;background:#e3f1e6;color:#23632f}
 .conf.lowc{background:#fde2d6;color:#9a3412;font-weight:700}
