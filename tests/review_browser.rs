@@ -314,3 +314,35 @@ fn review_page_in_headless_chromium() {
     assert!(stdout.lines().filter(|l| l.starts_with("ok: click")).count() == 8, "{stdout}");
     assert!(screenshot.is_file());
 }
+
+#[test]
+fn cli_review_writes_a_self_contained_page() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/004_ff0ca8bcd500a04a.txt");
+    let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("review-cli");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let out = out_dir.join("004.html");
+    let _ = std::fs::remove_file(&out);
+    let st = Command::new(env!("CARGO_BIN_EXE_kehoach")).arg("review").arg(&src).arg("-o").arg(&out).output().unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(st.stdout.is_empty());
+    let html = std::fs::read_to_string(&out).unwrap();
+    let text = std::fs::read_to_string(&src).unwrap();
+    // Every source line is there, numbered; markup in the source is escaped.
+    let lines = text.split('\n').count();
+    assert!(html.contains(&format!("id=\"L{lines}\"")));
+    assert!(!html.contains(&format!("id=\"L{}\"", lines + 1)));
+    assert!(html.contains("&lt;https://theodoing.dcs.vn&gt;"));
+    assert!(html.contains("Content-Security-Policy"));
+    for bad in ["<script src", "<link", "@import", "url(", "<img"] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+    // A JSON document can be reviewed against its source; a missing source is an error.
+    let ex = Command::new(env!("CARGO_BIN_EXE_kehoach")).arg("extract").arg(&src).output().unwrap();
+    let json = out_dir.join("004.json");
+    std::fs::write(&json, &ex.stdout).unwrap();
+    let st = Command::new(env!("CARGO_BIN_EXE_kehoach")).arg("review").arg(&src).arg("--doc").arg(&json).arg("-o").arg(&out).output().unwrap();
+    assert!(st.status.success());
+    let st = Command::new(env!("CARGO_BIN_EXE_kehoach")).args(["review", "/nonexistent/plan.txt", "-o"]).arg(&out).output().unwrap();
+    assert!(!st.status.success() && st.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&st.stderr).starts_with("kehoach: "));
+}
