@@ -2,6 +2,7 @@
 
 pub mod confidence;
 pub mod ids;
+pub mod body;
 pub mod metadata;
 
 use crate::ingest::SourceText;
@@ -12,6 +13,9 @@ use crate::segment::DocTree;
 
 pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
     let document = metadata::extract_metadata(norm, tree, rules);
+    let no_agencies = |_: &str| (Vec::new(), Vec::new());
+    let mut tasks = body::body_tasks(norm, tree, &no_agencies);
+    tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {
@@ -22,7 +26,7 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
             restored: norm.restored,
         },
         document,
-        tasks: Vec::new(),
+        tasks,
         indicators: Vec::new(),
         agencies: Vec::new(),
         warnings: Vec::new(),
