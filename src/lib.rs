@@ -5,6 +5,7 @@
 //! ```
 //! Each stage is a plain function over owned data; [`extract`] wires them.
 
+pub mod diff;
 pub mod error;
 pub mod extract;
 pub mod fold;
@@ -12,6 +13,7 @@ pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod rules;
+pub mod review;
 pub mod segment;
 
 pub use error::{Error, Result};

@@ -1,6 +1,7 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
 pub mod body;
+pub mod confidence;
 pub mod deadline;
 pub mod ids;
 pub mod metadata;
