@@ -4,6 +4,7 @@ pub mod body;
 pub mod confidence;
 pub mod deadline;
 pub mod ids;
+pub mod links;
 pub mod metadata;
 pub mod target;
 
@@ -18,6 +19,7 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
     let no_agencies = |_: &str| (Vec::new(), Vec::new());
     let mut tasks = body::body_tasks(norm, tree, &no_agencies);
     tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
+    links::link_tasks(&mut tasks);
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {
