@@ -1,5 +1,7 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
+pub mod agencies;
+pub mod appendix;
 pub mod body;
 pub mod confidence;
 pub mod deadline;
@@ -16,9 +18,12 @@ use crate::segment::DocTree;
 
 pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
     let document = metadata::extract_metadata(norm, tree, rules);
+    let mut agencies = agencies::AgencyRegistry::default();
+    let (appendix_tasks, indicators) = appendix::extract_tables(norm, tree, rules, &mut agencies);
     let no_agencies = |_: &str| (Vec::new(), Vec::new());
     let mut tasks = body::body_tasks(norm, tree, &no_agencies);
     tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
+    tasks.extend(appendix_tasks);
     links::link_tasks(&mut tasks);
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
@@ -31,8 +36,8 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
         },
         document,
         tasks,
-        indicators: Vec::new(),
-        agencies: Vec::new(),
-        warnings: Vec::new(),
+        indicators,
+        agencies: agencies.seen,
+        warnings: agencies.warnings,
     }
 }
