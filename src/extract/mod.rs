@@ -20,9 +20,14 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
     let document = metadata::extract_metadata(norm, tree, rules);
     let mut agencies = agencies::AgencyRegistry::default();
     let (appendix_tasks, indicators) = appendix::extract_tables(norm, tree, rules, &mut agencies);
-    let no_agencies = |_: &str| (Vec::new(), Vec::new());
-    let mut tasks = body::body_tasks(norm, tree, &no_agencies);
-    tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
+    let mut ctx = body::AgencyContext {
+        rules: &rules.agencies,
+        support_marker: rules.document.support_marker(),
+        lead_markers: &rules.document.lead_markers,
+        registry: &mut agencies,
+    };
+    let mut tasks = body::body_tasks(norm, tree, &mut ctx);
+    tasks.extend(body::organization_tasks(norm, tree, &mut ctx));
     tasks.extend(appendix_tasks);
     links::link_tasks(&mut tasks);
     Document {
