@@ -1616,3 +1616,38 @@ mod tests {
         assert_eq!(value_tokens("- - 50% 80% 100%"), ["-", "-", "50%", "80%", "100%"]);
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Any window of any corpus text, read as a table, gives a table and never a panic.
+    #[test]
+    fn arbitrary_line_windows_do_not_panic() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let rules = Rules::embedded();
+        for e in std::fs::read_dir(dir).expect("corpus") {
+            let p = e.expect("entry").path();
+            if p.extension().is_none_or(|x| x != "txt") {
+                continue;
+            }
+            let src = crate::ingest::read_path(&p).expect("read");
+            let norm = crate::normalize::normalize(&src, &Default::default());
+            let n = norm.line_count();
+            let mut a = 0;
+            while a < n {
+                let b = (a + 40).min(n - 1);
+                let t = reconstruct(&norm, a, b, rules);
+                for r in &t.rows {
+                    assert_eq!(r.cells.len(), t.columns.len());
+                }
+                a += 41;
+            }
+        }
+        // Odd shapes.
+        for text in ["TT", "TT\t", "\t\t\t", "TT Nội dung Cơ quan chủ trì\nI\nII\n1\n1\n1", "STT Chỉ tiêu Năm 2025 Năm 2025\n1 x - - - -", "TT Nội dung\n1 Phòng: : ;;"] {
+            let lines: Vec<(usize, String)> = text.lines().enumerate().map(|(i, l)| (i, l.to_string())).collect();
+            let _ = reconstruct_lines(&lines, rules);
+        }
+    }
+}
