@@ -1029,12 +1029,12 @@ fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) ->
     let cr = &cx.rules.columns;
     let first = cx.frags.first()?.text.clone();
     let values = cols.iter().any(|c| matches!(c, ColumnRole::Unit | ColumnRole::Target | ColumnRole::Period));
-    if values || data.first().map(|&c| cols[c]) != Some(ColumnRole::Content) || w.full < 40 || first.chars().count() * 100 < w.full * 115 {
+    if values || data.first().map(|&c| cols[c]) != Some(ColumnRole::Content) || w.full < 40 || first.chars().count() * 100 < w.full * 110 {
         return None;
     }
     let rules = cx.rules;
-    // Word starts after half the content width.
-    let min = first.char_indices().nth(w.full / 2).map_or(first.len(), |(i, _)| i);
+    // Word starts after a third of the content width.
+    let min = first.char_indices().nth(w.full / 3).map_or(first.len(), |(i, _)| i);
     let starts: Vec<usize> = first
         .char_indices()
         .filter(|&(i, c)| i >= min && c.is_uppercase() && first[..i].ends_with(' '))
@@ -1601,6 +1601,50 @@ mod tests {
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].number.as_deref(), Some("1"));
         assert!(cell(&t, rows[0], ColumnRole::Content).starts_with("Xay dung ke hoach"));
+    }
+
+    const ASSIGN_HEADER: &str = "TT Nội dung\nCơ quan\nchủ trì\nCơ quan\nphối hợp\nKết quả cần\nđạt\nThời gian hoàn\nthành\n";
+    const LONG: &str = "Rà soát các quy định của pháp luật liên quan về khoa học và công\nnghệ, đề xuất sửa đổi, bổ sung hoặc ban hành mới theo thẩm quyền.\n";
+
+    #[test]
+    fn deadline_forms_placed() {
+        for (cells, out, dl) in [
+            ("Báo cáo 10/2025", "Báo cáo", "10/2025"),
+            ("Kế hoạch\nTháng 8 /2025", "Kế hoạch", "Tháng 8 /2025"),
+            ("Quyết định Tháng 7,8/2025", "Quyết định", "Tháng 7,8/2025"),
+            ("Báo cáo Duy trì thường\nxuyên", "Báo cáo", "Duy trì thường xuyên"),
+            ("Báo cáo\nHằng năm", "Báo cáo", "Hằng năm"),
+            ("Báo cáo\nNăm 2025", "Báo cáo", "Năm 2025"),
+            ("Báo cáo\nTrong năm\n2025", "Báo cáo", "Trong năm 2025"),
+            ("Báo cáo\n30/6/2026", "Báo cáo", "30/6/2026"),
+            ("Báo cáo\nGiai đoạn 2025-2026", "Báo cáo", "Giai đoạn 2025-2026"),
+            ("CSDL\nTheo Kế hoạch/đề\nán của cấp trên", "CSDL", "Theo Kế hoạch/đề án của cấp trên"),
+            ("Theo văn bản\nhướng dẫn của\nthành phố\nThường\nxuyên", "Theo văn bản hướng dẫn của thành phố", "Thường xuyên"),
+            ("Sau khi hệ\nthống dữ\nliệu được\nhoàn\nthành", "", "Sau khi hệ thống dữ liệu được hoàn thành"),
+        ] {
+            let t = table(&format!("{ASSIGN_HEADER}1\n{LONG}Phòng Văn\nhóa - Xã hội\nCác phòng,\nban, đơn vị\n{cells}"));
+            let rows = data_rows(&t);
+            assert_eq!(cell(&t, rows[0], ColumnRole::Output), out, "{cells}");
+            assert_eq!(cell(&t, rows[0], ColumnRole::Deadline), dl, "{cells}");
+            assert_eq!(cell(&t, rows[0], ColumnRole::Support), "Các phòng, ban, đơn vị", "{cells}");
+        }
+    }
+
+    #[test]
+    fn interleaved_first_line_of_a_short_row() {
+        // A one-line content cell: the PDF dump puts the first line of every cell on one line.
+        let t = table(&format!(
+            "{ASSIGN_HEADER}1\n{LONG}{LONG}Phòng Văn\nhóa - Xã hội\nCác phòng,\nban, đơn vị\nBáo cáo\nThường xuyên\n\
+             2 Cập nhật cơ sở dữ liệu đất đai Phòng Kinh Các phòng, CSDL Theo Dự án được\ntế, hạ tầng và\nĐô thị\nban, đơn vị có\nliên quan\nthành phố phê duyệt"
+        ));
+        let rows = data_rows(&t);
+        assert_eq!(rows.len(), 2);
+        let r = rows[1];
+        assert_eq!(cell(&t, r, ColumnRole::Content), "Cập nhật cơ sở dữ liệu đất đai");
+        assert_eq!(cell(&t, r, ColumnRole::Lead), "Phòng Kinh tế, hạ tầng và Đô thị");
+        assert_eq!(cell(&t, r, ColumnRole::Support), "Các phòng, ban, đơn vị có liên quan");
+        assert_eq!(cell(&t, r, ColumnRole::Output), "CSDL");
+        assert_eq!(cell(&t, r, ColumnRole::Deadline), "Theo Dự án được thành phố phê duyệt");
     }
 
     #[test]
