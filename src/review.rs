@@ -352,9 +352,9 @@ pub fn render(source: &str, doc: &Document, opts: &ReviewOptions) -> String {
         let n = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let pb = if raw.contains('\u{000C}') { " pb" } else { "" };
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<div class=\"ln{pb}\" id=\"L{n}\" data-line=\"{n}\" data-start=\"{offset}\" data-end=\"{}\"><span class=\"no\">{n}</span><span class=\"tx\">{}</span></div>\n",
+            "<div class=\"ln{pb}\" id=\"L{n}\" data-line=\"{n}\" data-start=\"{offset}\" data-end=\"{}\"><span class=\"no\">{n}</span><span class=\"tx\">{}</span></div>",
             offset + line.len(),
             esc(&shown_line(line))
         );

@@ -407,13 +407,14 @@ fn cli_text_report_and_exit_codes() {
         "tasks: 1 added, 1 removed, 3 changed",
         "      support: + Công an phường",
         "      deadline: (none) → \"12/2025\"",
+        "      text: Triển khai {+hiệu quả+} các nền tảng số dùng …",
         "indicators: 1 added, 0 removed, 1 changed",
         "      targets[2025]: \"≥ 84%\" → \"≥ 88%\"",
     ];
     for line in expected_lines {
         assert!(out.lines().any(|l| l == line), "missing line {line:?} in:\n{out}");
     }
-    assert!(out.contains("(matched by text, 0.") && out.contains(&format!("  + ")) && out.contains("Bình dân học vụ số"), "{out}");
+    assert!(out.contains("(matched by text, 0.") && out.contains("  + ") && out.contains("Bình dân học vụ số"), "{out}");
     assert!(out.lines().any(|l| l.starts_with("  - t-") && l.contains("đào tạo kỹ năng số")), "{out}");
 
     let (code, out, _) = kehoach(&["diff", b.to_str().unwrap(), b.to_str().unwrap()]);
