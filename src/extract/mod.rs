@@ -1,6 +1,7 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
 pub mod body;
+pub mod body_indicators;
 pub mod deadline;
 pub mod ids;
 pub mod metadata;
@@ -17,6 +18,7 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
     let no_agencies = |_: &str| (Vec::new(), Vec::new());
     let mut tasks = body::body_tasks(norm, tree, &no_agencies);
     tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
+    let indicators = body_indicators::body_indicators(norm, tree, rules, &no_agencies);
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {
@@ -28,7 +30,7 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
         },
         document,
         tasks,
-        indicators: Vec::new(),
+        indicators,
         agencies: Vec::new(),
         warnings: Vec::new(),
     }
