@@ -232,19 +232,19 @@ III. NHIỆM VỤ, GIẢI PHÁP
     #[test]
     fn bullets_with_values_under_target_sections() {
         let v = run(PLAN);
-        let got: Vec<(Option<&str>, Option<&str>, &str, String, Option<&str>)> = v
+        type Row<'a> = (Option<&'a str>, Option<&'a str>, &'a str, String, Option<&'a str>);
+        let got: Vec<Row> = v
             .iter()
             .map(|x| (x.group.as_deref(), x.targets[0].period.as_deref(), x.targets[0].raw.as_str(), x.name.chars().take(17).collect(), x.unit.as_deref()))
             .collect();
-        let got: Vec<(Option<&str>, Option<&str>, &str, &str, Option<&str>)> = got.iter().map(|(a, b, c, d, e)| (*a, *b, *c, d.as_str(), *e)).collect();
         assert_eq!(
             got,
             vec![
-                (Some("Phát triển hạ tầng"), Some("2025"), "≥ 60%", "Tỷ lệ phủ sóng 5G", Some("%")),
-                (Some("Phát triển hạ tầng"), Some("2025"), "≥ 60%", "Có ≥ 60% người sử", Some("%")),
-                (Some("Phát triển nguồn lực"), Some("2025"), "ít nhất 3,0%", "Phấn đấu bố trí í", Some("%")),
-                (Some("Phát triển hạ tầng"), Some("2030"), "100%", "Tỷ lệ phủ sóng 5G", Some("%")),
-                (Some("Phát triển hạ tầng"), Some("2030"), "80% - 90%", "80% - 90% dân số ", Some("%")),
+                (Some("Phát triển hạ tầng"), Some("2025"), "≥ 60%", "Tỷ lệ phủ sóng 5G".to_string(), Some("%")),
+                (Some("Phát triển hạ tầng"), Some("2025"), "≥ 60%", "Có ≥ 60% người sử".to_string(), Some("%")),
+                (Some("Phát triển nguồn lực"), Some("2025"), "ít nhất 3,0%", "Phấn đấu bố trí í".to_string(), Some("%")),
+                (Some("Phát triển hạ tầng"), Some("2030"), "100%", "Tỷ lệ phủ sóng 5G".to_string(), Some("%")),
+                (Some("Phát triển hạ tầng"), Some("2030"), "80% - 90%", "80% - 90% dân số ".to_string(), Some("%")),
             ]
         );
         let x = &v[0];

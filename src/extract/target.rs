@@ -660,7 +660,7 @@ mod tests {
         ];
         for s in samples {
             let x = parse_target(s, None);
-            assert!(x.value.map_or(true, f64::is_finite), "{s:?}");
+            assert!(x.value.is_none_or(f64::is_finite), "{s:?}");
             let _ = parse_targets(s, Some("x"));
             let _ = unit_of(&[s]);
             if let Some((range, _)) = find_target(r, s, None) {
@@ -707,7 +707,7 @@ mod tests {
                 s.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
             }
             let x = parse_target(&s, None);
-            assert!(x.value.map_or(true, f64::is_finite), "{s:?}");
+            assert!(x.value.is_none_or(f64::is_finite), "{s:?}");
             assert!(x.value.is_some() || matches!(x.op, TargetOp::Text | TargetOp::None), "{s:?}");
             if let Some((range, t)) = find_target(r, &s, None) {
                 assert!(s.get(range).is_some(), "{s:?}");
