@@ -23,8 +23,11 @@
 //! - Group: the nearest enclosing lettered heading ("a) Phát triển hạ tầng"), else null.
 //! - unit "%" when the value is a percentage; lead/support from the resolver on the
 //!   bullet's own text (empty unless the sentence names an agency).
+//! - confidence ([`crate::extract::confidence`]): "structured heading" when the period
+//!   came from an enclosing heading, lowered when the text was restored.
 
 use crate::extract::body::AgencyResolver;
+use crate::extract::confidence::{score, Evidence};
 use crate::extract::ids::{dedupe_ids, item_id};
 use crate::extract::target::{find_target, fold_keep, unit_of_with, TargetRules};
 use crate::fold::fold;
@@ -140,6 +143,7 @@ pub fn body_indicators(norm: &NormText, tree: &DocTree, rules: &Rules, resolve: 
             }
             cur = tree.nodes[c].parent;
         }
+        let heading_period = period.is_some();
         let period = period.or_else(|| period_year(&text));
         let Some((_, target)) = find_target(trules, &text, period.as_deref()) else { continue };
         let group = {
@@ -161,6 +165,8 @@ pub fn body_indicators(norm: &NormText, tree: &DocTree, rules: &Rules, resolve: 
         let unit = unit_of_with(trules, &[target.raw.as_str()]);
         let (lead, support) = resolve(&text);
         let section_path = tree.label_path(i).join(".");
+        // A bullet under a recognised heading; the period found in a heading counts as that.
+        let evidence = Evidence { structured_heading: heading_period, restored: norm.restored, ..Evidence::default() };
         out.push(Indicator {
             id: item_id("i", Origin::Body, None, Some(&section_path), &text),
             origin: Origin::Body,
@@ -176,7 +182,7 @@ pub fn body_indicators(norm: &NormText, tree: &DocTree, rules: &Rules, resolve: 
             monitor: None,
             output: None,
             span: norm.lines_span(n.first_line, last),
-            confidence: None,
+            confidence: Some(score(&evidence)),
         });
     }
     let mut ids: Vec<String> = out.iter().map(|x| x.id.clone()).collect();
@@ -257,6 +263,7 @@ III. NHIỆM VỤ, GIẢI PHÁP
         assert_eq!(v[4].targets[0].value_max, Some(90.0));
         assert!(x.lead.is_empty() && x.support.is_empty());
         assert!(x.id.starts_with("i-"));
+        assert_eq!(x.confidence, Some(0.75));
         // Same text, different period: different ids.
         assert_ne!(v[0].id, v[3].id);
         // Spans point at the source lines of the bullets.
@@ -291,6 +298,7 @@ III. NHIỆM VỤ, GIẢI PHÁP
         assert_eq!(v[1].targets[0].period, None);
         assert_eq!((v[1].targets[0].raw.as_str(), v[1].targets[0].op), ("trên 50%", TargetOp::Gt));
         assert_eq!(v[1].group, None);
+        assert_eq!(v[1].confidence, Some(0.6));
     }
 
     #[test]

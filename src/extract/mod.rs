@@ -2,8 +2,10 @@
 
 pub mod body;
 pub mod body_indicators;
+pub mod confidence;
 pub mod deadline;
 pub mod ids;
+pub mod links;
 pub mod metadata;
 pub mod target;
 
@@ -18,6 +20,7 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
     let no_agencies = |_: &str| (Vec::new(), Vec::new());
     let mut tasks = body::body_tasks(norm, tree, &no_agencies);
     tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
+    links::link_tasks(&mut tasks);
     let indicators = body_indicators::body_indicators(norm, tree, rules, &no_agencies);
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
