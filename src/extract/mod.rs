@@ -1,5 +1,7 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
+pub mod agencies;
+pub mod appendix;
 pub mod body;
 pub mod body_indicators;
 pub mod confidence;
@@ -17,11 +19,14 @@ use crate::segment::DocTree;
 
 pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
     let document = metadata::extract_metadata(norm, tree, rules);
+    let mut agencies = agencies::AgencyRegistry::default();
+    let (appendix_tasks, mut indicators) = appendix::extract_tables(norm, tree, rules, &mut agencies);
     let no_agencies = |_: &str| (Vec::new(), Vec::new());
     let mut tasks = body::body_tasks(norm, tree, &no_agencies);
     tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
+    tasks.extend(appendix_tasks);
     links::link_tasks(&mut tasks);
-    let indicators = body_indicators::body_indicators(norm, tree, rules, &no_agencies);
+    indicators.extend(body_indicators::body_indicators(norm, tree, rules, &no_agencies));
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {
@@ -34,7 +39,7 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
         document,
         tasks,
         indicators,
-        agencies: Vec::new(),
-        warnings: Vec::new(),
+        agencies: agencies.seen,
+        warnings: agencies.warnings,
     }
 }
