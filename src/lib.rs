@@ -6,12 +6,14 @@
 //! Each stage is a plain function over owned data; [`extract`] wires them.
 
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod fold;
 pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod rules;
+pub mod schema;
 pub mod segment;
 
 pub use error::{Error, Result};
