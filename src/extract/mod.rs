@@ -1,6 +1,10 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
+pub mod body;
+pub mod deadline;
+pub mod ids;
 pub mod metadata;
+pub mod target;
 
 use crate::ingest::SourceText;
 use crate::model::{Document, SourceInfo, SCHEMA_VERSION};
@@ -10,6 +14,9 @@ use crate::segment::DocTree;
 
 pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
     let document = metadata::extract_metadata(norm, tree, rules);
+    let no_agencies = |_: &str| (Vec::new(), Vec::new());
+    let mut tasks = body::body_tasks(norm, tree, &no_agencies);
+    tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {
@@ -20,7 +27,7 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
             restored: norm.restored,
         },
         document,
-        tasks: Vec::new(),
+        tasks,
         indicators: Vec::new(),
         agencies: Vec::new(),
         warnings: Vec::new(),
