@@ -7,7 +7,9 @@
 //! exact sums and a figure can be recomputed from the JSON.
 //!
 //! Comparison rules:
-//! - "exact" means equal after NFC and whitespace collapse ([`norm`]);
+//! - "exact" means equal after NFC and whitespace collapse ([`norm`]); an absent value
+//!   (null) equals only an absent value, so a field the plan does not print is right when
+//!   the output leaves it null;
 //! - "folded" means equal after [`crate::fold::fold`] (no diacritics, case, punctuation);
 //! - references match one-to-one on (folded type, folded number);
 //! - tasks and indicators match one-to-one within the same origin, greedily best-first on
@@ -791,7 +793,14 @@ impl EvalReport {
         let mut header = vec!["metric".to_string()];
         header.extend(cols.iter().map(|(c, _)| c.clone()));
         rows.push(header);
+        let mut hidden = 0;
         for name in &names {
+            // A row with nothing to compare anywhere (no such items in gold or output) is
+            // noise in the table; the JSON report keeps it.
+            if cols.iter().all(|(_, s)| s.get(name).and_then(|x| x.value()).is_none()) {
+                hidden += 1;
+                continue;
+            }
             let mut row = vec![name.to_string()];
             row.extend(cols.iter().map(|(_, s)| fmt_cell(s.get(name))));
             rows.push(row);
@@ -816,6 +825,9 @@ impl EvalReport {
                 out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (ncol - 1)));
                 out.push('\n');
             }
+        }
+        if hidden > 0 {
+            out.push_str(&format!("({hidden} rows with nothing to compare omitted; --json lists them)\n"));
         }
         for d in &self.documents {
             if let Some(e) = &d.error {
