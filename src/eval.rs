@@ -298,11 +298,29 @@ impl Serialize for Metric {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Scores {
     pub metrics: Vec<Metric>,
+    /// What was wrong, for a reader fixing the extraction (not summed into totals).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// One wrong figure: a missed or spurious item, or a wrong attribute of a matched one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mismatch {
+    pub metric: String,
+    /// The item concerned (gold task text, indicator name, reference number), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    pub gold: Option<String>,
+    pub predicted: Option<String>,
 }
 
 impl Scores {
     fn push(&mut self, name: impl Into<String>, score: Score) {
         self.metrics.push(Metric { name: name.into(), score });
+    }
+
+    fn note(&mut self, metric: impl Into<String>, item: Option<&str>, gold: Option<String>, predicted: Option<String>) {
+        self.mismatches.push(Mismatch { metric: metric.into(), item: item.map(str::to_string), gold, predicted });
     }
 
     /// The score named `name`.
@@ -450,6 +468,39 @@ fn set_prf(pred: &BTreeSet<String>, gold: &BTreeSet<String>) -> Score {
     Score::Prf { matched: pred.intersection(gold).count(), predicted: pred.len(), gold: gold.len() }
 }
 
+fn join(names: &BTreeSet<String>) -> String {
+    names.iter().cloned().collect::<Vec<_>>().join("; ")
+}
+
+/// Notes the gold items of `origin` left unmatched (missed) and the predicted ones
+/// (spurious).
+#[allow(clippy::too_many_arguments)]
+fn note_unmatched<P, G>(
+    s: &mut Scores,
+    metric: &str,
+    pairs: &[(usize, usize)],
+    origin: Origin,
+    pred: &[P],
+    pkey: impl Fn(&P) -> (Origin, &String),
+    gold: &[G],
+    gkey: impl Fn(&G) -> (Origin, &String),
+) {
+    let used_p: BTreeSet<usize> = pairs.iter().map(|p| p.0).collect();
+    let used_g: BTreeSet<usize> = pairs.iter().map(|p| p.1).collect();
+    for (j, g) in gold.iter().enumerate() {
+        let (o, text) = gkey(g);
+        if o == origin && !used_g.contains(&j) {
+            s.note(metric, None, Some(norm(text)), None);
+        }
+    }
+    for (i, p) in pred.iter().enumerate() {
+        let (o, text) = pkey(p);
+        if o == origin && !used_p.contains(&i) {
+            s.note(metric, None, None, Some(norm(text)));
+        }
+    }
+}
+
 const ORIGINS: [(Origin, &str); 3] =
     [(Origin::Appendix, "appendix"), (Origin::Body, "body"), (Origin::Organization, "organization")];
 
@@ -487,6 +538,9 @@ fn score_metadata(p: &Metadata, g: &GoldMetadata, s: &mut Scores) {
     for (name, pv, gv) in fields {
         let mut f = Score::accuracy();
         f.check(same(pv, gv));
+        if !same(pv, gv) {
+            s.note(format!("metadata.{name}"), None, norm_opt(gv), norm_opt(pv));
+        }
         all.add(&f);
         each.push((name, f));
     }
@@ -506,14 +560,33 @@ fn score_references(p: &Metadata, g: &GoldMetadata, s: &mut Scores) {
     let mut date = Score::accuracy();
     let mut issuer = Score::accuracy();
     let mut matched = 0;
+    let mut notes = Vec::new();
     for (gr, gk) in g.references.iter().zip(&gold_keys) {
         let hit = p.references.iter().enumerate().find(|(i, r)| !used[*i] && key(&r.doc_type, &r.number) == *gk);
+        let label = format!("{} {}", gr.doc_type, gr.number);
         if let Some((i, pr)) = hit {
             used[i] = true;
             matched += 1;
-            date.check(same(pr.date.as_deref(), gr.date.as_deref()));
-            issuer.check(same(pr.issuer.as_deref(), gr.issuer.as_deref()));
+            for (name, pv, gv, score) in [
+                ("date", pr.date.as_deref(), gr.date.as_deref(), &mut date),
+                ("issuer", pr.issuer.as_deref(), gr.issuer.as_deref(), &mut issuer),
+            ] {
+                score.check(same(pv, gv));
+                if !same(pv, gv) {
+                    notes.push((format!("references.{name}"), Some(label.clone()), norm_opt(gv), norm_opt(pv)));
+                }
+            }
+        } else {
+            notes.push(("references".into(), None, Some(label), None));
         }
+    }
+    for (i, r) in p.references.iter().enumerate() {
+        if !used[i] {
+            notes.push(("references".into(), None, None, Some(format!("{} {}", r.doc_type, r.number))));
+        }
+    }
+    for (metric, item, gv, pv) in notes {
+        s.note(metric, item.as_deref(), gv, pv);
     }
     s.push("references", Score::Prf { matched, predicted: p.references.len(), gold: g.references.len() });
     s.push("references.date", date);
@@ -545,15 +618,32 @@ fn score_tasks(pred: &Document, gold: &Gold, s: &mut Scores) {
             .iter()
             .map(|&f| (f, if f == "support" { Score::prf() } else { Score::accuracy() }))
             .collect();
+        note_unmatched(s, &format!("tasks.{oname}"), &pairs, origin, &pred.tasks, |t| (t.origin, &t.text), &gold.tasks, |t| (t.origin, &t.text));
         for (i, j) in pairs {
             let (pt, gt) = (&pred.tasks[i], &gold.tasks[j]);
-            fields.get_mut("lead").unwrap().check(agency_names(&pt.lead) == gold_names(&gt.lead));
-            fields.get_mut("support").unwrap().add(&set_prf(&agency_names(&pt.support), &gold_names(&gt.support)));
-            fields.get_mut("output").unwrap().check(same(pt.output.as_deref(), gt.output.as_deref()));
+            let (pl, gl) = (agency_names(&pt.lead), gold_names(&gt.lead));
+            let (ps, gs) = (agency_names(&pt.support), gold_names(&gt.support));
             let deadline = pt.deadline.as_ref().map(|d| d.raw.as_str());
-            fields.get_mut("deadline").unwrap().check(same(deadline, gt.deadline.as_deref()));
-            fields.get_mut("section").unwrap().check(same(pt.section.as_deref(), gt.section.as_deref()));
-            fields.get_mut("number").unwrap().check(same(pt.number.as_deref(), gt.number.as_deref()));
+            let item = Some(gt.text.as_str());
+            fields.get_mut("lead").unwrap().check(pl == gl);
+            if pl != gl {
+                s.note(format!("tasks.{oname}.lead"), item, Some(join(&gl)), Some(join(&pl)));
+            }
+            fields.get_mut("support").unwrap().add(&set_prf(&ps, &gs));
+            if ps != gs {
+                s.note(format!("tasks.{oname}.support"), item, Some(join(&gs)), Some(join(&ps)));
+            }
+            for (name, pv, gv) in [
+                ("output", pt.output.as_deref(), gt.output.as_deref()),
+                ("deadline", deadline, gt.deadline.as_deref()),
+                ("section", pt.section.as_deref(), gt.section.as_deref()),
+                ("number", pt.number.as_deref(), gt.number.as_deref()),
+            ] {
+                fields.get_mut(name).unwrap().check(same(pv, gv));
+                if !same(pv, gv) {
+                    s.note(format!("tasks.{oname}.{name}"), item, norm_opt(gv), norm_opt(pv));
+                }
+            }
         }
         for f in TASK_FIELDS {
             o.push(format!("tasks.{f}"), fields[f]);
@@ -596,8 +686,15 @@ fn score_indicators(pred: &Document, gold: &Gold, s: &mut Scores) {
         if origin != Origin::Organization {
             per_origin.push((oname, o));
         }
+        note_unmatched(s, &format!("indicators.{oname}"), &pairs, origin, &pred.indicators, |x| (x.origin, &x.name), &gold.indicators, |x| (x.origin, &x.name));
         for (i, j) in pairs {
             let (pi, gi) = (&pred.indicators[i], &gold.indicators[j]);
+            let item = Some(gi.name.as_str());
+            let show = |ts: Vec<(Option<String>, String)>| {
+                ts.iter().map(|(p, r)| format!("{}: {r}", p.as_deref().unwrap_or("-"))).collect::<Vec<_>>().join("; ")
+            };
+            let shown_gold = show(gi.targets.iter().map(|t| (norm_opt(t.period.as_deref()), norm(&t.raw))).collect());
+            let shown_pred = show(pi.targets.iter().map(|t| (norm_opt(t.period.as_deref()), norm(&t.raw))).collect());
             let mut want: Vec<(Option<String>, String)> =
                 gi.targets.iter().map(|t| (norm_opt(t.period.as_deref()), norm(&t.raw))).collect();
             let mut correct = 0;
@@ -609,9 +706,20 @@ fn score_indicators(pred: &Document, gold: &Gold, s: &mut Scores) {
                 }
             }
             // Micro over targets: a missing and a spurious target both count as wrong.
-            targets.add(&Score::Accuracy { correct, total: gi.targets.len().max(pi.targets.len()) });
-            lead.check(agency_names(&pi.lead) == gold_names(&gi.lead));
+            let total = gi.targets.len().max(pi.targets.len());
+            targets.add(&Score::Accuracy { correct, total });
+            if correct < total {
+                s.note("indicators.targets", item, Some(shown_gold), Some(shown_pred));
+            }
+            let (pl, gl) = (agency_names(&pi.lead), gold_names(&gi.lead));
+            lead.check(pl == gl);
+            if pl != gl {
+                s.note("indicators.lead", item, Some(join(&gl)), Some(join(&pl)));
+            }
             unit.check(same(pi.unit.as_deref(), gi.unit.as_deref()));
+            if !same(pi.unit.as_deref(), gi.unit.as_deref()) {
+                s.note("indicators.unit", item, norm_opt(gi.unit.as_deref()), norm_opt(pi.unit.as_deref()));
+            }
         }
     }
     s.push("indicators", all);
@@ -781,6 +889,14 @@ impl EvalReport {
         self.documents.iter().find(|d| d.stem == doc || short(&d.stem) == doc).map(|d| &d.scores)
     }
 
+    /// Drops the mismatch lists (reports without `--details`).
+    pub fn without_mismatches(mut self) -> EvalReport {
+        for d in &mut self.documents {
+            d.scores.mismatches.clear();
+        }
+        self
+    }
+
     /// A plain-text table: one row per metric, one column per document plus TOTAL.
     /// Matching rows show precision/recall/F1, the others accuracy (correct/total);
     /// "-" marks an undefined figure (nothing to compare).
@@ -828,6 +944,21 @@ impl EvalReport {
         }
         if hidden > 0 {
             out.push_str(&format!("({hidden} rows with nothing to compare omitted; --json lists them)\n"));
+        }
+        for d in &self.documents {
+            if d.scores.mismatches.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n== {}: {} mismatches ==\n", d.stem, d.scores.mismatches.len()));
+            for m in &d.scores.mismatches {
+                let cut = |s: &Option<String>| match s {
+                    None => "∅".to_string(),
+                    Some(s) if s.chars().count() > 90 => format!("\"{}…\"", s.chars().take(90).collect::<String>()),
+                    Some(s) => format!("\"{s}\""),
+                };
+                let item = m.item.as_ref().map(|i| format!(" [{}]", cut(&Some(i.clone())))).unwrap_or_default();
+                out.push_str(&format!("{}{item}\n    gold: {}\n    pred: {}\n", m.metric, cut(&m.gold), cut(&m.predicted)));
+            }
         }
         for d in &self.documents {
             if let Some(e) = &d.error {
@@ -1079,6 +1210,25 @@ mod tests {
         let pred: Vec<String> = ["tang cuong chuyen doi so nam 2025", "tang cuong chuyen doi so"].map(String::from).to_vec();
         assert_eq!(match_greedy(&pred, &gold, 0.5), vec![(1, 0), (0, 1)]);
         assert!(match_greedy(&pred, &[], 0.5).is_empty());
+    }
+
+    #[test]
+    fn mismatches_say_what_was_wrong() {
+        let (doc, gold) = sample();
+        assert!(score_document(&doc, &gold).mismatches.is_empty());
+        let (mut doc, gold) = sample();
+        doc.tasks[0].lead = vec![agency("Công an phường")];
+        doc.tasks.remove(1);
+        doc.document.place = None;
+        let m = score_document(&doc, &gold).mismatches;
+        let lead = m.iter().find(|m| m.metric == "tasks.appendix.lead").expect("lead noted");
+        assert_eq!(lead.gold.as_deref(), Some("Phòng Văn hóa - Xã hội"));
+        assert_eq!(lead.predicted.as_deref(), Some("Công an phường"));
+        assert_eq!(lead.item.as_deref(), Some("Xây dựng kế hoạch chuyển đổi số năm 2025"));
+        let missed = m.iter().find(|m| m.metric == "tasks.body").expect("missed task noted");
+        assert_eq!((missed.gold.as_deref(), missed.predicted.as_deref()), (Some("Tuyên truyền nâng cao nhận thức về chuyển đổi số"), None));
+        assert!(m.iter().any(|m| m.metric == "metadata.place" && m.predicted.is_none()));
+        assert_eq!(m.len(), 3, "{m:#?}");
     }
 
     #[test]

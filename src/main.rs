@@ -63,6 +63,9 @@ enum Command {
         /// The report as JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Also list every mismatch (missed, spurious, wrong attribute) per document.
+        #[arg(long)]
+        details: bool,
     },
 }
 
@@ -125,8 +128,11 @@ fn run(cli: &Cli) -> kehoach::Result<()> {
             }
         }
         Command::Schema => kehoach::schema::JSON_SCHEMA.to_string(),
-        Command::Eval { gold, corpus, json } => {
-            let report = kehoach::eval::evaluate_dir(gold, corpus, &rules, &opts)?;
+        Command::Eval { gold, corpus, json, details } => {
+            let mut report = kehoach::eval::evaluate_dir(gold, corpus, &rules, &opts)?;
+            if !*details {
+                report = report.without_mismatches();
+            }
             if *json {
                 serde_json::to_string_pretty(&report).expect("reports serialize") + "\n"
             } else {

@@ -94,9 +94,13 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn evaluate() -> EvalReport {
-    evaluate_dir(&root().join("fixtures/gold"), &root().join("corpus"), Rules::embedded(), &Options::default())
-        .expect("evaluation runs")
+/// The evaluation of the corpus, computed once for all tests of this file.
+fn evaluate() -> &'static EvalReport {
+    static REPORT: std::sync::OnceLock<EvalReport> = std::sync::OnceLock::new();
+    REPORT.get_or_init(|| {
+        evaluate_dir(&root().join("fixtures/gold"), &root().join("corpus"), Rules::embedded(), &Options::default())
+            .expect("evaluation runs")
+    })
 }
 
 /// The value a floor line refers to.
@@ -118,7 +122,7 @@ fn metrics_stay_above_floors() {
     let report = evaluate();
     let mut failures = Vec::new();
     for &(doc, metric, floor) in FLOORS {
-        let v = measured(&report, doc, metric);
+        let v = measured(report, doc, metric);
         // Floors are written with two decimals; allow for the rounding.
         if v + 0.005 < floor {
             failures.push(format!("{doc} {metric}: {v:.3} < floor {floor:.2}"));
@@ -311,9 +315,21 @@ fn cli_eval_table_json_and_errors() {
     assert_eq!(tasks["kind"], "prf");
     assert_eq!(tasks["gold"], 216);
 
+    let out = run(&["eval", "--gold", "fixtures/gold", "--details"]);
+    assert!(out.status.success());
+    let details = String::from_utf8(out.stdout).unwrap();
+    assert!(details.len() >= table.len());
+    if report_has_mismatches() {
+        assert!(details.contains(" mismatches ==") && details.contains("    gold: "), "{details}");
+    }
+
     let out = run(&["eval", "--gold", "no/such/dir"]);
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.starts_with("kehoach: ") && err.contains("no/such/dir") && err.lines().count() == 1, "{err}");
+}
+
+fn report_has_mismatches() -> bool {
+    evaluate().documents.iter().any(|d| !d.scores.mismatches.is_empty())
 }
