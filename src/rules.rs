@@ -12,6 +12,8 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("document.toml", include_str!("../rules/document.toml")),
     ("deadlines.toml", include_str!("../rules/deadlines.toml")),
     ("targets.toml", include_str!("../rules/targets.toml")),
+    ("agencies.toml", include_str!("../rules/agencies.toml")),
+    ("columns.toml", include_str!("../rules/columns.toml")),
 ];
 
 /// Where rules come from: embedded defaults, optionally overridden from a directory.
@@ -63,6 +65,8 @@ pub struct Rules {
     pub document: crate::extract::metadata::DocumentRules,
     pub deadlines: crate::extract::deadline::DeadlineRules,
     pub targets: crate::extract::target::TargetRules,
+    pub agencies: crate::extract::agencies::AgencyRules,
+    pub columns: crate::segment::table::ColumnRules,
 }
 
 impl Rules {
@@ -71,6 +75,8 @@ impl Rules {
             document: crate::extract::metadata::DocumentRules::load(source)?,
             deadlines: crate::extract::deadline::DeadlineRules::load(source)?,
             targets: crate::extract::target::TargetRules::load(source)?,
+            agencies: crate::extract::agencies::AgencyRules::load(source)?,
+            columns: crate::segment::table::ColumnRules::load(source)?,
         })
     }
 

@@ -25,6 +25,10 @@ pub struct DocumentRules {
     pub party_codes: Vec<String>,
     pub issuer_codes: BTreeMap<String, String>,
     pub issuer_abbreviations: BTreeMap<String, String>,
+    /// Phrases after which the agencies named cooperate ("phối hợp với").
+    pub support_markers: Vec<String>,
+    /// Folded phrases that put the agency right after them in charge ("giao", "phân công").
+    pub lead_markers: Vec<String>,
     #[serde(skip)]
     compiled: Option<Compiled>,
 }
@@ -35,6 +39,11 @@ struct Compiled {
     ward: Regex,
     city: Regex,
     issuer_stop: Regex,
+    /// (pattern, expansion) of `issuer_abbreviations`.
+    abbreviations: Vec<(Regex, String)>,
+    /// "phường X" in a header line, per ward level.
+    header_ward: Vec<(String, Regex)>,
+    support_marker: Regex,
 }
 
 impl DocumentRules {
@@ -61,8 +70,27 @@ impl DocumentRules {
             city: build(format!(r"thành phố\s+({name})"))?,
             // "và" ends an issuer only before another capitalized name.
             issuer_stop: build(format!(r"(?i:\s(?:{stops})\b)|\svà\s+\p{{Lu}}|[;()“”\x22:]|,\s*ngày|\.\s"))?,
+            support_marker: build(format!(
+                "(?i){}",
+                rules.support_markers.iter().map(|m| regex::escape(m).replace(' ', r"\s+")).collect::<Vec<_>>().join("|")
+            ))?,
+            abbreviations: rules
+                .issuer_abbreviations
+                .iter()
+                .map(|(abbr, full)| Ok((build(format!(r"(?:^|\b){}(?:\b|$)", regex::escape(abbr)))?, full.clone())))
+                .collect::<crate::Result<_>>()?,
+            header_ward: rules
+                .ward_levels
+                .iter()
+                .map(|l| Ok((l.clone(), build(format!(r"(?i)\b{}\s+(\p{{L}}+(?:\s+\p{{L}}+){{0,3}})", regex::escape(l)))?)))
+                .collect::<crate::Result<_>>()?,
         });
         Ok(rules)
+    }
+
+    /// Matches any of `support_markers`.
+    pub fn support_marker(&self) -> &Regex {
+        &self.compiled().support_marker
     }
 
     fn compiled(&self) -> &Compiled {
@@ -141,10 +169,7 @@ pub fn extract_metadata(norm: &NormText, tree: &DocTree, rules: &Rules) -> Metad
     // Ward and issuer: the header's own lines if present, else the most cited
     // "Ủy ban nhân dân phường X" of the text.
     let c = dr.compiled();
-    let header: String = tree.of_kind(NodeKind::Header).map(|i| tree.nodes[i].text.clone()).collect::<Vec<_>>().join(" ");
-    let header_ward = dr.ward_levels.iter().find_map(|level| {
-        let re = Regex::new(&format!(r"(?i)\b{}\s+(\p{{L}}+(?:\s+\p{{L}}+){{0,3}})", regex::escape(level))).ok()?;
-        header.split("  ").next()?;
+    let header_ward = c.header_ward.iter().find_map(|(level, re)| {
         tree.of_kind(NodeKind::Header).find_map(|i| {
             let t = &tree.nodes[i].text;
             if !is_upper(t) {
@@ -219,8 +244,7 @@ fn signer(norm: &NormText, tree: &DocTree, i: usize) -> Option<Signer> {
 /// committees named in full.
 fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&str>) -> Option<String> {
     let mut s = raw.trim().trim_end_matches([',', '.', ' ']).to_string();
-    for (abbr, full) in &dr.issuer_abbreviations {
-        let re = Regex::new(&format!(r"(?:^|\b){}(?:\b|$)", regex::escape(abbr))).ok()?;
+    for (re, full) in &dr.compiled().abbreviations {
         s = re.replace_all(&s, full.as_str()).into_owned();
     }
     let f = fold(&s);

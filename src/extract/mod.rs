@@ -1,8 +1,12 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
+pub mod agencies;
+pub mod appendix;
 pub mod body;
+pub mod confidence;
 pub mod deadline;
 pub mod ids;
+pub mod links;
 pub mod metadata;
 pub mod target;
 
@@ -14,9 +18,18 @@ use crate::segment::DocTree;
 
 pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
     let document = metadata::extract_metadata(norm, tree, rules);
-    let no_agencies = |_: &str| (Vec::new(), Vec::new());
-    let mut tasks = body::body_tasks(norm, tree, &no_agencies);
-    tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
+    let mut agencies = agencies::AgencyRegistry::default();
+    let (appendix_tasks, indicators) = appendix::extract_tables(norm, tree, rules, &mut agencies);
+    let mut ctx = body::AgencyContext {
+        rules: &rules.agencies,
+        support_marker: rules.document.support_marker(),
+        lead_markers: &rules.document.lead_markers,
+        registry: &mut agencies,
+    };
+    let mut tasks = body::body_tasks(norm, tree, &mut ctx);
+    tasks.extend(body::organization_tasks(norm, tree, &mut ctx));
+    tasks.extend(appendix_tasks);
+    links::link_tasks(&mut tasks);
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {
@@ -28,8 +41,8 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
         },
         document,
         tasks,
-        indicators: Vec::new(),
-        agencies: Vec::new(),
-        warnings: Vec::new(),
+        indicators,
+        agencies: agencies.seen,
+        warnings: agencies.warnings,
     }
 }
