@@ -19,6 +19,8 @@ pub struct DocumentRules {
     pub preamble_openers: Vec<String>,
     /// Folded directive verbs that open a new sentence when capitalized at a line start.
     pub paragraph_openers: Vec<String>,
+    /// Folded words a sentence does not end with: a line ending in one continues.
+    pub continuation_words: Vec<String>,
     pub reference_types: Vec<String>,
     pub issuer_stops: Vec<String>,
     pub ward_levels: Vec<String>,
