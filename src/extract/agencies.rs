@@ -662,6 +662,11 @@ mod tests {
             ["Các phòng, ban, đơn vị", "Ủy ban MTTQ Việt Nam phường", "Các tổ chức chính trị - xã hội"]
         );
         assert_eq!(names("Phòng Văn hóa - Xã hội và Công an phường"), ["Phòng Văn hóa - Xã hội", "Công an phường"]);
+        assert_eq!(
+            names("Ủy ban Mặt trận tổ quốc phường và các ngành đoàn thể phường"),
+            ["Ủy ban MTTQ Việt Nam phường", "Các tổ chức chính trị - xã hội"]
+        );
+        assert_eq!(names("Các phòng,\nban, ngành,\nđơn vị"), ["Các phòng, ban, đơn vị"]);
         assert_eq!(names("Đơn vị cung ứng: VNTP, Viettel,…"), ["VNPT", "Viettel"]);
         assert_eq!(names("Sở Công\nthương, công\nty, doanh\nnghiệp"), ["Sở Công thương", "Công ty, doanh nghiệp"]);
         assert_eq!(names("Các doanh\nnghiệp, hợp tác\nxã, hộ kinh\ndoanh"), ["Các doanh nghiệp", "Hợp tác xã", "Hộ kinh doanh"]);
