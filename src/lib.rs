@@ -5,7 +5,9 @@
 //! ```
 //! Each stage is a plain function over owned data; [`extract`] wires them.
 
+pub mod batch;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod fold;
 pub mod ingest;
