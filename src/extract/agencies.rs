@@ -52,6 +52,11 @@ pub struct AgencyRules {
     index: HashMap<String, usize>,
     /// (folded alias, agency index) for fuzzy matching.
     aliases: Vec<(String, usize)>,
+    /// (first byte, word count) → positions in `aliases`, in order: the only aliases a
+    /// fuzzy match can come from (same first letter, same number of words).
+    fuzzy_groups: HashMap<(u8, usize), Vec<usize>>,
+    /// Per-thread memo of [`AgencyRules::fuzzy_best`] by window key.
+    fuzzy_cache: thread_local::ThreadLocal<std::cell::RefCell<HashMap<String, Option<(f64, usize)>>>>,
     max_words: usize,
     suffixes: Vec<Vec<String>>,
     /// Head words of unknown agency names, lowercase with diacritics, and folded.
@@ -173,11 +178,17 @@ impl AgencyRules {
             file.suffixes.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
         suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let heads = file.heads.iter().map(|h| (h.to_lowercase(), fold(h))).collect();
+        let mut fuzzy_groups: HashMap<(u8, usize), Vec<usize>> = HashMap::new();
+        for (x, (alias, _)) in aliases.iter().enumerate() {
+            fuzzy_groups.entry((alias.as_bytes()[0], alias.split(' ').count())).or_default().push(x);
+        }
         Ok(AgencyRules {
             agencies: file.agency,
             fuzzy: file.fuzzy,
             index,
             aliases,
+            fuzzy_groups,
+            fuzzy_cache: Default::default(),
             max_words,
             suffixes,
             heads,
@@ -218,44 +229,70 @@ impl AgencyRules {
         // Fuzzy fallback: the window and alias closest in edit distance.
         let mut best: Option<(f64, usize, usize)> = None;
         for (n, k) in keys.iter().enumerate().rev() {
-            let klen = k.chars().count();
-            if klen < self.fuzzy.min_len {
-                continue;
-            }
-            let kwords = k.bytes().filter(|&b| b == b' ').count();
-            for (alias, ai) in &self.aliases {
-                // Cheapest tests first; all of them are implied by the checks after the
-                // distance (same first letter, same word count for `words_close`).
-                if alias.as_bytes()[0] != k.as_bytes()[0] || alias.bytes().filter(|&b| b == b' ').count() != kwords {
-                    continue;
-                }
-                let alen = alias.chars().count();
-                if alen < self.fuzzy.min_len {
-                    continue;
-                }
-                let allowed = ((alen as f64) * self.fuzzy.max_ratio).floor() as usize;
-                let short = alen < 8;
-                if (allowed == 0 && !short) || klen.abs_diff(alen) > allowed.max(1) {
-                    continue;
-                }
-                if distance_lower_bound(k, alias) > allowed.max(1) {
-                    continue;
-                }
-                let d = strsim::damerau_levenshtein(k, alias);
-                if d == 0 || d > allowed.max(1) || !words_close(k, alias) {
-                    continue;
-                }
-                // Short names: only a transposition of two letters ("VNTP").
-                if short && (d > 1 || !same_letters(k, alias)) {
-                    continue;
-                }
-                let score = d as f64 / alen as f64;
+            if let Some((score, ai)) = self.fuzzy_best_cached(k) {
                 if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
-                    best = Some((score, n + 1, *ai));
+                    best = Some((score, n + 1, ai));
                 }
             }
         }
         best.map(|(_, n, ai)| (ai, n, true))
+    }
+
+    /// [`AgencyRules::fuzzy_best`], remembered per thread: the same windows come back
+    /// many times while tables are rebuilt (coverage of growing runs of lines).
+    fn fuzzy_best_cached(&self, k: &str) -> Option<(f64, usize)> {
+        const MAX_ENTRIES: usize = 100_000;
+        let cell = self.fuzzy_cache.get_or_default();
+        if let Some(hit) = cell.borrow().get(k) {
+            return *hit;
+        }
+        let result = self.fuzzy_best(k);
+        let mut cache = cell.borrow_mut();
+        if cache.len() >= MAX_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(k.to_string(), result);
+        result
+    }
+
+    /// The alias closest to window key `k` in edit distance, within the fuzzy limits:
+    /// (distance / alias length, agency index).
+    fn fuzzy_best(&self, k: &str) -> Option<(f64, usize)> {
+        let klen = k.chars().count();
+        if klen < self.fuzzy.min_len {
+            return None;
+        }
+        let mut best: Option<(f64, usize)> = None;
+        // Only aliases with the same first letter and number of words can pass the
+        // tests below (`words_close` wants as many words).
+        let group = (k.as_bytes()[0], k.split(' ').count());
+        for (alias, ai) in self.fuzzy_groups.get(&group).into_iter().flatten().map(|&x| &self.aliases[x]) {
+            let alen = alias.chars().count();
+            if alen < self.fuzzy.min_len {
+                continue;
+            }
+            let allowed = ((alen as f64) * self.fuzzy.max_ratio).floor() as usize;
+            let short = alen < 8;
+            if (allowed == 0 && !short) || klen.abs_diff(alen) > allowed.max(1) {
+                continue;
+            }
+            if distance_lower_bound(k, alias) > allowed.max(1) {
+                continue;
+            }
+            let d = strsim::damerau_levenshtein(k, alias);
+            if d == 0 || d > allowed.max(1) || !words_close(k, alias) {
+                continue;
+            }
+            // Short names: only a transposition of two letters ("VNTP").
+            if short && (d > 1 || !same_letters(k, alias)) {
+                continue;
+            }
+            let score = d as f64 / alen as f64;
+            if best.map_or(true, |(s, _)| score < s - 1e-9) {
+                best = Some((score, *ai));
+            }
+        }
+        best
     }
 
     fn suffix_len(&self, toks: &[Tok], i: usize) -> usize {
