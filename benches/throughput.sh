@@ -29,6 +29,7 @@ done
 printf '\x00\x01\x02binary\x00' > "$WORK/in/broken.txt"
 DOCS=$(find "$WORK/in" -name '*.txt' ! -name broken.txt | wc -l)
 BYTES=$(find "$WORK/in" -name '*.txt' ! -name broken.txt -printf '%s\n' | awk '{s+=$1} END {print s}')
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (wall-clock figures need an idle machine; MB/CPU-s do not)"
 echo "corpus: $DOCS plans + 1 broken file, $(awk -v b="$BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB of text, $NPROC cores"
 
 # run NAME DIR JOBS: runs a fresh batch; prints seconds and peak RSS (KB) into globals.
@@ -41,6 +42,7 @@ run() {
   t1=$(date +%s.%N)
   SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
   RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time-$name")
+  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.3f", u+s}' "$WORK/time-$name")
   RC=$rc
   TOTALS=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["totals"]; print(t["converted"], t["failed"])' "$out/kehoach-summary.json")
 }
@@ -48,9 +50,9 @@ run() {
 report() {
   local label=$1 docs=$2 bytes=$3
   read -r conv failed <<<"$TOTALS"
-  awk -v l="$label" -v s="$SECS" -v d="$docs" -v b="$bytes" -v r="$RSS" -v c="$conv" -v f="$failed" -v rc="$RC" 'BEGIN{
-    printf "%-22s %7.2f s  %7.1f MB/s  %8.1f docs/s  peak RSS %6.1f MB  (converted %d, failed %d, exit %d)\n",
-      l, s, b/1e6/s, d/s, r/1024, c, f, rc }'
+  awk -v l="$label" -v s="$SECS" -v d="$docs" -v b="$bytes" -v r="$RSS" -v c="$conv" -v f="$failed" -v rc="$RC" -v cpu="$CPU" 'BEGIN{
+    printf "%-20s wall %7.2f s: %6.2f MB/s %7.1f docs/s | CPU %7.2f s: %6.2f MB/CPU-s | peak RSS %5.1f MB | converted %d, failed %d, exit %d\n",
+      l, s, b/1e6/s, d/s, cpu, b/1e6/cpu, r/1024, c, f, rc }'
 }
 
 run j1 "$WORK/in" 1
