@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod diff;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod fold;
@@ -16,6 +17,7 @@ pub mod model;
 pub mod normalize;
 pub mod rules;
 pub mod review;
+pub mod schema;
 pub mod segment;
 
 pub use error::{Error, Result};

@@ -156,7 +156,7 @@ fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }
@@ -479,5 +479,28 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
         assert!(msg.starts_with(&format!("{}:9:", path.display())), "{msg}");
         assert_eq!(e.exit_code(), 5);
+    }
+
+    #[test]
+    fn random_cells_never_panic() {
+        let alphabet: Vec<char> = "0123456789/-., ThángNămQuýIVhàngthườngxuyêntheosau\u{300}Đ".chars().collect();
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let rules = DeadlineRules::embedded();
+        for _ in 0..3000 {
+            let len = (seed >> 59) as usize + 1;
+            let mut s = String::new();
+            for _ in 0..len * 2 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            if let Some(d) = parse_deadline(&s, rules) {
+                for iso in d.date.iter().chain(d.until.iter()) {
+                    assert!(matches!(iso.len(), 4 | 7 | 10), "{s:?} {iso}");
+                }
+                if matches!(d.kind, DeadlineKind::Date | DeadlineKind::Month | DeadlineKind::Year | DeadlineKind::Range) {
+                    assert!(d.date.is_some(), "{s:?}");
+                }
+            }
+        }
     }
 }
