@@ -5,9 +5,11 @@
 //! ```
 //! Each stage is a plain function over owned data; [`extract`] wires them.
 
+pub mod batch;
 pub mod diff;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod fold;
 pub mod ingest;

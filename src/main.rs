@@ -36,10 +36,42 @@ enum ToneArg {
 enum Command {
     /// Extract one plan into canonical JSON on stdout (`-` reads stdin).
     Extract {
-        file: PathBuf,
+        #[arg(required_unless_present = "jsonl")]
+        file: Option<PathBuf>,
         /// Compact JSON on one line.
         #[arg(long)]
         compact: bool,
+        /// Stream: read one input per stdin line (a path, or {"path": ...}) and write one
+        /// compact JSON document per line, or {"path", "error"} for an input that fails.
+        /// Exit code 1 when any input failed.
+        #[arg(long, conflicts_with = "file")]
+        jsonl: bool,
+    },
+    /// Convert every .txt/.md/.tsv/.pdf/.docx under IN_DIR into OUT_DIR (one JSON per
+    /// input, mirroring the tree), with a summary. Exit code 0: all converted or up to
+    /// date; 1: some inputs failed (listed on stderr and in the summary); 2: the run
+    /// itself failed (IN_DIR or OUT_DIR unusable).
+    Batch {
+        #[arg(value_name = "IN_DIR")]
+        in_dir: PathBuf,
+        #[arg(short, long, value_name = "OUT_DIR")]
+        out: PathBuf,
+        /// Worker threads (default: one per core).
+        #[arg(short, long, default_value_t = 0)]
+        jobs: usize,
+        /// Convert inputs again even if they and the rules are unchanged.
+        #[arg(long)]
+        force: bool,
+        /// json: per-input JSON only; jsonl/csv: also flat rows of tasks and indicator
+        /// targets over all inputs (kehoach-rows.jsonl, kehoach-tasks.csv, kehoach-indicators.csv).
+        #[arg(long, value_enum, default_value_t = kehoach::batch::ExportFormat::Json)]
+        format: kehoach::batch::ExportFormat,
+        /// CSV for spreadsheets (Excel): UTF-8 BOM, and cells starting with = + - @ prefixed with '.
+        #[arg(long)]
+        bom: bool,
+        /// No progress bar (it is only drawn on a terminal anyway).
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Print the normalized text that the extractors see.
     Normalize { file: PathBuf },
@@ -112,7 +144,7 @@ fn main() -> ExitCode {
         };
     }
     match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("kehoach: {e}");
             ExitCode::from(e.exit_code() as u8)
@@ -138,12 +170,47 @@ fn options(cli: &Cli) -> Options {
     Options { normalize: NormalizeOptions { tone_style, restore: cli.restore } }
 }
 
-fn run(cli: &Cli) -> kehoach::Result<()> {
+fn run(cli: &Cli) -> kehoach::Result<ExitCode> {
     let rules = Rules::from_dir(cli.rules.as_deref())?;
     let opts = options(cli);
+    match &cli.command {
+        Command::Batch { in_dir, out, jobs, force, format, bom, quiet } => {
+            use std::io::IsTerminal;
+            let bopts = kehoach::batch::BatchOptions {
+                jobs: *jobs,
+                force: *force,
+                format: *format,
+                bom: *bom,
+                progress: !*quiet && std::io::stderr().is_terminal(),
+                rules_dir: cli.rules.clone(),
+            };
+            return match kehoach::batch::run(in_dir, out, &rules, &opts, &bopts) {
+                Ok(r) => {
+                    eprintln!(
+                        "kehoach: {} inputs: {} converted, {} up to date, {} failed in {:.2}s ({} jobs); summary in {}",
+                        r.inputs,
+                        r.converted,
+                        r.skipped,
+                        r.failed,
+                        r.seconds,
+                        r.jobs,
+                        out.join(kehoach::batch::SUMMARY_JSON).display()
+                    );
+                    Ok(ExitCode::from(r.exit_code() as u8))
+                }
+                Err(e) => {
+                    eprintln!("kehoach: {e}");
+                    Ok(ExitCode::from(2))
+                }
+            };
+        }
+        Command::Extract { jsonl: true, .. } => return extract_jsonl(&rules, &opts),
+        _ => {}
+    }
     // Output is built in full before anything is written: no partial output on error.
     let out = match &cli.command {
-        Command::Extract { file, compact } => {
+        Command::Extract { file, compact, .. } => {
+            let file = file.as_deref().unwrap_or(Path::new("-"));
             let doc = kehoach::extract_path(file, &rules, &opts)?;
             let mut s = if *compact { serde_json::to_string(&doc) } else { serde_json::to_string_pretty(&doc) }
                 .expect("documents serialize");
@@ -171,6 +238,7 @@ fn run(cli: &Cli) -> kehoach::Result<()> {
                 tree.outline(&norm)
             }
         }
+        Command::Batch { .. } => unreachable!("handled above"),
         Command::Schema => kehoach::schema::JSON_SCHEMA.to_string(),
         Command::Eval { gold, corpus, json, details } => {
             let mut report = kehoach::eval::evaluate_dir(gold, corpus, &rules, &opts)?;
@@ -203,12 +271,68 @@ fn run(cli: &Cli) -> kehoach::Result<()> {
             if output.as_os_str() == "-" {
                 html
             } else {
-                return std::fs::write(output, html).map_err(|e| kehoach::Error::Io { path: output.clone(), source: e });
+                return std::fs::write(output, html)
+                    .map(|_| ExitCode::SUCCESS)
+                    .map_err(|e| kehoach::Error::Io { path: output.clone(), source: e });
             }
         }
         Command::Diff { .. } => unreachable!("handled in main"),
     };
-    write_stdout(&out, Path::new("-"))
+    write_stdout(&out, Path::new("-"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `extract --jsonl`: paths in on stdin, one compact JSON document per line out.
+fn extract_jsonl(rules: &Rules, opts: &Options) -> kehoach::Result<ExitCode> {
+    use std::io::BufRead;
+    let stdin = std::io::stdin().lock();
+    let mut failed = false;
+    for line in stdin.lines() {
+        let line = line.map_err(|e| kehoach::Error::Io { path: "<stdin>".into(), source: e })?;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let path = if line.starts_with('{') {
+            match serde_json::from_str::<serde_json::Value>(line).ok().and_then(|v| v.get("path")?.as_str().map(str::to_string)) {
+                Some(p) => p,
+                None => {
+                    failed = true;
+                    let err = "input line is not {\"path\": \"...\"}";
+                    eprintln!("kehoach: {line}: {err}");
+                    let out = serde_json::json!({ "path": line, "error": err });
+                    if !write_line(&out.to_string())? {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        } else {
+            line.to_string()
+        };
+        let out = match kehoach::extract_path(Path::new(&path), rules, opts) {
+            Ok(doc) => serde_json::to_string(&doc).expect("documents serialize"),
+            Err(e) => {
+                failed = true;
+                eprintln!("kehoach: {e}");
+                serde_json::json!({ "path": path, "error": e.to_string() }).to_string()
+            }
+        };
+        if !write_line(&out)? {
+            break;
+        }
+    }
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Writes one line to stdout and flushes it; false when the reader has gone (`| head`).
+fn write_line(s: &str) -> kehoach::Result<bool> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(s.as_bytes()).and_then(|_| stdout.write_all(b"\n")).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(kehoach::Error::Io { path: "<stdout>".into(), source: e }),
+        Ok(()) => Ok(true),
+    }
 }
 
 /// `diff A B`: prints the report; Ok(true) when the documents are equal.

@@ -39,6 +39,20 @@ impl RuleSource {
             .ok_or_else(|| Error::Rules { file: format!("rules/{name}"), line: 0, reason: "no such rule file".into() })
     }
 
+    /// sha256 over every rule file in effect (embedded or overridden from the directory):
+    /// changes whenever any rule changes. Batch runs use it to know what to redo.
+    pub fn fingerprint(&self) -> Result<String> {
+        let mut all = Vec::new();
+        for (name, _) in EMBEDDED {
+            let (text, _) = self.read(name)?;
+            all.extend_from_slice(name.as_bytes());
+            all.push(0);
+            all.extend_from_slice(text.as_bytes());
+            all.push(0);
+        }
+        Ok(crate::ingest::sha256_hex(&all))
+    }
+
     /// Parses rule file `name` into `T`; errors name the file and line.
     pub fn load<T: DeserializeOwned>(&self, name: &str) -> Result<T> {
         let (text, shown) = self.read(name)?;

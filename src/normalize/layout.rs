@@ -6,6 +6,7 @@ use super::unicode::{place_tone, ToneStyle};
 use crate::fold::fold;
 use once_cell::sync::Lazy;
 use regex::Regex;
+use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
 static LATEX_MATH: Lazy<Regex> = Lazy::new(|| Regex::new(r"\$([^$\n]{0,80})\$").unwrap());
@@ -18,6 +19,10 @@ static URL_ONLY: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s*(file:///|https?://
 static PAGE_MARK: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"(?i)^\s*(?:-\s*\d{1,3}\s*-|trang\s+\d{1,3}(?:\s*/\s*\d{1,3})?|\d{1,3}\s*/\s*\d{1,3})\s*$").unwrap());
 static LONE_NUMBER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s*\d{1,3}\s*$").unwrap());
+static OP_SPACE: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([≥≤<>=≠≈])\s*").unwrap());
+static PIPE_EDGES: Lazy<Regex> = Lazy::new(|| Regex::new(r"^\s*\|\s*|\s*\|\s*$").unwrap());
+static PIPE_SEP: Lazy<Regex> = Lazy::new(|| Regex::new(r"\s*\|\s*").unwrap());
+static ROW_START: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(\d+(\.\d+)*|[ivxlc]+)( |$)").unwrap());
 static HEADING_START: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"^\s*(?:[IVXLC]+\.|\d+(?:\.\d+)*\.|[a-zđ]\)|-\s)").unwrap());
 
@@ -33,32 +38,83 @@ fn latex_symbol(cmd: &str) -> &'static str {
     }
 }
 
-/// Rewrites residue of LaTeX math and markdown in one line.
+/// Rewrites residue of LaTeX math and markdown in one line. Each rewrite runs only when
+/// the line has the character it needs (most lines have none).
 fn strip_residue(line: &mut MappedStr) {
-    line.replace_regex(&LATEX_MATH, |c| {
-        let inner = LATEX_CMD.replace_all(&c[1], |m: &regex::Captures| latex_symbol(&m[1]).to_string());
-        let inner = inner.replace(['{', '}'], "");
-        // "≥82%" reads better as "≥ 82%", the way the plans print it.
-        let inner = Regex::new(r"^([≥≤<>=≠≈])\s*").unwrap().replace(inner.trim(), "$1 ").into_owned();
-        inner
-    });
-    line.replace_regex(&LATEX_CMD, |c| if &c[1] == "%" { "%".into() } else { c[0].to_string() });
-    line.replace_regex(&MD_AUTOLINK, |c| c[1].to_string());
-    line.replace_regex(&MD_BOLD, |_| String::new());
-    line.replace_regex(&MD_HEADING, |_| String::new());
-    // Markdown pipe tables become tab-separated rows, like TSV input.
     let s = line.as_string();
-    let t = s.trim();
-    if t.starts_with('|') && t.ends_with('|') && t.matches('|').count() >= 3 {
-        let re = Regex::new(r"^\s*\|\s*|\s*\|\s*$").unwrap();
-        line.replace_regex(&re, |_| String::new());
-        let sep = Regex::new(r"\s*\|\s*").unwrap();
-        line.replace_regex(&sep, |_| "\t".into());
+    if s.contains('$') {
+        line.replace_regex(&LATEX_MATH, |c| {
+            let inner = LATEX_CMD.replace_all(&c[1], |m: &regex::Captures| latex_symbol(&m[1]).to_string());
+            let inner = inner.replace(['{', '}'], "");
+            // "≥82%" reads better as "≥ 82%", the way the plans print it.
+            OP_SPACE.replace(inner.trim(), "$1 ").into_owned()
+        });
+    }
+    if s.contains('\\') {
+        line.replace_regex(&LATEX_CMD, |c| if &c[1] == "%" { "%".into() } else { c[0].to_string() });
+    }
+    if s.contains('<') {
+        line.replace_regex(&MD_AUTOLINK, |c| c[1].to_string());
+    }
+    if s.contains("**") || s.contains("__") {
+        line.replace_regex(&MD_BOLD, |_| String::new());
+    }
+    if s.trim_start().starts_with('#') {
+        line.replace_regex(&MD_HEADING, |_| String::new());
+    }
+    // Markdown pipe tables become tab-separated rows, like TSV input.
+    if s.contains('|') {
+        let s = line.as_string();
+        let t = s.trim();
+        if t.starts_with('|') && t.ends_with('|') && t.matches('|').count() >= 3 {
+            line.replace_regex(&PIPE_EDGES, |_| String::new());
+            line.replace_regex(&PIPE_SEP, |_| "\t".into());
+        }
     }
 }
 
+/// Words whose retoning is remembered per thread (a plan has a few thousand distinct
+/// syllables; the cache is emptied when it reaches this size, to bound memory).
+const TONE_CACHE_MAX: usize = 50_000;
+
+thread_local! {
+    static TONE_CACHE: std::cell::RefCell<(ToneStyle, HashMap<String, Option<String>>)> =
+        std::cell::RefCell::new((ToneStyle::default(), HashMap::new()));
+}
+
+/// NFC and tone placement of one word, `None` when it is unchanged. Words repeat a lot,
+/// so results are cached (a pure function of word and style); ASCII words need neither.
+fn retone(word: &str, style: ToneStyle) -> Option<String> {
+    if word.is_ascii() {
+        return None;
+    }
+    TONE_CACHE.with(|cell| {
+        let mut cache = cell.borrow_mut();
+        let (cached_style, map) = &mut *cache;
+        if *cached_style != style || map.len() >= TONE_CACHE_MAX {
+            *cached_style = style;
+            map.clear();
+        }
+        if let Some(hit) = map.get(word) {
+            return hit.clone();
+        }
+        let nfc: String = word.nfc().collect();
+        let new = place_tone(&nfc, style);
+        let result = (new != word).then_some(new);
+        map.insert(word.to_string(), result.clone());
+        result
+    })
+}
+
 fn is_letter(c: char) -> bool {
-    c.is_alphabetic() || crate::fold::is_combining_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    // Latin-1 letters, Latin Extended-A/B and Vietnamese (Latin Extended Additional)
+    // are all alphabetic: skip the general Unicode lookup for them.
+    matches!(c, '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}')
+        || c.is_alphabetic()
+        || crate::fold::is_combining_mark(c)
 }
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
@@ -69,23 +125,28 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
         let mut m = MappedStr::from_source(raw, offset);
         offset += raw.len() + 1;
         m.chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}'));
-        if MD_TABLE_RULE.is_match(&m.as_string()) {
+        if raw.contains("---") && MD_TABLE_RULE.is_match(&m.as_string()) {
             continue;
         }
         strip_residue(&mut m);
-        m.map_words(is_letter, |w| {
-            let nfc: String = w.nfc().collect();
-            place_tone(&nfc, style)
-        });
+        m.rewrite_words(is_letter, |w| retone(w, style));
         // Unify look-alike punctuation that matching depends on.
-        m.map_words(|c| matches!(c, '\u{2010}' | '\u{2011}' | '\u{2012}'), |w| "-".repeat(w.chars().count()));
+        m.rewrite_words(|c| matches!(c, '\u{2010}' | '\u{2011}' | '\u{2012}'), |w| Some("-".repeat(w.chars().count())));
         m.tidy_spaces();
         if m.is_empty() {
             continue;
         }
-        let s = m.as_string();
-        if URL_ONLY.is_match(&s) || PAGE_MARK.is_match(&s) {
-            continue;
+        // Cheap tests first: a URL line has no space, a page mark only digits, spaces,
+        // "-", "/" and the letters of "trang".
+        let maybe_url = matches!(m.chars[0].c, 'f' | 'h' | 'w') && !m.chars.iter().any(|c| c.c.is_whitespace());
+        let maybe_page = m.chars.iter().all(|c| {
+            c.c.is_whitespace() || c.c.is_numeric() || matches!(c.c, '-' | '/') || "trangTRANG".contains(c.c)
+        });
+        if maybe_url || maybe_page {
+            let s = m.as_string();
+            if URL_ONLY.is_match(&s) || PAGE_MARK.is_match(&s) {
+                continue;
+            }
         }
         lines.push(m);
     }
@@ -98,16 +159,15 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
 /// A lone number between two lines of running prose is a page number. Lone numbers in
 /// tables (row numbers, page numbers cutting a row) are left to table reconstruction.
 fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>) {
-    let texts: Vec<String> = lines.iter().map(|l| l.as_string()).collect();
     let mut keep = vec![true; lines.len()];
-    for i in 1..texts.len().saturating_sub(1) {
-        if !LONE_NUMBER.is_match(&texts[i]) {
+    let prose = |l: &MappedStr| l.chars.len() >= 40 && !l.chars.iter().any(|m| m.c == '\t');
+    for i in 1..lines.len().saturating_sub(1) {
+        // Lines are trimmed: a lone number is at most 3 chars.
+        if lines[i].chars.len() > 3 || !LONE_NUMBER.is_match(&lines[i].as_string()) {
             continue;
         }
-        let prev = &texts[i - 1];
-        let next = &texts[i + 1];
-        let prose = |s: &str| s.chars().count() >= 40 && !s.contains('\t');
-        if prose(prev) && (prose(next) || HEADING_START.is_match(next)) {
+        let next = &lines[i + 1];
+        if prose(&lines[i - 1]) && (prose(next) || HEADING_START.is_match(&next.as_string())) {
             keep[i] = false;
         }
     }
@@ -120,25 +180,27 @@ fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>) {
 /// of lines equal to it is dropped.
 fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
     const MAX_HEADER_LINES: usize = 40;
-    let folded: Vec<String> = lines.iter().map(|l| fold(&l.as_string())).collect();
+    let mut folded = LazyFold::new(lines);
     let is_header_start = |f: &str| f == "tt" || f == "stt" || f.starts_with("tt ") || f.starts_with("stt ");
     let mut keep = vec![true; lines.len()];
     let mut i = 0;
-    while i < folded.len() {
-        if !is_header_start(&folded[i]) {
+    while i < lines.len() {
+        if !folded.may_start_header(i) || !is_header_start(folded.get(i)) {
             i += 1;
             continue;
         }
         // Find an earlier header with the same first line.
-        let earlier = (0..i).find(|&j| keep[j] && folded[j] == folded[i] && is_header_start(&folded[j]));
+        let earlier = (0..i).find(|&j| {
+            keep[j] && folded.may_start_header(j) && folded.same(i, j) && is_header_start(folded.get(j))
+        });
         match earlier {
             Some(j) => {
                 let mut n = 0;
-                while n < MAX_HEADER_LINES && i + n < folded.len() && j + n < i && folded[j + n] == folded[i + n] {
+                while n < MAX_HEADER_LINES && i + n < lines.len() && j + n < i && folded.same(j + n, i + n) {
                     n += 1;
                 }
                 // Only a repeat of the header part: stop where the first header's rows began.
-                let header_len = header_length(&folded, j);
+                let header_len = header_length(&mut folded, j);
                 let n = n.min(header_len);
                 for k in keep.iter_mut().skip(i).take(n) {
                     *k = false;
@@ -152,12 +214,45 @@ fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
     lines.retain(|_| *k.next().unwrap());
 }
 
+/// Folded lines, computed on first use: most lines are never compared.
+struct LazyFold<'a> {
+    lines: &'a [MappedStr],
+    folded: Vec<Option<String>>,
+}
+
+impl<'a> LazyFold<'a> {
+    fn new(lines: &'a [MappedStr]) -> Self {
+        LazyFold { lines, folded: vec![None; lines.len()] }
+    }
+
+    fn get(&mut self, i: usize) -> &str {
+        let lines = self.lines;
+        self.folded[i].get_or_insert_with(|| fold(&lines[i].as_string()))
+    }
+
+    fn same(&mut self, a: usize, b: usize) -> bool {
+        self.get(a);
+        self.get(b);
+        self.folded[a] == self.folded[b]
+    }
+
+    /// Cheap test: the folded line can only start with "tt"/"stt" if its first kept
+    /// char folds to 't' or 's'.
+    fn may_start_header(&self, i: usize) -> bool {
+        self.lines[i]
+            .chars
+            .iter()
+            .map(|m| crate::fold::fold_char(m.c))
+            .find(|f| f.is_alphanumeric() || matches!(f, '&' | '%' | '/'))
+            .is_some_and(|f| f == 't' || f == 's')
+    }
+}
+
 /// Number of lines of the header starting at `j`: up to the first line that starts a
 /// data or group row (a number or a Roman numeral).
-fn header_length(folded: &[String], j: usize) -> usize {
-    let row_start = Regex::new(r"^(\d+(\.\d+)*|[ivxlc]+)( |$)").unwrap();
+fn header_length(folded: &mut LazyFold, j: usize) -> usize {
     let mut n = 1;
-    while j + n < folded.len() && n < 40 && !row_start.is_match(&folded[j + n]) {
+    while j + n < folded.lines.len() && n < 40 && !ROW_START.is_match(folded.get(j + n)) {
         n += 1;
     }
     n
@@ -175,8 +270,7 @@ fn join_split_codes(lines: &mut Vec<MappedStr>) {
                 && prev.chars[n - 2].c.is_alphanumeric()
                 && !prev.chars.iter().any(|m| m.c == '\t');
             let starts_word = line.chars.first().is_some_and(|m| m.c.is_alphanumeric());
-            let next_is_item = HEADING_START.is_match(&line.as_string());
-            if ends_attached_hyphen && starts_word && !next_is_item {
+            if ends_attached_hyphen && starts_word && !HEADING_START.is_match(&line.as_string()) {
                 prev.append(line);
                 continue;
             }

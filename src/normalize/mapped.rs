@@ -29,7 +29,9 @@ impl MappedStr {
     }
 
     pub fn as_string(&self) -> String {
-        self.chars.iter().map(|m| m.c).collect()
+        let mut s = String::with_capacity(self.chars.iter().map(|m| m.c.len_utf8()).sum());
+        s.extend(self.chars.iter().map(|m| m.c));
+        s
     }
 
     pub fn is_empty(&self) -> bool {
@@ -78,34 +80,53 @@ impl MappedStr {
 
     /// Rewrites each maximal run of chars satisfying `in_word` with `f(word)`.
     pub fn map_words(&mut self, in_word: impl Fn(char) -> bool, f: impl Fn(&str) -> String) {
+        self.rewrite_words(in_word, |w| Some(f(w)));
+    }
+
+    /// Like [`MappedStr::map_words`], but `f` returns `None` for a word it leaves as is,
+    /// and nothing is rebuilt unless a word changes: the fast path for passes that
+    /// rarely change anything.
+    pub fn rewrite_words(&mut self, in_word: impl Fn(char) -> bool, mut f: impl FnMut(&str) -> Option<String>) {
+        let n = self.chars.len();
+        let mut out: Option<Vec<MChar>> = None;
+        // chars[..copied] are already in `out`.
+        let mut copied = 0;
+        let mut word = String::new();
         let mut i = 0;
-        let mut out: Vec<MChar> = Vec::with_capacity(self.chars.len());
-        while i < self.chars.len() {
+        while i < n {
             if !in_word(self.chars[i].c) {
-                out.push(self.chars[i]);
                 i += 1;
                 continue;
             }
-            let j = (i..self.chars.len()).find(|&k| !in_word(self.chars[k].c)).unwrap_or(self.chars.len());
-            let word: String = self.chars[i..j].iter().map(|m| m.c).collect();
-            let new = f(&word);
-            if new == word {
-                out.extend_from_slice(&self.chars[i..j]);
-            } else {
-                let new_chars: Vec<char> = new.chars().collect();
-                if new_chars.len() == j - i {
-                    // Same length: keep the per-char alignment.
-                    for (k, c) in new_chars.into_iter().enumerate() {
-                        out.push(MChar { c, ..self.chars[i + k] });
-                    }
-                } else {
-                    let (start, end) = self.source_range(i, j).expect("non-empty word");
-                    out.extend(new_chars.into_iter().map(|c| MChar { c, start, end }));
+            let j = (i..n).find(|&k| !in_word(self.chars[k].c)).unwrap_or(n);
+            word.clear();
+            word.extend(self.chars[i..j].iter().map(|m| m.c));
+            let new = match f(&word) {
+                Some(new) if new != word => new,
+                _ => {
+                    i = j;
+                    continue;
                 }
+            };
+            let o = out.get_or_insert_with(|| Vec::with_capacity(n + 4));
+            o.extend_from_slice(&self.chars[copied..i]);
+            let new_chars: Vec<char> = new.chars().collect();
+            if new_chars.len() == j - i {
+                // Same length: keep the per-char alignment.
+                for (k, c) in new_chars.into_iter().enumerate() {
+                    o.push(MChar { c, ..self.chars[i + k] });
+                }
+            } else {
+                let (start, end) = self.source_range(i, j).expect("non-empty word");
+                o.extend(new_chars.into_iter().map(|c| MChar { c, start, end }));
             }
+            copied = j;
             i = j;
         }
-        self.chars = out;
+        if let Some(mut o) = out {
+            o.extend_from_slice(&self.chars[copied..]);
+            self.chars = o;
+        }
     }
 
     /// Trims whitespace at both ends and collapses runs of spaces (not tabs: they
@@ -157,6 +178,22 @@ mod tests {
         assert_eq!(m.chars.last().unwrap().start, 10 + 12);
         // the replacement points at the whole replaced range.
         assert_eq!((m.chars[3].start, m.chars[3].end), (13, 21));
+    }
+
+    #[test]
+    fn rewrite_words_keeps_alignment() {
+        let mut m = MappedStr::from_source("hoà, ủy ban", 0);
+        let before = m.clone();
+        m.rewrite_words(char::is_alphabetic, |_| None);
+        assert_eq!(m, before);
+        m.rewrite_words(char::is_alphabetic, |w| (w == "ủy").then(|| "UBND".to_string()));
+        assert_eq!(m.as_string(), "hoà, UBND ban");
+        // The longer replacement points at the replaced word; the rest is untouched.
+        assert_eq!((m.chars[5].start, m.chars[5].end), (6, 10));
+        assert_eq!(m.chars.last().unwrap().start, 13);
+        m.map_words(char::is_alphabetic, |w| w.to_uppercase());
+        assert_eq!(m.as_string(), "HOÀ, UBND BAN");
+        assert_eq!(m.chars.last().unwrap().start, 13);
     }
 
     #[test]

@@ -56,9 +56,10 @@ pub struct NormText {
 impl NormText {
     /// Builds the flat text and byte map from mapped lines.
     pub fn from_lines(lines: Vec<MappedStr>, source: &SourceText, restored: bool) -> NormText {
-        let mut text = String::new();
-        let mut src_start = Vec::new();
-        let mut src_end = Vec::new();
+        let bytes: usize = lines.iter().map(|l| l.chars.iter().map(|m| m.c.len_utf8()).sum::<usize>() + 1).sum();
+        let mut text = String::with_capacity(bytes);
+        let mut src_start = Vec::with_capacity(bytes);
+        let mut src_end = Vec::with_capacity(bytes);
         let mut out_lines = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
             if i > 0 {

@@ -1,0 +1,99 @@
+//! Per-stage benchmarks over the bundled corpus: ingest, normalize, segment, extract, and
+//! the whole pipeline. Throughput is reported in bytes of source text per second.
+//!
+//! `cargo bench --bench pipeline` (add `-- --quick` for a short run).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use kehoach::{ingest, normalize, segment, Options, Rules};
+use std::hint::black_box;
+use std::path::Path;
+
+fn corpus() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).expect("read")))
+        .collect()
+}
+
+fn stages(c: &mut Criterion) {
+    let rules = Rules::embedded();
+    let opts = Options::default();
+    let docs = corpus();
+    let total: u64 = docs.iter().map(|(_, b)| b.len() as u64).sum();
+
+    // Every stage over the whole corpus, so the figures compare across stages.
+    let mut g = c.benchmark_group("stage");
+    g.throughput(Throughput::Bytes(total));
+    g.bench_function("ingest", |b| {
+        b.iter(|| {
+            for (name, bytes) in &docs {
+                black_box(ingest::ingest_bytes(name, bytes).expect("corpus ingests"));
+            }
+        })
+    });
+    let sources: Vec<_> = docs.iter().map(|(n, b)| ingest::ingest_bytes(n, b).expect("ingest")).collect();
+    g.bench_function("normalize", |b| {
+        b.iter(|| {
+            for s in &sources {
+                black_box(normalize::normalize(s, &opts.normalize));
+            }
+        })
+    });
+    let norms: Vec<_> = sources.iter().map(|s| normalize::normalize(s, &opts.normalize)).collect();
+    g.bench_function("segment", |b| {
+        b.iter(|| {
+            for n in &norms {
+                black_box(segment::segment(n, rules));
+            }
+        })
+    });
+    let trees: Vec<_> = norms.iter().map(|n| segment::segment(n, rules)).collect();
+    g.bench_function("extract", |b| {
+        b.iter(|| {
+            for ((s, n), t) in sources.iter().zip(&norms).zip(&trees) {
+                black_box(kehoach::extract::extract(s, n, t, rules));
+            }
+        })
+    });
+    g.bench_function("serialize", |b| {
+        let out: Vec<_> = sources.iter().map(|s| kehoach::extract(s, rules, &opts).expect("extract")).collect();
+        b.iter(|| {
+            for d in &out {
+                black_box(serde_json::to_vec_pretty(d).expect("json"));
+            }
+        })
+    });
+    g.bench_function("pipeline", |b| {
+        b.iter(|| {
+            for (name, bytes) in &docs {
+                let s = ingest::ingest_bytes(name, bytes).expect("ingest");
+                let d = kehoach::extract(&s, rules, &opts).expect("extract");
+                black_box(serde_json::to_vec_pretty(&d).expect("json"));
+            }
+        })
+    });
+    g.finish();
+
+    // The whole pipeline per document, to see which kind of plan is slow.
+    let mut g = c.benchmark_group("document");
+    for (name, bytes) in &docs {
+        g.throughput(Throughput::Bytes(bytes.len() as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(&name[..3]), bytes, |b, bytes| {
+            b.iter(|| {
+                let s = ingest::ingest_bytes(name, bytes).expect("ingest");
+                black_box(kehoach::extract(&s, rules, &opts).expect("extract"))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);

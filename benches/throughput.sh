@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Throughput of `kehoach batch` over a scaled corpus, on one core and on all cores.
+#
+#   benches/throughput.sh            # 400 copies of corpus/*.txt (2000 plans, ~67 MB) + 1 broken file
+#   COPIES=50 PDF_COPIES=5 benches/throughput.sh
+#
+# Reports MB/s of input text and documents/s through the whole pipeline (read, ingest,
+# normalize, segment, extract, JSON, atomic write, summary), peak RSS (/usr/bin/time -v),
+# and, when fixtures/formats/*.pdf exist, kehoach PDF→JSON time against poppler's
+# `pdftotext` on the same PDFs (both on one core). Needs: cargo, GNU time, python3;
+# pdftotext (poppler-utils) for the PDF comparison.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COPIES=${COPIES:-400}
+PDF_COPIES=${PDF_COPIES:-20}
+NPROC=$(nproc)
+command -v /usr/bin/time >/dev/null || { echo "GNU time missing: apt-get install time" >&2; exit 1; }
+
+cargo build --release --quiet
+BIN=$PWD/target/release/kehoach
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+mkdir -p "$WORK/in"
+for i in $(seq -w 1 "$COPIES"); do
+  mkdir -p "$WORK/in/copy$i"
+  cp corpus/*.txt "$WORK/in/copy$i/"
+done
+printf '\x00\x01\x02binary\x00' > "$WORK/in/broken.txt"
+DOCS=$(find "$WORK/in" -name '*.txt' ! -name broken.txt | wc -l)
+BYTES=$(find "$WORK/in" -name '*.txt' ! -name broken.txt -printf '%s\n' | awk '{s+=$1} END {print s}')
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (wall-clock figures need an idle machine; MB/CPU-s do not)"
+echo "corpus: $DOCS plans + 1 broken file, $(awk -v b="$BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB of text, $NPROC cores"
+
+# run NAME DIR JOBS: runs a fresh batch; prints seconds and peak RSS (KB) into globals.
+run() {
+  local name=$1 dir=$2 jobs=$3 out="$WORK/out-$1" rc=0
+  rm -rf "$out"
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -v -o "$WORK/time-$name" "$BIN" batch "$dir" -o "$out" --jobs "$jobs" --quiet 2>"$WORK/err-$name" || rc=$?
+  t1=$(date +%s.%N)
+  SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
+  RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time-$name")
+  CPU=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.3f", u+s}' "$WORK/time-$name")
+  RC=$rc
+  TOTALS=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["totals"]; print(t["converted"], t["failed"])' "$out/kehoach-summary.json")
+}
+
+report() {
+  local label=$1 docs=$2 bytes=$3
+  read -r conv failed <<<"$TOTALS"
+  awk -v l="$label" -v s="$SECS" -v d="$docs" -v b="$bytes" -v r="$RSS" -v c="$conv" -v f="$failed" -v rc="$RC" -v cpu="$CPU" 'BEGIN{
+    printf "%-20s wall %7.2f s: %6.2f MB/s %7.1f docs/s | CPU %7.2f s: %6.2f MB/CPU-s | peak RSS %5.1f MB | converted %d, failed %d, exit %d\n",
+      l, s, b/1e6/s, d/s, cpu, b/1e6/cpu, r/1024, c, f, rc }'
+}
+
+run j1 "$WORK/in" 1
+report "batch --jobs 1" "$DOCS" "$BYTES"
+S1=$SECS
+run jall "$WORK/in" "$NPROC"
+report "batch --jobs $NPROC" "$DOCS" "$BYTES"
+awk -v a="$S1" -v b="$SECS" -v n="$NPROC" 'BEGIN{printf "scaling: %.2fx on %d cores\n", a/b, n}'
+
+# Resume: a second run over the same tree only hashes and skips.
+t0=$(date +%s.%N)
+"$BIN" batch "$WORK/in" -o "$WORK/out-jall" --jobs "$NPROC" --quiet 2>/dev/null || true
+t1=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" 'BEGIN{printf "re-run (all up to date): %.2f s\n", b-a}'
+
+# PDF: kehoach PDF→JSON against pdftotext's text extraction alone, one core each.
+shopt -s nullglob
+PDFS=(fixtures/formats/*.pdf)
+if [ ${#PDFS[@]} -gt 0 ]; then
+  if ! command -v pdftotext >/dev/null; then
+    echo "PDF comparison skipped: pdftotext missing (apt-get install poppler-utils)"
+  else
+    mkdir -p "$WORK/pdf"
+    for i in $(seq -w 1 "$PDF_COPIES"); do
+      for p in "${PDFS[@]}"; do cp "$p" "$WORK/pdf/$i-$(basename "$p")"; done
+    done
+    NPDF=$(find "$WORK/pdf" -name '*.pdf' | wc -l)
+    PBYTES=$(find "$WORK/pdf" -name '*.pdf' -printf '%s\n' | awk '{s+=$1} END {print s}')
+    t0=$(date +%s.%N)
+    for p in "$WORK"/pdf/*.pdf; do pdftotext -layout "$p" /dev/null 2>/dev/null || true; done
+    t1=$(date +%s.%N)
+    PT=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
+    t0=$(date +%s.%N)
+    for p in "$WORK"/pdf/*.pdf; do pdftotext "$p" /dev/null 2>/dev/null || true; done
+    t1=$(date +%s.%N)
+    PTR=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
+    run pdf "$WORK/pdf" 1
+    report "PDF batch --jobs 1" "$NPDF" "$PBYTES"
+    awk -v k="$SECS" -v p="$PT" -v r="$PTR" -v n="$NPDF" 'BEGIN{
+      printf "pdftotext -layout: %.2f s, pdftotext (raw): %.2f s for %d PDFs; kehoach PDF->JSON / pdftotext -layout = %.2fx, / raw = %.2fx\n", p, r, n, k/p, k/r }'
+  fi
+else
+  echo "PDF comparison skipped: no fixtures/formats/*.pdf"
+fi
