@@ -72,7 +72,7 @@ pub fn extract_pages(bytes: &[u8], limits: &PdfLimits) -> Result<Vec<String>, Pd
 
 fn extract_pages_unbounded(bytes: &[u8]) -> Result<Vec<String>, PdfError> {
     let mut doc = lopdf::Document::load_mem(bytes).map_err(|e| classify(&e))?;
-    if doc.is_encrypted() && doc.decrypt("").is_err() {
+    if doc.is_encrypted() && doc.decrypt("").is_err() && !decrypt_tolerant(&mut doc) {
         return Err(PdfError::Encrypted);
     }
     let pages = doc.get_pages();
@@ -87,6 +87,41 @@ fn extract_pages_unbounded(bytes: &[u8]) -> Result<Vec<String>, PdfError> {
         out.push(text);
     }
     Ok(out)
+}
+
+/// `Document::decrypt` with the empty password, but skipping objects that fail to
+/// decrypt instead of giving up: lopdf stops at the first such object, and AES files
+/// written by common tools contain some (cross-reference streams, which are never
+/// encrypted). False when the empty password does not open the file.
+fn decrypt_tolerant(doc: &mut lopdf::Document) -> bool {
+    if doc.authenticate_password("").is_err() {
+        return false;
+    }
+    let Ok(state) = lopdf::EncryptionState::decode(&*doc, "") else { return false };
+    let encrypt_id = doc.trailer.get(b"Encrypt").and_then(lopdf::Object::as_reference).ok();
+    for (&id, obj) in doc.objects.iter_mut() {
+        if Some(id) != encrypt_id {
+            let _ = lopdf::encryption::decrypt_object(&state, id, obj);
+        }
+    }
+    let mut from_streams = Vec::new();
+    for obj in doc.objects.values_mut() {
+        if let Ok(stream) = obj.as_stream_mut() {
+            if stream.dict.has_type(b"ObjStm") {
+                if let Ok(os) = lopdf::ObjectStream::new(stream) {
+                    from_streams.extend(os.objects);
+                }
+            }
+        }
+    }
+    for (id, o) in from_streams {
+        doc.objects.entry(id).or_insert(o);
+    }
+    doc.trailer.remove(b"Encrypt");
+    if let Some(id) = encrypt_id {
+        doc.objects.remove(&id);
+    }
+    true
 }
 
 fn classify(e: &lopdf::Error) -> PdfError {
