@@ -109,12 +109,15 @@ fn vni_letter(b: u8) -> Option<char> {
 
 /// Windows-1252 reading of one byte (what a legacy-font byte looks like as Unicode).
 fn cp1252_char(b: u8) -> char {
+    static HIGH: once_cell::sync::Lazy<Vec<char>> = once_cell::sync::Lazy::new(|| {
+        let bytes: Vec<u8> = (0x80..=0xFF).collect();
+        let (s, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+        s.chars().collect()
+    });
     if b < 0x80 {
         return b as char;
     }
-    let mut out = String::new();
-    let _ = encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling().decode_to_string(&[b], &mut out, true);
-    out.chars().next().unwrap_or(b as char)
+    HIGH.get((b - 0x80) as usize).copied().unwrap_or(b as char)
 }
 
 /// The byte a Unicode char came from under Windows-1252 (or Latin-1 for U+0080..U+009F).
