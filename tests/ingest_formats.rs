@@ -310,3 +310,38 @@ fn renderings_normalize_like_the_text_version() {
         assert!(f >= 0.98, "{id}.pdf word F1 {f:.3}");
     }
 }
+
+#[test]
+fn word_text_with_tsv_and_latex_is_markdown() {
+    let src = read(&corpus("004_"));
+    assert_eq!(src.format, Format::Markdown);
+    assert_eq!(read(&corpus("003_")).format, Format::Text);
+}
+
+/// A Word file whose runs are set in a TCVN3 font (.VnTime): the XML holds the
+/// Windows-1252 reading of the legacy bytes, which is converted.
+#[test]
+fn docx_in_a_legacy_font_is_converted() {
+    use std::io::Write;
+    let reference = reference_paragraph();
+    let mojibake = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&legacy::encode_tcvn3(&reference)).0.into_owned();
+    let mut body = String::new();
+    for line in mojibake.lines() {
+        let esc = line.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        body.push_str(&format!("<w:p><w:r><w:rPr><w:rFonts w:ascii=\".VnTime\"/></w:rPr><w:t xml:space=\"preserve\">{esc}</w:t></w:r></w:p>"));
+    }
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        w.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(xml.as_bytes()).unwrap();
+        w.finish().unwrap();
+    }
+    let src = ingest::ingest_bytes("vntime.docx", &buf.into_inner()).unwrap();
+    assert_eq!(src.format, Format::Docx);
+    assert_eq!(src.encoding, "tcvn3");
+    assert_eq!(nfc(&src.text), reference);
+}
