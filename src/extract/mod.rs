@@ -1,6 +1,14 @@
 //! Stage 4: [`DocTree`] → [`Document`]: metadata, tasks, indicators, agencies.
 
+pub mod agencies;
+pub mod appendix;
+pub mod body;
+pub mod confidence;
+pub mod deadline;
+pub mod ids;
+pub mod links;
 pub mod metadata;
+pub mod target;
 
 use crate::ingest::SourceText;
 use crate::model::{Document, SourceInfo, SCHEMA_VERSION};
@@ -10,6 +18,13 @@ use crate::segment::DocTree;
 
 pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rules) -> Document {
     let document = metadata::extract_metadata(norm, tree, rules);
+    let mut agencies = agencies::AgencyRegistry::default();
+    let (appendix_tasks, indicators) = appendix::extract_tables(norm, tree, rules, &mut agencies);
+    let no_agencies = |_: &str| (Vec::new(), Vec::new());
+    let mut tasks = body::body_tasks(norm, tree, &no_agencies);
+    tasks.extend(body::organization_tasks(norm, tree, &no_agencies, &no_agencies));
+    tasks.extend(appendix_tasks);
+    links::link_tasks(&mut tasks);
     Document {
         schema_version: SCHEMA_VERSION.to_string(),
         source: SourceInfo {
@@ -20,9 +35,9 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
             restored: norm.restored,
         },
         document,
-        tasks: Vec::new(),
-        indicators: Vec::new(),
-        agencies: Vec::new(),
-        warnings: Vec::new(),
+        tasks,
+        indicators,
+        agencies: agencies.seen,
+        warnings: agencies.warnings,
     }
 }
