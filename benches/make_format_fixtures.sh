@@ -26,7 +26,7 @@ out = ['<!DOCTYPE html><html><head><meta charset="utf-8">',
 i = 0
 while i < len(lines):
     if lines[i].count("\t") >= 2:
-        out.append('<table>')
+        out.append('<table border="1" cellpadding="4" cellspacing="0">')
         while i < len(lines) and lines[i].count("\t") >= 2:
             cells = lines[i].split("\t")
             out.append("<tr>" + "".join("<td>%s</td>" % html.escape(c) for c in cells) + "</tr>")
