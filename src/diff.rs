@@ -421,8 +421,96 @@ fn show(v: &Value) -> String {
     }
 }
 
+/// Word-level difference of two texts: unchanged runs shortened to a few words of
+/// context, removed words as `[-…-]`, added ones as `{+…+}`.
+pub fn word_diff(before: &str, after: &str) -> String {
+    const CONTEXT: usize = 5;
+    let a: Vec<&str> = before.split_whitespace().collect();
+    let b: Vec<&str> = after.split_whitespace().collect();
+    // Longest common subsequence table, from the end.
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    enum Op<'a> {
+        Same(&'a str),
+        Del(&'a str),
+        Add(&'a str),
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut ops = Vec::new();
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            ops.push(Op::Same(a[i]));
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            ops.push(Op::Add(b[j]));
+            j += 1;
+        } else {
+            ops.push(Op::Del(a[i]));
+            i += 1;
+        }
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < ops.len() {
+        match ops[k] {
+            Op::Same(_) => {
+                let start = k;
+                while k < ops.len() && matches!(ops[k], Op::Same(_)) {
+                    k += 1;
+                }
+                let run: Vec<&str> = ops[start..k].iter().map(|o| if let Op::Same(w) = o { *w } else { "" }).collect();
+                let lead = if start == 0 { 0 } else { CONTEXT };
+                let trail = if k == ops.len() { 0 } else { CONTEXT };
+                if run.len() > lead + trail + 1 {
+                    let mut s = run[..lead].join(" ");
+                    if !s.is_empty() {
+                        s.push(' ');
+                    }
+                    s.push('…');
+                    if trail > 0 {
+                        s.push(' ');
+                        s.push_str(&run[run.len() - trail..].join(" "));
+                    }
+                    parts.push(s);
+                } else {
+                    parts.push(run.join(" "));
+                }
+            }
+            _ => {
+                let (mut del, mut add) = (Vec::new(), Vec::new());
+                while k < ops.len() {
+                    match ops[k] {
+                        Op::Del(w) => del.push(w),
+                        Op::Add(w) => add.push(w),
+                        Op::Same(_) => break,
+                    }
+                    k += 1;
+                }
+                let mut s = String::new();
+                if !del.is_empty() {
+                    let _ = write!(s, "[-{}-]", del.join(" "));
+                }
+                if !add.is_empty() {
+                    let _ = write!(s, "{{+{}+}}", add.join(" "));
+                }
+                parts.push(s);
+            }
+        }
+    }
+    parts.join(" ")
+}
+
 fn field_lines(out: &mut String, fields: &[FieldChange], indent: &str) {
     for f in fields {
+        if let (Value::String(b), Value::String(a), "text" | "name" | "title") = (&f.before, &f.after, f.field.as_str()) {
+            let _ = writeln!(out, "{indent}{}: {}", f.field, word_diff(b, a));
+            continue;
+        }
         if !f.added.is_empty() || !f.removed.is_empty() {
             let mut parts: Vec<String> = f.added.iter().map(|x| format!("+ {x}")).collect();
             parts.extend(f.removed.iter().map(|x| format!("- {x}")));
@@ -484,5 +572,24 @@ impl DiffReport {
         items_text(&mut out, "tasks", &self.tasks);
         items_text(&mut out, "indicators", &self.indicators);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_diff_marks_changed_words_with_context() {
+        assert_eq!(
+            word_diff("Triển khai các nền tảng số dùng chung", "Triển khai hiệu quả các nền tảng số dùng chung"),
+            "Triển khai {+hiệu quả+} các nền tảng số dùng chung"
+        );
+        assert_eq!(word_diff("a b c", "a x c"), "a [-b-]{+x+} c");
+        let long_b = "một hai ba bốn năm sáu bảy tám chín mười mười một mười hai cuối";
+        let long_a = "một hai ba bốn năm sáu bảy tám chín mười mười một mười hai kết";
+        assert_eq!(word_diff(long_b, long_a), "… mười mười một mười hai [-cuối-]{+kết+}");
+        assert_eq!(word_diff(long_b, "không một hai ba bốn năm sáu bảy tám chín mười mười một mười hai cuối"), "{+không+} một hai ba bốn năm …");
+        assert_eq!(word_diff("x", "x"), "x");
     }
 }

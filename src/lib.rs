@@ -7,6 +7,7 @@
 
 pub mod diff;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod fold;
 pub mod ingest;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod normalize;
 pub mod rules;
 pub mod review;
+pub mod schema;
 pub mod segment;
 
 pub use error::{Error, Result};

@@ -50,6 +50,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the JSON Schema (draft 2020-12) of the output contract.
+    Schema,
+    /// Score the pipeline against reference annotations (gold JSON files).
+    Eval {
+        /// Directory of gold files `<stem>.json` (format: fixtures/gold/FORMAT.md).
+        #[arg(long, value_name = "DIR")]
+        gold: PathBuf,
+        /// Directory holding the sources named by the gold files.
+        #[arg(long, value_name = "DIR", default_value = "corpus")]
+        corpus: PathBuf,
+        /// The report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Also list every mismatch (missed, spurious, wrong attribute) per document.
+        #[arg(long)]
+        details: bool,
+    },
     /// Write a self-contained HTML review page: source text beside the extracted items.
     Review {
         /// The source plan.
@@ -146,6 +163,18 @@ fn run(cli: &Cli) -> kehoach::Result<()> {
                 serde_json::to_string_pretty(&tree).expect("trees serialize") + "\n"
             } else {
                 tree.outline(&norm)
+            }
+        }
+        Command::Schema => kehoach::schema::JSON_SCHEMA.to_string(),
+        Command::Eval { gold, corpus, json, details } => {
+            let mut report = kehoach::eval::evaluate_dir(gold, corpus, &rules, &opts)?;
+            if !*details {
+                report = report.without_mismatches();
+            }
+            if *json {
+                serde_json::to_string_pretty(&report).expect("reports serialize") + "\n"
+            } else {
+                report.to_table()
             }
         }
         Command::Review { file, output, doc, low_confidence } => {

@@ -324,12 +324,15 @@ pub fn render(source: &str, doc: &Document, opts: &ReviewOptions) -> String {
     // Header with filters.
     let _ = write!(
         out,
-        r#"<header><h1>{}</h1><div class="stats">{} tasks · {} indicators · {} warnings · <span class="flagged">{} flagged</span> · sha256 {}</div>"#,
+        r#"<header><h1>{}</h1><div class="stats">{} tasks · {} indicators · {} warnings · <span class="flagged" title="with warnings or confidence under {:.2}">{} flagged</span>{} · {} · sha256 {}</div>"#,
         esc(&doc.source.path),
         doc.tasks.len(),
         doc.indicators.len(),
         doc.warnings.len(),
+        opts.low_confidence,
         flagged,
+        if doc.source.restored { r#" · <span class="flagged">text restored (diacritics / OCR repair)</span>"# } else { "" },
+        esc(&doc.source.format),
         esc(doc.source.sha256.get(..12).unwrap_or(&doc.source.sha256))
     );
     out.push_str(r#"<form id="filters" onsubmit="return false"><label>Cơ quan <select id="f-agency"><option value="">(tất cả / all)</option>"#);
@@ -352,9 +355,9 @@ pub fn render(source: &str, doc: &Document, opts: &ReviewOptions) -> String {
         let n = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let pb = if raw.contains('\u{000C}') { " pb" } else { "" };
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<div class=\"ln{pb}\" id=\"L{n}\" data-line=\"{n}\" data-start=\"{offset}\" data-end=\"{}\"><span class=\"no\">{n}</span><span class=\"tx\">{}</span></div>\n",
+            "<div class=\"ln{pb}\" id=\"L{n}\" data-line=\"{n}\" data-start=\"{offset}\" data-end=\"{}\"><span class=\"no\">{n}</span><span class=\"tx\">{}</span></div>",
             offset + line.len(),
             esc(&shown_line(line))
         );

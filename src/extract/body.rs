@@ -1,14 +1,58 @@
 //! Tasks stated in the body: the NHIỆM VỤ / GIẢI PHÁP sections (origin "body") and the
 //! agency-specific items of TỔ CHỨC THỰC HIỆN (origin "organization").
 
+use crate::extract::agencies::{AgencyMatch, AgencyRegistry, AgencyRules};
 use crate::extract::ids::item_id;
 use crate::fold::fold;
-use crate::model::{AgencyRef, Origin, Task};
+use crate::model::{AgencyRef, Origin, Span, Task};
 use crate::normalize::NormText;
 use crate::segment::{DocTree, Node, NodeKind, Numbering};
+use once_cell::sync::Lazy;
+use regex::Regex;
 
-/// Finds agencies named in a piece of text: `(lead, support)`.
-pub type AgencyResolver<'a> = dyn Fn(&str) -> (Vec<AgencyRef>, Vec<AgencyRef>) + 'a;
+/// End of the list of cooperating agencies after a marker.
+static SUPPORT_END: Lazy<Regex> = Lazy::new(|| Regex::new(r"[.;:(]|\s(?:để|trong|nhằm|theo|tổ chức|triển khai|thực hiện|xây dựng|rà soát|hướng dẫn|tuyên truyền)\s").unwrap());
+
+/// Agencies a sentence names: those after "phối hợp với" cooperate (`support`), the
+/// others are in charge (`lead`). Only agencies known to the rules count in prose: an
+/// unknown capitalized phrase in running text is too often not an agency.
+pub fn sentence_roles(text: &str, agencies: &AgencyRules, support_marker: &Regex) -> (Vec<AgencyMatch>, Vec<AgencyMatch>) {
+    let windows: Vec<(usize, usize)> = support_marker
+        .find_iter(text)
+        .map(|m| {
+            let rest = &text[m.end()..];
+            let end = SUPPORT_END.find(rest).map(|e| e.start()).unwrap_or(rest.len());
+            (m.end(), m.end() + end)
+        })
+        .collect();
+    let mut lead = Vec::new();
+    let mut support = Vec::new();
+    for m in agencies.resolve(text).into_iter().filter(|m| m.known) {
+        let in_window = windows.iter().any(|&(a, b)| m.start >= a && m.start < b);
+        let list = if in_window { &mut support } else { &mut lead };
+        if !list.iter().any(|x: &AgencyMatch| x.id == m.id) {
+            list.push(m);
+        }
+    }
+    support.retain(|s| !lead.iter().any(|l| l.id == s.id));
+    (lead, support)
+}
+
+/// What the agency extraction of one document needs.
+pub struct AgencyContext<'a> {
+    pub rules: &'a AgencyRules,
+    /// `support_markers` of rules/document.toml, compiled.
+    pub support_marker: &'a Regex,
+    /// `lead_markers` of rules/document.toml, folded.
+    pub lead_markers: &'a [String],
+    pub registry: &'a mut AgencyRegistry,
+}
+
+impl AgencyContext<'_> {
+    fn refs(&mut self, ms: &[AgencyMatch], span: Span) -> Vec<AgencyRef> {
+        self.registry.note_all(ms, Some(span))
+    }
+}
 
 /// Folded words that mark a top-level section as a task section.
 const TASK_SECTION_WORDS: [&str; 2] = ["nhiem vu", "giai phap"];
@@ -43,11 +87,10 @@ fn item_text(tree: &DocTree, i: usize) -> (String, usize) {
     (text, last)
 }
 
-fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String, resolve: &AgencyResolver) -> Task {
+fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String) -> Task {
     let n = &tree.nodes[i];
     let (text, last) = item_text(tree, i);
     let number = (n.kind == NodeKind::Heading).then(|| n.label.clone()).flatten();
-    let (lead, support) = resolve(&text);
     Task {
         id: item_id("t", origin, None, Some(&section), &text),
         origin,
@@ -55,8 +98,8 @@ fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section:
         section: Some(section),
         number,
         text,
-        lead,
-        support,
+        lead: Vec::new(),
+        support: Vec::new(),
         output: None,
         deadline: None,
         span: norm.lines_span(n.first_line, last),
@@ -74,9 +117,32 @@ fn section_of(tree: &DocTree, i: usize) -> String {
     path.join(".")
 }
 
+/// Agencies a sentence puts in charge with an assignment phrase: "Giao X ...", "Phân
+/// công X chịu trách nhiệm", "Người đứng đầu X ..." (`lead_markers` of the rules).
+fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
+    let mut out: Vec<AgencyMatch> = Vec::new();
+    for m in ctx.rules.resolve(text).into_iter().filter(|m| m.known) {
+        let before = fold(&text[..m.start]);
+        let words: Vec<&str> = before.split(' ').collect();
+        let tail = words[words.len().saturating_sub(4)..].join(" ");
+        let assigned = ctx.lead_markers.iter().any(|mk| {
+            tail.ends_with(mk.as_str()) || tail.ends_with(&format!("{mk} cac")) || tail.ends_with(&format!("{mk} cho"))
+        });
+        // "phân công đơn vị chủ trì, đơn vị phối hợp cho từng nhiệm vụ" names roles, not
+        // an agency.
+        let after = fold(&text[m.end..]);
+        let role_word = ["chu tri", "phoi hop"].iter().any(|r| after.starts_with(r));
+        if assigned && !role_word && !out.iter().any(|o| o.id == m.id) {
+            out.push(m);
+        }
+    }
+    out
+}
+
 /// Every lowest-level numbered item and every bullet of the NHIỆM VỤ / GIẢI PHÁP
-/// sections; a numbered item with items under it is a heading.
-pub fn body_tasks(norm: &NormText, tree: &DocTree, resolve: &AgencyResolver) -> Vec<Task> {
+/// sections; a numbered item with items under it is a heading. A body item describes
+/// what is to be done; it has a lead only when it assigns it ([`assigned_agencies`]).
+pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> Vec<Task> {
     let mut tasks = Vec::new();
     for top in (0..tree.nodes.len()).filter(|&i| is_top_section(tree, i, &TASK_SECTION_WORDS)) {
         let mut stack: Vec<usize> = tree.nodes[top].children.iter().rev().copied().collect();
@@ -89,7 +155,10 @@ pub fn body_tasks(norm: &NormText, tree: &DocTree, resolve: &AgencyResolver) -> 
             if has_items {
                 stack.extend(n.children.iter().rev().copied());
             } else {
-                tasks.push(make_task(norm, tree, i, Origin::Body, section_of(tree, i), resolve));
+                let mut t = make_task(norm, tree, i, Origin::Body, section_of(tree, i));
+                let lead = assigned_agencies(&t.text, ctx);
+                t.lead = ctx.refs(&lead, t.span);
+                tasks.push(t);
             }
         }
     }
@@ -97,31 +166,55 @@ pub fn body_tasks(norm: &NormText, tree: &DocTree, resolve: &AgencyResolver) -> 
 }
 
 /// Items of TỔ CHỨC THỰC HIỆN addressed to an agency: the items under a sub-heading that
-/// names the agency, or items whose sentence names it.
-pub fn organization_tasks(norm: &NormText, tree: &DocTree, heading_agency: &AgencyResolver, sentence_agency: &AgencyResolver) -> Vec<Task> {
+/// names the agency ("2. Phòng Văn hóa - Xã hội"), or items whose sentence names it
+/// ("Giao Phòng Văn hóa - Xã hội chủ trì, phối hợp với ..."). Items that name no agency
+/// (a note that this plan replaces an earlier one) are not tasks.
+pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> Vec<Task> {
     let mut tasks = Vec::new();
     for top in (0..tree.nodes.len()).filter(|&i| is_top_section(tree, i, &ORGANIZATION_SECTION_WORDS)) {
         for &c in &tree.nodes[top].children {
             let n = &tree.nodes[c];
-            let items: Vec<usize> =
-                n.children.iter().copied().filter(|&k| matches!(tree.nodes[k].kind, NodeKind::Bullet | NodeKind::Paragraph | NodeKind::Heading)).collect();
-            if n.kind == NodeKind::Heading && !items.is_empty() {
-                // "2. Phòng Văn hóa - Xã hội" with what it must do below.
-                let (lead, _) = heading_agency(&n.text);
+            let items: Vec<usize> = n
+                .children
+                .iter()
+                .copied()
+                .filter(|&k| matches!(tree.nodes[k].kind, NodeKind::Bullet | NodeKind::Paragraph | NodeKind::Heading))
+                .collect();
+            let heading_lead: Vec<AgencyMatch> = if n.kind == NodeKind::Heading && !items.is_empty() {
+                // "Tổ công nghệ số cộng đồng các Tổ dân phố": a second name with no list
+                // separator before it qualifies the first one.
+                let (lead, support) = sentence_roles(&n.text, ctx.rules, ctx.support_marker);
+                let mut all: Vec<AgencyMatch> = lead.into_iter().chain(support).collect();
+                all.sort_by_key(|m| m.start);
+                all.into_iter().enumerate().filter(|(k, m)| *k == 0 || m.sep_before).map(|(_, m)| m).collect()
+            } else {
+                Vec::new()
+            };
+            if !heading_lead.is_empty() {
+                let span = norm.lines_span(n.first_line, n.first_line);
+                let lead = ctx.refs(&heading_lead, span);
                 for k in items {
-                    let mut t = make_task(norm, tree, k, Origin::Organization, section_of(tree, k), sentence_agency);
+                    let mut t = make_task(norm, tree, k, Origin::Organization, section_of(tree, k));
                     t.number = None;
-                    if !lead.is_empty() {
-                        t.support.retain(|s| !lead.iter().any(|l| l.id == s.id));
-                        t.lead = lead.clone();
-                    }
-                    if !t.lead.is_empty() {
-                        tasks.push(t);
-                    }
+                    let (_, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
+                    t.support = ctx.refs(&support, t.span);
+                    t.support.retain(|s| !lead.contains(s));
+                    t.lead = lead.clone();
+                    tasks.push(t);
                 }
-            } else if matches!(n.kind, NodeKind::Heading | NodeKind::Bullet | NodeKind::Paragraph) {
-                let t = make_task(norm, tree, c, Origin::Organization, section_of(tree, c), sentence_agency);
-                if !t.lead.is_empty() {
+            } else {
+                let kids = if n.kind == NodeKind::Heading && !items.is_empty() { items } else { vec![c] };
+                for k in kids {
+                    let mut t = make_task(norm, tree, k, Origin::Organization, section_of(tree, k));
+                    if tree.nodes[k].kind != NodeKind::Heading {
+                        t.number = None;
+                    }
+                    let (lead, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
+                    if lead.is_empty() {
+                        continue;
+                    }
+                    t.lead = ctx.refs(&lead, t.span);
+                    t.support = ctx.refs(&support, t.span);
                     tasks.push(t);
                 }
             }

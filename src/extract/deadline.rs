@@ -156,7 +156,7 @@ fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }
@@ -480,4 +480,5 @@ mod tests {
         assert!(msg.starts_with(&format!("{}:9:", path.display())), "{msg}");
         assert_eq!(e.exit_code(), 5);
     }
+
 }

@@ -19,12 +19,18 @@ pub struct DocumentRules {
     pub preamble_openers: Vec<String>,
     /// Folded directive verbs that open a new sentence when capitalized at a line start.
     pub paragraph_openers: Vec<String>,
+    /// Folded words a sentence does not end with: a line ending in one continues.
+    pub continuation_words: Vec<String>,
     pub reference_types: Vec<String>,
     pub issuer_stops: Vec<String>,
     pub ward_levels: Vec<String>,
     pub party_codes: Vec<String>,
     pub issuer_codes: BTreeMap<String, String>,
     pub issuer_abbreviations: BTreeMap<String, String>,
+    /// Phrases after which the agencies named cooperate ("phối hợp với").
+    pub support_markers: Vec<String>,
+    /// Folded phrases that put the agency right after them in charge ("giao", "phân công").
+    pub lead_markers: Vec<String>,
     #[serde(skip)]
     compiled: Option<Compiled>,
 }
@@ -39,6 +45,7 @@ struct Compiled {
     abbreviations: Vec<(Regex, String)>,
     /// "phường X" in a header line, per ward level.
     header_ward: Vec<(String, Regex)>,
+    support_marker: Regex,
 }
 
 impl DocumentRules {
@@ -65,6 +72,10 @@ impl DocumentRules {
             city: build(format!(r"thành phố\s+({name})"))?,
             // "và" ends an issuer only before another capitalized name.
             issuer_stop: build(format!(r"(?i:\s(?:{stops})\b)|\svà\s+\p{{Lu}}|[;()“”\x22:]|,\s*ngày|\.\s"))?,
+            support_marker: build(format!(
+                "(?i){}",
+                rules.support_markers.iter().map(|m| regex::escape(m).replace(' ', r"\s+")).collect::<Vec<_>>().join("|")
+            ))?,
             abbreviations: rules
                 .issuer_abbreviations
                 .iter()
@@ -77,6 +88,11 @@ impl DocumentRules {
                 .collect::<crate::Result<_>>()?,
         });
         Ok(rules)
+    }
+
+    /// Matches any of `support_markers`.
+    pub fn support_marker(&self) -> &Regex {
+        &self.compiled().support_marker
     }
 
     fn compiled(&self) -> &Compiled {

@@ -52,6 +52,17 @@ struct TargetFile {
     none_cells: Vec<String>,
     #[serde(default)]
     percent_words: Vec<String>,
+    #[serde(default)]
+    body: BodyDef,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct BodyDef {
+    #[serde(default)]
+    section_starts: Vec<String>,
+    #[serde(default)]
+    exclude_sections: Vec<String>,
 }
 
 /// Compiled target rules.
@@ -60,6 +71,11 @@ pub struct TargetRules {
     value: Regex,
     none_chars: Vec<char>,
     percent_words: Vec<String>,
+    /// Folded ([`crate::fold::fold`]) starts of the headings of sections whose bullets can be
+    /// indicators ("muc tieu", "chi tieu").
+    pub section_starts: Vec<String>,
+    /// Folded words of top-level section titles where bullets are never indicators.
+    pub exclude_sections: Vec<String>,
 }
 
 impl TargetRules {
@@ -134,7 +150,9 @@ impl TargetRules {
             .map_err(|e| rule_error(shown, text, "[prefix]", format!("words do not compile: {e}")))?;
         let none_chars = file.none_cells.iter().flat_map(|s| fold_keep(s).text.chars().collect::<Vec<_>>()).collect();
         let percent_words = file.percent_words.iter().map(|w| fold_keep(w).text.trim().to_string()).collect();
-        Ok(TargetRules { value, none_chars, percent_words })
+        let section_starts = file.body.section_starts.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
+        let exclude_sections = file.body.exclude_sections.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
+        Ok(TargetRules { value, none_chars, percent_words, section_starts, exclude_sections })
     }
 
     /// The rules embedded in the binary.
@@ -642,7 +660,7 @@ mod tests {
         ];
         for s in samples {
             let x = parse_target(s, None);
-            assert!(x.value.map_or(true, f64::is_finite), "{s:?}");
+            assert!(x.value.is_none_or(f64::is_finite), "{s:?}");
             let _ = parse_targets(s, Some("x"));
             let _ = unit_of(&[s]);
             if let Some((range, _)) = find_target(r, s, None) {
@@ -674,4 +692,5 @@ mod tests {
         let x = parse_target_with(&r, "it nhat 5 den 7", None);
         assert_eq!((x.op, x.value, x.value_max), (Range, Some(5.0), Some(7.0)));
     }
+
 }

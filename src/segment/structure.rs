@@ -160,6 +160,7 @@ struct Builder<'a> {
     /// Node that the next plain line may continue.
     open: Option<usize>,
     paragraph_openers: &'a [String],
+    continuation_words: &'a [String],
 }
 
 impl<'a> Builder<'a> {
@@ -212,6 +213,11 @@ impl<'a> Builder<'a> {
             return false;
         }
         if prev.ends_with(['-', '–', ',', '(']) || first.is_ascii_digit() {
+            return true;
+        }
+        // A line that ends with a word no sentence ends with ("của", "và", "các") goes on.
+        let last_word = fold(prev.rsplit(' ').next().unwrap_or(""));
+        if self.continuation_words.iter().any(|w| *w == last_word) {
             return true;
         }
         prev.chars().count() >= self.wrap_len
@@ -268,7 +274,9 @@ fn wrap_threshold(norm: &NormText) -> usize {
 pub fn segment(norm: &NormText, rules: &Rules) -> DocTree {
     let doc_rules = &rules.document;
     let n = norm.line_count();
-    let mut b = Builder { norm, tree: DocTree::default(), stack: Vec::new(), wrap_len: wrap_threshold(norm), open: None, paragraph_openers: &doc_rules.paragraph_openers };
+    let mut b = Builder { norm, tree: DocTree::default(), stack: Vec::new(), wrap_len: wrap_threshold(norm), open: None, paragraph_openers: &doc_rules.paragraph_openers,
+        continuation_words: &doc_rules.continuation_words,
+    };
 
     // Header: everything before the doc-type line ("KẾ HOẠCH"), if it comes early.
     let doc_type_folded: Vec<String> = doc_rules.doc_types.iter().map(|t| fold(t)).collect();
@@ -506,6 +514,14 @@ mod tests {
                 "Heading II II",
             ]
         );
+    }
+
+    #[test]
+    fn line_ending_in_function_word_continues() {
+        let text = "III. NHIỆM VỤ\n1. Việc\n- Chủ động ban hành các văn bản trong phạm vi thẩm quyền của\nUBND phường nhằm cụ thể hóa nhiệm vụ.\n";
+        let (_, t) = tree(text);
+        let bullets: Vec<&str> = t.nodes.iter().filter(|n| n.kind == NodeKind::Bullet).map(|n| n.text.as_str()).collect();
+        assert_eq!(bullets, vec!["Chủ động ban hành các văn bản trong phạm vi thẩm quyền của UBND phường nhằm cụ thể hóa nhiệm vụ."]);
     }
 
     #[test]
