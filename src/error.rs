@@ -23,6 +23,11 @@ pub enum Error {
     Corrupt { path: PathBuf, reason: String },
     #[error("{path}: no text layer (scanned image PDF?); run OCR first and extract the OCR text")]
     NeedsOcr { path: PathBuf },
+    #[error("{path}: encrypted PDF that needs a password; save an unencrypted copy")]
+    Encrypted { path: PathBuf },
+    /// A time or memory bound was hit (parser runaway, decompression bomb).
+    #[error("{path}: {reason}")]
+    Limit { path: PathBuf, reason: String },
     #[error("{path}: too large: {size} bytes (limit {limit})")]
     TooLarge { path: PathBuf, size: u64, limit: u64 },
     #[error("{file}:{line}: bad rule: {reason}")]
@@ -35,6 +40,15 @@ pub enum Error {
 
 impl Error {
     /// Process exit code for the CLI: documented in the README.
+    ///
+    /// | code | meaning |
+    /// |---|---|
+    /// | 2 | bad command line (clap) |
+    /// | 3 | cannot read the input: missing, unreadable, a directory |
+    /// | 4 | input is not a usable plan: empty, binary, unknown encoding, corrupt or encrypted PDF, unsupported format |
+    /// | 5 | bad rule file |
+    /// | 6 | PDF without a text layer: needs OCR |
+    /// | 7 | a resource limit was hit: input too large, parser timeout, decompression bomb |
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Io { .. } | Error::IsDirectory { .. } => 3,
@@ -42,9 +56,10 @@ impl Error {
             | Error::Unsupported { .. }
             | Error::Encoding { .. }
             | Error::Corrupt { .. }
-            | Error::NeedsOcr { .. }
-            | Error::TooLarge { .. } => 4,
+            | Error::Encrypted { .. } => 4,
             Error::Rules { .. } => 5,
+            Error::NeedsOcr { .. } => 6,
+            Error::TooLarge { .. } | Error::Limit { .. } => 7,
         }
     }
 }

@@ -153,9 +153,10 @@ fn main() -> ExitCode {
 }
 
 fn init_logging(verbose: u8) {
+    // The PDF parsers log every oddity of a file; the CLI reports errors itself.
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,lopdf=off,pdf_extract=off",
+        1 => "info,lopdf=error,pdf_extract=error",
         _ => "debug",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());

@@ -3,6 +3,9 @@
 //! The source text is what spans point into: for text files it is the decoded file, for
 //! PDF and DOCX the extracted text layer (with page starts for PDF).
 
+pub mod docx;
+pub mod legacy;
+pub mod pdf;
 pub mod text;
 
 use crate::error::{Error, Result};
@@ -101,16 +104,32 @@ pub fn read_path(path: &Path) -> Result<SourceText> {
 }
 
 /// Decodes bytes whose origin is named `path` (used in errors and in `source.path`).
+///
+/// The format is sniffed from the bytes, not the file name: `%PDF-` in the first KiB is a
+/// PDF, a zip archive is tried as DOCX, anything else is text in some encoding.
 pub fn ingest_bytes(path: &str, bytes: &[u8]) -> Result<SourceText> {
     let pb = PathBuf::from(path);
     if bytes.is_empty() {
         return Err(Error::Empty { path: pb });
     }
-    if bytes.starts_with(b"%PDF-") {
-        return Err(Error::Unsupported { path: pb, reason: "PDF input is not supported yet".into() });
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Error::TooLarge { path: pb, size: bytes.len() as u64, limit: MAX_INPUT_BYTES });
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err(Error::Unsupported { path: pb, reason: "DOCX/ZIP input is not supported yet".into() });
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return ingest_pdf(path, bytes, &pdf::PdfLimits::default());
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        return ingest_docx(path, bytes, &docx::DocxLimits::default());
+    }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return Err(Error::Unsupported {
+            path: pb,
+            reason: "legacy Word .doc (or other OLE2) file: save it as .docx or PDF".into(),
+        });
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Err(Error::Unsupported { path: pb, reason: "RTF file: save it as .docx or PDF".into() });
     }
     let (text, encoding) = text::decode(bytes).map_err(|reason| Error::Encoding { path: pb.clone(), reason })?;
     if text.trim().is_empty() {
@@ -124,4 +143,50 @@ pub fn ingest_bytes(path: &str, bytes: &[u8]) -> Result<SourceText> {
         text,
         page_starts: Vec::new(),
     })
+}
+
+/// A PDF's text layer; pages are concatenated, each ending with a newline, and
+/// `page_starts` records where each begins.
+pub fn ingest_pdf(path: &str, bytes: &[u8], limits: &pdf::PdfLimits) -> Result<SourceText> {
+    let pb = PathBuf::from(path);
+    let pages = pdf::extract_pages(bytes, limits).map_err(|e| match e {
+        pdf::PdfError::Encrypted => Error::Encrypted { path: pb.clone() },
+        pdf::PdfError::NoText { .. } => Error::NeedsOcr { path: pb.clone() },
+        pdf::PdfError::Corrupt(m) => Error::Corrupt { path: pb.clone(), reason: format!("corrupt or truncated PDF: {m}") },
+        pdf::PdfError::Panic(m) => Error::Corrupt { path: pb.clone(), reason: format!("PDF parser failed on this file: {m}") },
+        pdf::PdfError::Timeout(t) => {
+            Error::Limit { path: pb.clone(), reason: format!("PDF parsing took longer than {} s; gave up", t.as_secs_f32()) }
+        }
+        pdf::PdfError::Bomb(m) => Error::Limit { path: pb.clone(), reason: format!("PDF decompression bomb: {m}") },
+    })?;
+    let mut text = String::new();
+    let mut page_starts = Vec::with_capacity(pages.len());
+    for p in &pages {
+        page_starts.push(text.len());
+        text.push_str(p);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    let (text, encoding) = text::undo_mojibake_of_extracted(text);
+    Ok(SourceText { path: path.to_string(), sha256: sha256_hex(bytes), format: Format::Pdf, encoding, text, page_starts })
+}
+
+/// A DOCX file's paragraphs and tables.
+pub fn ingest_docx(path: &str, bytes: &[u8], limits: &docx::DocxLimits) -> Result<SourceText> {
+    let pb = PathBuf::from(path);
+    let text = match pdf::contain(|| docx::extract_text(bytes, limits)) {
+        Ok(r) => r,
+        Err(panic) => return Err(Error::Corrupt { path: pb, reason: format!("DOCX reader failed on this file: {panic}") }),
+    }
+    .map_err(|e| match e {
+        docx::DocxError::NotDocx(m) => Error::Unsupported { path: pb.clone(), reason: m },
+        docx::DocxError::Corrupt(m) => Error::Corrupt { path: pb.clone(), reason: format!("corrupt DOCX: {m}") },
+        docx::DocxError::Bomb(m) => Error::Limit { path: pb.clone(), reason: format!("DOCX zip bomb: {m}") },
+    })?;
+    if text.trim().is_empty() {
+        return Err(Error::Empty { path: pb });
+    }
+    let (text, encoding) = text::undo_mojibake_of_extracted(text);
+    Ok(SourceText { path: path.to_string(), sha256: sha256_hex(bytes), format: Format::Docx, encoding, text, page_starts: Vec::new() })
 }

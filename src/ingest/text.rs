@@ -1,6 +1,16 @@
 //! Plain text: encoding detection and decoding.
+//!
+//! Unicode with a BOM (UTF-8, UTF-16 LE/BE) is taken at its word. Otherwise valid UTF-8 is
+//! UTF-8, unless it is the Windows-1252 reading of a legacy Vietnamese font encoding
+//! ("mojibake", e.g. `KÕ ho¹ch`), which is converted. Bytes that are not UTF-8 are tried
+//! as Windows-1258, TCVN3 (ABC) and VNI ([`super::legacy`]); the most Vietnamese-looking
+//! decoding wins, and text that looks like none of them is an error.
 
+use super::legacy::{self, Legacy};
 use super::Format;
+use unicode_normalization::is_nfc;
+
+const ALL_LEGACY: [Legacy; 3] = [Legacy::Windows1258, Legacy::Tcvn3, Legacy::Vni];
 
 /// Decodes text bytes; returns the text and the name of the encoding found.
 pub fn decode(bytes: &[u8]) -> Result<(String, String), String> {
@@ -18,9 +28,45 @@ pub fn decode(bytes: &[u8]) -> Result<(String, String), String> {
     if looks_binary(bytes) {
         return Err("binary data, not text".into());
     }
-    std::str::from_utf8(bytes)
-        .map(|s| (s.to_string(), "utf-8".to_string()))
-        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))
+    match std::str::from_utf8(bytes) {
+        Ok(s) => {
+            if let Some((enc, text)) = undo_mojibake(s) {
+                return Ok((text, format!("utf-8+{}", enc.name())));
+            }
+            let name = if is_nfc(s) { "utf-8" } else { "utf-8-nfd" };
+            Ok((s.to_string(), name.to_string()))
+        }
+        Err(e) => match legacy::detect(bytes, &ALL_LEGACY) {
+            Some((enc, text, _)) => Ok((text, enc.name().to_string())),
+            None => Err(format!(
+                "invalid UTF-8 at byte {}, and not Windows-1258, TCVN3 or VNI Vietnamese text either",
+                e.valid_up_to()
+            )),
+        },
+    }
+}
+
+/// Text taken from a PDF or DOCX may be a legacy font encoding too (runs in .VnTime or
+/// VNI-Times); converts it if so. Returns the text and the encoding name.
+pub fn undo_mojibake_of_extracted(text: String) -> (String, String) {
+    match undo_mojibake(&text) {
+        Some((enc, converted)) => (converted, enc.name().to_string()),
+        None => (text, "utf-8".to_string()),
+    }
+}
+
+/// Valid UTF-8 whose chars are all the Windows-1252 image of bytes, and which reads as
+/// much better Vietnamese when those bytes are decoded as a legacy encoding.
+fn undo_mojibake(text: &str) -> Option<(Legacy, String)> {
+    if text.is_ascii() {
+        return None;
+    }
+    let bytes = legacy::cp1252_bytes(text)?;
+    let (enc, decoded, score) = legacy::detect(&bytes, &ALL_LEGACY)?;
+    if enc == Legacy::Windows1258 && decoded == text {
+        return None;
+    }
+    (score > legacy::vietnamese_score(text) + 2).then_some((enc, decoded))
 }
 
 fn decode_utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, String> {
