@@ -24,8 +24,51 @@ struct State {
     back: usize,
 }
 
+/// A document cache (Kuhn & De Mori): bigrams of a first decoding pass, interpolated
+/// with the LM in a second pass, so a name restored confidently in most places
+/// ("Đông Hải") wins where the OCR is worst ("Péng Hai").
+#[derive(Debug, Default)]
+pub struct Cache {
+    pairs: rustc_hash::FxHashMap<(u32, u32), f64>,
+    ctx: rustc_hash::FxHashMap<u32, f64>,
+    pub lambda: f64,
+}
+
+impl Cache {
+    pub fn from_ids(ids: &[u32], min_id: u32, lambda: f64) -> Cache {
+        let mut c = Cache { lambda, ..Cache::default() };
+        for w in ids.windows(2) {
+            if w[0] >= min_id && w[1] >= min_id {
+                *c.pairs.entry((w[0], w[1])).or_default() += 1.0;
+                *c.ctx.entry(w[0]).or_default() += 1.0;
+            }
+        }
+        c
+    }
+
+    fn logp(&self, lm: &Lm, u: u32, v: u32, w: u32) -> f64 {
+        let base = lm.logp(u, v, w);
+        match self.ctx.get(&v) {
+            Some(&n) if self.lambda > 0.0 => {
+                let pc = self.pairs.get(&(v, w)).copied().unwrap_or(0.0) / n;
+                ((1.0 - self.lambda) * base.exp() + self.lambda * pc).ln()
+            }
+            _ => base,
+        }
+    }
+}
+
 /// Best candidate index per position.
 pub fn viterbi(lm: &Lm, bos: u32, positions: &[Vec<Cand>]) -> Vec<usize> {
+    viterbi_cached(lm, bos, positions, None)
+}
+
+/// [`viterbi`] with an optional document cache.
+pub fn viterbi_cached(lm: &Lm, bos: u32, positions: &[Vec<Cand>], cache: Option<&Cache>) -> Vec<usize> {
+    let logp = |u: u32, v: u32, w: u32| match cache {
+        Some(c) => c.logp(lm, u, v, w),
+        None => lm.logp(u, v, w),
+    };
     let n = positions.len();
     if n == 0 {
         return Vec::new();
@@ -34,7 +77,7 @@ pub fn viterbi(lm: &Lm, bos: u32, positions: &[Vec<Cand>]) -> Vec<usize> {
     let first: Vec<State> = positions[0]
         .iter()
         .enumerate()
-        .map(|(j, c)| State { prev: 0, cur: j, score: lm.logp(bos, bos, c.id) - c.cost, back: 0 })
+        .map(|(j, c)| State { prev: 0, cur: j, score: logp(bos, bos, c.id) - c.cost, back: 0 })
         .collect();
     beams.push(prune(first));
     let mut table: Vec<(f64, usize)> = Vec::new();
@@ -47,7 +90,7 @@ pub fn viterbi(lm: &Lm, bos: u32, positions: &[Vec<Cand>]) -> Vec<usize> {
             let u = if t >= 2 { positions[t - 2][s.prev].id } else { bos };
             let v = prev[s.cur].id;
             for (j, c) in cur.iter().enumerate() {
-                let sc = s.score + lm.logp(u, v, c.id) - c.cost;
+                let sc = s.score + logp(u, v, c.id) - c.cost;
                 let cell = &mut table[s.cur * cur.len() + j];
                 if sc > cell.0 {
                     *cell = (sc, si);

@@ -60,11 +60,13 @@ pub struct Weights {
     pub max_cands: usize,
     /// Weight of the capitalized-form prior.
     pub cap: f64,
+    /// Interpolation weight of the document cache (second pass, OCR text only).
+    pub cache: f64,
 }
 
 impl Default for Weights {
     fn default() -> Self {
-        Weights { channel: 1.0, keep: 6.0, max_cands: 14, cap: 1.0 }
+        Weights { channel: 1.0, keep: 7.0, max_cands: 14, cap: 1.0, cache: 0.15 }
     }
 }
 
@@ -260,7 +262,10 @@ impl Model {
         v.truncate(self.weights.max_cands);
         let mut out: Vec<Cand> = v.into_iter().map(|(id, c, _)| Cand { id, cost: w * c, form: Some(id) }).collect();
         if own.is_none() {
-            out.push(Cand { id: OTHER, cost: self.weights.keep, form: None });
+            // Letters mixed with digits or symbols are rarely right as printed.
+            let mixed = noisy.iter().any(|c| !c.is_alphabetic());
+            let keep = if mixed { 2.0 * self.weights.keep } else { self.weights.keep };
+            out.push(Cand { id: OTHER, cost: keep, form: None });
         }
         out
     }
@@ -324,7 +329,12 @@ impl Model {
                 }
             })
             .collect();
-        let best = viterbi(&self.lm, BOS, &positions);
+        let mut best = viterbi(&self.lm, BOS, &positions);
+        if kind == TextKind::Ocr && self.weights.cache > 0.0 {
+            let ids: Vec<u32> = best.iter().enumerate().map(|(k, &b)| positions[k][b].id).collect();
+            let cache = decode::Cache::from_ids(&ids, FIRST_FORM, self.weights.cache);
+            best = decode::viterbi_cached(&self.lm, BOS, &positions, Some(&cache));
+        }
         // Edits per line, applied from the end so char indices stay valid.
         let mut edits: Vec<(usize, usize, usize, String)> = Vec::new();
         for (k, (li, t)) in toks.iter().enumerate() {
@@ -371,7 +381,7 @@ pub fn confusion_rules() -> ConfusionRules {
 
 /// Roman numerals at line start as English OCR prints them: "|." "Il." "IIl." "Vl.".
 fn fix_roman(line: &mut MappedStr) {
-    static ROMAN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([Il1|]{1,3}|[Il1|]?V|V[Il1|]{1,3})([.:])(\s|$)").unwrap());
+    static ROMAN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([Il|]{1,3}|[Il|]?V|V[Il|]{1,3})([.:])(\s|$)").unwrap());
     line.replace_regex(&ROMAN, |c| {
         let num: String = c[1].chars().map(|ch| if ch == 'V' { 'V' } else { 'I' }).collect();
         format!("{num}{}{}", &c[2], &c[3])
@@ -390,6 +400,10 @@ pub fn apply_case(original: &str, form: &str) -> String {
     let upper = letters.iter().filter(|c| c.is_uppercase()).count();
     if letters.len() >= 2 && upper == letters.len() {
         return form.to_uppercase();
+    }
+    // "Ién" is "lên": an I read for an l is no capital.
+    if original.starts_with(['I', '|']) && form.starts_with('l') {
+        return form.to_string();
     }
     let first_upper = original.chars().next().is_some_and(|c| c.is_uppercase() || (!c.is_alphabetic() && upper > 0));
     if first_upper {
@@ -434,5 +448,3 @@ pub fn restore(lines: &mut [MappedStr], mode: super::RestoreMode) -> bool {
 #[cfg(test)]
 mod tests;
 
-#[allow(dead_code)]
-const _: u32 = FIRST_FORM;

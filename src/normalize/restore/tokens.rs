@@ -72,7 +72,8 @@ fn chunk(chars: &[char], start: usize, end: usize, out: &mut Vec<Token>) {
 fn core(chars: &[char], a: usize, b: usize, out: &mut Vec<Token>) {
     let s = &chars[a..b];
     let text: String = s.iter().collect();
-    let has_letter = s.iter().any(|c| c.is_alphabetic());
+    // OCR prints "$" for s and "¢" "&" for ê: "$6" is "số", not a number.
+    let has_letter = s.iter().any(|c| c.is_alphabetic()) || (s.len() <= 4 && s.iter().any(|c| matches!(c, '$' | '¢')) && s.iter().any(|c| c.is_ascii_digit()));
     let has_digit = s.iter().any(|c| c.is_ascii_digit());
     if text.contains("://") || text.contains("www.") || s.iter().any(|c| matches!(c, '/' | '@' | '_' | '\\' | '=' | '#')) {
         push(out, chars, Kind::Other, a, b);
