@@ -8,10 +8,7 @@ use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// The default rule files, embedded at build time.
-const EMBEDDED: &[(&str, &str)] = &[
-    ("document.toml", include_str!("../rules/document.toml")),
-    ("ocr_confusions.toml", include_str!("../rules/ocr_confusions.toml")),
-];
+const EMBEDDED: &[(&str, &str)] = &[("document.toml", include_str!("../rules/document.toml"))];
 
 /// Where rules come from: embedded defaults, optionally overridden from a directory.
 #[derive(Debug, Clone, Default)]

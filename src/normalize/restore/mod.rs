@@ -23,7 +23,7 @@ pub mod tokens;
 
 use super::mapped::{MChar, MappedStr};
 use super::unicode::ToneStyle;
-use channel::{Channel, ConfusionRules};
+pub use channel::{Channel, ConfusionRules};
 use decode::{viterbi, Cand};
 pub use detect::TextKind;
 use lexicon::{canonical_lower, skeleton, Lexicon, BOS, FIRST_FORM, NUM, OTHER, PUNCT};
