@@ -5,13 +5,17 @@
 //! ```
 //! Each stage is a plain function over owned data; [`extract`] wires them.
 
+pub mod diff;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod fold;
 pub mod ingest;
 pub mod model;
 pub mod normalize;
 pub mod rules;
+pub mod review;
+pub mod schema;
 pub mod segment;
 
 pub use error::{Error, Result};
@@ -32,14 +36,24 @@ pub struct Options {
 /// The normalize and segment stages, for the CLI's `normalize` and `segment` views.
 pub fn analyze(source: &SourceText, rules: &Rules, opts: &Options) -> (NormText, DocTree) {
     let norm = normalize::normalize(source, &opts.normalize);
+    tracing::debug!(path = %source.path, lines = norm.line_count(), restored = norm.restored, "normalized");
     let tree = segment::segment(&norm, rules);
+    tracing::debug!(path = %source.path, nodes = tree.nodes.len(), "segmented");
     (norm, tree)
 }
 
 /// The whole pipeline over a decoded source.
 pub fn extract(source: &SourceText, rules: &Rules, opts: &Options) -> Result<Document> {
     let (norm, tree) = analyze(source, rules, opts);
-    Ok(extract::extract(source, &norm, &tree, rules))
+    let doc = extract::extract(source, &norm, &tree, rules);
+    tracing::info!(
+        path = %source.path,
+        tasks = doc.tasks.len(),
+        indicators = doc.indicators.len(),
+        warnings = doc.warnings.len(),
+        "extracted"
+    );
+    Ok(doc)
 }
 
 /// Reads, decodes and extracts one file (`-` for stdin).

@@ -50,6 +50,49 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the JSON Schema (draft 2020-12) of the output contract.
+    Schema,
+    /// Score the pipeline against reference annotations (gold JSON files).
+    Eval {
+        /// Directory of gold files `<stem>.json` (format: fixtures/gold/FORMAT.md).
+        #[arg(long, value_name = "DIR")]
+        gold: PathBuf,
+        /// Directory holding the sources named by the gold files.
+        #[arg(long, value_name = "DIR", default_value = "corpus")]
+        corpus: PathBuf,
+        /// The report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Also list every mismatch (missed, spurious, wrong attribute) per document.
+        #[arg(long)]
+        details: bool,
+    },
+    /// Write a self-contained HTML review page: source text beside the extracted items.
+    Review {
+        /// The source plan.
+        file: PathBuf,
+        /// Output HTML file (`-` for stdout).
+        #[arg(short, long, value_name = "OUT.html")]
+        output: PathBuf,
+        /// Review this extracted JSON (from `kehoach extract FILE`) instead of extracting again.
+        #[arg(long, value_name = "JSON")]
+        doc: Option<PathBuf>,
+        /// Items under this confidence are flagged.
+        #[arg(long, default_value_t = kehoach::extract::confidence::LOW_CONFIDENCE)]
+        low_confidence: f32,
+    },
+    /// Compare two versions of a plan (JSON documents or source files). Exit status: 0
+    /// equal, 1 different, 2 error.
+    Diff {
+        a: PathBuf,
+        b: PathBuf,
+        /// The report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Least text similarity (0..1) for items with different ids to be matched.
+        #[arg(long, default_value_t = 0.6)]
+        threshold: f64,
+    },
     /// Evaluate diacritic restoration (k-fold over the corpus, OCR pairs, speed).
     RestoreEval {
         #[arg(long, default_value = "corpus")]
@@ -67,6 +110,17 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    if let Command::Diff { a, b, json, threshold } = &cli.command {
+        // diff(1) convention: 0 equal, 1 different, 2 trouble.
+        return match run_diff(&cli, a, b, *json, *threshold) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("kehoach: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -122,10 +176,64 @@ fn run(cli: &Cli) -> kehoach::Result<()> {
                 tree.outline(&norm)
             }
         }
+        Command::Schema => kehoach::schema::JSON_SCHEMA.to_string(),
+        Command::Eval { gold, corpus, json, details } => {
+            let mut report = kehoach::eval::evaluate_dir(gold, corpus, &rules, &opts)?;
+            if !*details {
+                report = report.without_mismatches();
+            }
+            if *json {
+                serde_json::to_string_pretty(&report).expect("reports serialize") + "\n"
+            } else {
+                report.to_table()
+            }
+        }
+        Command::Review { file, output, doc, low_confidence } => {
+            let source = kehoach::ingest::read_path(file)?;
+            let document = match doc {
+                Some(json) => {
+                    let d = kehoach::diff::load(json, &rules, &opts)?;
+                    if d.source.sha256 != source.sha256 {
+                        tracing::warn!("{}: extracted from a different source (sha256 differs); spans may not line up", json.display());
+                    }
+                    d
+                }
+                None => kehoach::extract(&source, &rules, &opts)?,
+            };
+            let html = kehoach::review::render(
+                &source.text,
+                &document,
+                &kehoach::review::ReviewOptions { low_confidence: *low_confidence },
+            );
+            if output.as_os_str() == "-" {
+                html
+            } else {
+                return std::fs::write(output, html).map_err(|e| kehoach::Error::Io { path: output.clone(), source: e });
+            }
+        }
+        Command::Diff { .. } => unreachable!("handled in main"),
         Command::RestoreEval { corpus, fixtures } => kehoach::normalize::restore::eval::report(corpus, fixtures)?,
         Command::RestoreLearn { pairs } => kehoach::normalize::restore::eval::learn_from_dir(pairs)?,
     };
     write_stdout(&out, Path::new("-"))
+}
+
+/// `diff A B`: prints the report; Ok(true) when the documents are equal.
+fn run_diff(cli: &Cli, a: &Path, b: &Path, json: bool, threshold: f64) -> kehoach::Result<bool> {
+    let rules = Rules::from_dir(cli.rules.as_deref())?;
+    let opts = options(cli);
+    let before = kehoach::diff::load(a, &rules, &opts)?;
+    let after = kehoach::diff::load(b, &rules, &opts)?;
+    let mut report = kehoach::diff::diff(&before, &after, &kehoach::diff::DiffOptions { threshold });
+    report.before = a.display().to_string();
+    report.after = b.display().to_string();
+    let out = if json {
+        serde_json::to_string_pretty(&report).expect("reports serialize") + "\n"
+    } else {
+        report.to_text()
+    };
+    write_stdout(&out, Path::new("-"))?;
+    Ok(report.equal)
 }
 
 fn write_stdout(s: &str, _path: &Path) -> kehoach::Result<()> {

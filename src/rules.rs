@@ -8,7 +8,13 @@ use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// The default rule files, embedded at build time.
-const EMBEDDED: &[(&str, &str)] = &[("document.toml", include_str!("../rules/document.toml"))];
+const EMBEDDED: &[(&str, &str)] = &[
+    ("document.toml", include_str!("../rules/document.toml")),
+    ("deadlines.toml", include_str!("../rules/deadlines.toml")),
+    ("targets.toml", include_str!("../rules/targets.toml")),
+    ("agencies.toml", include_str!("../rules/agencies.toml")),
+    ("columns.toml", include_str!("../rules/columns.toml")),
+];
 
 /// Where rules come from: embedded defaults, optionally overridden from a directory.
 #[derive(Debug, Clone, Default)]
@@ -57,11 +63,21 @@ pub fn rule_error(file: &str, text: &str, needle: &str, reason: impl Into<String
 #[derive(Debug)]
 pub struct Rules {
     pub document: crate::extract::metadata::DocumentRules,
+    pub deadlines: crate::extract::deadline::DeadlineRules,
+    pub targets: crate::extract::target::TargetRules,
+    pub agencies: crate::extract::agencies::AgencyRules,
+    pub columns: crate::segment::table::ColumnRules,
 }
 
 impl Rules {
     pub fn load(source: &RuleSource) -> Result<Rules> {
-        Ok(Rules { document: crate::extract::metadata::DocumentRules::load(source)? })
+        Ok(Rules {
+            document: crate::extract::metadata::DocumentRules::load(source)?,
+            deadlines: crate::extract::deadline::DeadlineRules::load(source)?,
+            targets: crate::extract::target::TargetRules::load(source)?,
+            agencies: crate::extract::agencies::AgencyRules::load(source)?,
+            columns: crate::segment::table::ColumnRules::load(source)?,
+        })
     }
 
     /// The embedded default rules (always valid: a test checks it).

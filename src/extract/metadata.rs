@@ -1,23 +1,438 @@
-//! Document metadata: type, issuer, ward, number, date, place, title, signer, references.
+//! Document metadata: type, issuer, ward, number, date, place, title, signer, and every
+//! cited document.
 
-use crate::model::Metadata;
+use crate::fold::fold;
+use crate::model::{Metadata, Reference, Signer};
 use crate::normalize::NormText;
 use crate::rules::{RuleSource, Rules};
-use crate::segment::DocTree;
+use crate::segment::{DocTree, NodeKind};
+use once_cell::sync::Lazy;
+use regex::Regex;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
 pub struct DocumentRules {
     /// Document types, as printed in the type line ("KẾ HOẠCH").
     pub doc_types: Vec<String>,
+    /// Folded openers of preamble paragraphs; they end the title.
+    pub preamble_openers: Vec<String>,
+    /// Folded directive verbs that open a new sentence when capitalized at a line start.
+    pub paragraph_openers: Vec<String>,
+    /// Folded words a sentence does not end with: a line ending in one continues.
+    pub continuation_words: Vec<String>,
+    pub reference_types: Vec<String>,
+    pub issuer_stops: Vec<String>,
+    pub ward_levels: Vec<String>,
+    pub party_codes: Vec<String>,
+    pub issuer_codes: BTreeMap<String, String>,
+    pub issuer_abbreviations: BTreeMap<String, String>,
+    /// Phrases after which the agencies named cooperate ("phối hợp với").
+    pub support_markers: Vec<String>,
+    /// Folded phrases that put the agency right after them in charge ("giao", "phân công").
+    pub lead_markers: Vec<String>,
+    #[serde(skip)]
+    compiled: Option<Compiled>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    reference: Regex,
+    ward: Regex,
+    city: Regex,
+    issuer_stop: Regex,
+    /// (pattern, expansion) of `issuer_abbreviations`.
+    abbreviations: Vec<(Regex, String)>,
+    /// "phường X" in a header line, per ward level.
+    header_ward: Vec<(String, Regex)>,
+    support_marker: Regex,
 }
 
 impl DocumentRules {
     pub fn load(source: &RuleSource) -> crate::Result<DocumentRules> {
-        source.load("document.toml")
+        let mut rules: DocumentRules = source.load("document.toml")?;
+        let mut types = rules.reference_types.clone();
+        types.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
+        let alt = types.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
+        let levels = rules.ward_levels.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
+        let stops = rules.issuer_stops.iter().map(|t| regex::escape(t)).collect::<Vec<_>>().join("|");
+        let name = r"\p{Lu}[\p{L}]*(?:\s+\p{Lu}[\p{L}]*){0,3}";
+        // One part of a document number: a code in capitals ("NQ", "KH", "UBND", "ĐU"),
+        // possibly with one small letter ("CTr"), or digits ("2025", "QH15").
+        let seg = r"(?:[\p{Lu}\d&]+\p{Ll}?[\p{Lu}\d&]*)";
+        let build = |pattern: String| {
+            Regex::new(&pattern).map_err(|e| crate::rules::rule_error("rules/document.toml", "", "", e.to_string()))
+        };
+        rules.compiled = Some(Compiled {
+            // Type, optional "số", number with at least a digit; then optional date.
+            reference: build(format!(
+                r"\b(?i:({alt}))\s+(?i:số\s*)?(\d{{1,4}}(?:(?:\s?/\s?|-){seg})*)(?:\s*,?\s*(?i:ngày)\s+(\d{{1,2}})\s*(?:/|-|tháng)\s*(\d{{1,2}})\s*(?:/|-|năm)\s*(\d{{4}}))?"
+            ))?,
+            ward: build(format!(r"(?:Ủy ban nhân dân|UBND)(?:\s*\(UBND\))?\s+(?i:({levels}))\s+({name})"))?,
+            city: build(format!(r"thành phố\s+({name})"))?,
+            // "và" ends an issuer only before another capitalized name.
+            issuer_stop: build(format!(r"(?i:\s(?:{stops})\b)|\svà\s+\p{{Lu}}|[;()“”\x22:]|,\s*ngày|\.\s"))?,
+            support_marker: build(format!(
+                "(?i){}",
+                rules.support_markers.iter().map(|m| regex::escape(m).replace(' ', r"\s+")).collect::<Vec<_>>().join("|")
+            ))?,
+            abbreviations: rules
+                .issuer_abbreviations
+                .iter()
+                .map(|(abbr, full)| Ok((build(format!(r"(?:^|\b){}(?:\b|$)", regex::escape(abbr)))?, full.clone())))
+                .collect::<crate::Result<_>>()?,
+            header_ward: rules
+                .ward_levels
+                .iter()
+                .map(|l| Ok((l.clone(), build(format!(r"(?i)\b{}\s+(\p{{L}}+(?:\s+\p{{L}}+){{0,3}})", regex::escape(l)))?)))
+                .collect::<crate::Result<_>>()?,
+        });
+        Ok(rules)
+    }
+
+    /// Matches any of `support_markers`.
+    pub fn support_marker(&self) -> &Regex {
+        &self.compiled().support_marker
+    }
+
+    fn compiled(&self) -> &Compiled {
+        self.compiled.as_ref().expect("compiled at load")
     }
 }
 
-pub fn extract_metadata(_norm: &NormText, _tree: &DocTree, _rules: &Rules) -> Metadata {
-    Metadata::default()
+static NUMBER_LINE: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)^Số\s*:?\s*(\d+)\s*(/\s*[\p{L}\d&\-/]+)").unwrap());
+static PLACE_DATE: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^(?:(.*?),\s*)?ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})").unwrap()
+});
+static ANY_DATE: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"(?i)ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})").unwrap());
+
+fn iso(day: Option<&str>, month: &str, year: &str) -> Option<String> {
+    let m: u32 = month.parse().ok()?;
+    let y: u32 = year.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1900..=2200).contains(&y) {
+        return None;
+    }
+    match day.and_then(|d| d.parse::<u32>().ok()) {
+        Some(d) if (1..=31).contains(&d) => Some(format!("{y:04}-{m:02}-{d:02}")),
+        _ => Some(format!("{y:04}-{m:02}")),
+    }
+}
+
+/// "CHỦ TỊCH" → "Chủ tịch"; "NGUYỄN VĂN A" → "Nguyễn Văn A".
+fn sentence_case(s: &str) -> String {
+    let lower = s.to_lowercase();
+    let mut cs = lower.chars();
+    cs.next().map(|c| c.to_uppercase().collect::<String>() + cs.as_str()).unwrap_or_default()
+}
+
+fn title_case(s: &str) -> String {
+    s.split_whitespace().map(sentence_case).collect::<Vec<_>>().join(" ")
+}
+
+fn is_upper(s: &str) -> bool {
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    !letters.is_empty() && letters.iter().all(|c| c.is_uppercase())
+}
+
+pub fn extract_metadata(norm: &NormText, tree: &DocTree, rules: &Rules) -> Metadata {
+    let dr = &rules.document;
+    let mut meta = Metadata::default();
+    let body: String = norm.text.replace('\n', " ");
+
+    // Type: the type line, or "(Kèm theo Kế hoạch ...)" of an appendix-only document.
+    if let Some(i) = tree.of_kind(NodeKind::DocType).next() {
+        let f = fold(&tree.nodes[i].text);
+        meta.doc_type = dr.doc_types.iter().find(|t| fold(t) == f).cloned();
+    }
+    let appendix_first = tree.roots.first().map(|&r| tree.nodes[r].kind == NodeKind::Appendix).unwrap_or(false);
+    if meta.doc_type.is_none() && appendix_first {
+        let f = fold(&tree.nodes[tree.roots[0]].text);
+        meta.doc_type = dr.doc_types.iter().filter(|t| f.contains(&format!("kem theo {}", fold(t)))).max_by_key(|t| t.len()).cloned();
+    }
+
+    // Number, place and date from the header lines.
+    for i in tree.of_kind(NodeKind::Header) {
+        let text = &tree.nodes[i].text;
+        if let Some(c) = NUMBER_LINE.captures(text) {
+            meta.number = Some(format!("{}{}", &c[1], c[2].replace(' ', "")));
+        }
+        if let Some(c) = PLACE_DATE.captures(text) {
+            meta.date = iso(c.get(2).map(|m| m.as_str()), &c[3], &c[4]);
+            meta.place = c.get(1).map(|m| m.as_str().trim().to_string()).filter(|p| !p.is_empty());
+        }
+    }
+    if meta.date.is_none() && appendix_first {
+        if let Some(c) = ANY_DATE.captures(&tree.nodes[tree.roots[0]].text) {
+            meta.date = iso(c.get(1).map(|m| m.as_str()), &c[2], &c[3]);
+        }
+    }
+
+    // Ward and issuer: the header's own lines if present, else the most cited
+    // "Ủy ban nhân dân phường X" of the text.
+    let c = dr.compiled();
+    let header_ward = c.header_ward.iter().find_map(|(level, re)| {
+        tree.of_kind(NodeKind::Header).find_map(|i| {
+            let t = &tree.nodes[i].text;
+            if !is_upper(t) {
+                return None;
+            }
+            re.captures(t).map(|m| (level.clone(), title_case(&m[1])))
+        })
+    });
+    let ward = header_ward.or_else(|| {
+        let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+        for (k, m) in c.ward.captures_iter(&body).enumerate() {
+            let e = counts.entry((m[1].to_lowercase(), m[2].to_string())).or_insert((0, k));
+            e.0 += 1;
+        }
+        counts.into_iter().max_by_key(|(_, (n, first))| (*n, std::cmp::Reverse(*first))).map(|(k, _)| k)
+    });
+    if let Some((level, name)) = &ward {
+        meta.ward = Some(name.clone());
+        meta.issuer = Some(format!("Ủy ban nhân dân {level} {name}"));
+    }
+    let city = most_frequent(c.city.captures_iter(&body).map(|m| m[1].to_string()));
+
+    // Title: the lines after the type line; an appendix-only document has its
+    // appendix title (without the "(Kèm theo ...)" note).
+    if let Some(i) = tree.of_kind(NodeKind::Title).next() {
+        meta.title = Some(tree.nodes[i].text.clone());
+    } else if appendix_first {
+        let t = &tree.nodes[tree.roots[0]].text;
+        let t = t.split('(').next().unwrap_or(t).trim();
+        meta.title = (!t.is_empty()).then(|| t.to_string());
+    }
+
+    meta.signer = tree.of_kind(NodeKind::Signature).next().and_then(|i| signer(norm, tree, i));
+    meta.references = references(&body, dr, meta.ward.as_deref(), city.as_deref(), meta.number.as_deref());
+    meta
+}
+
+fn most_frequent(items: impl Iterator<Item = String>) -> Option<String> {
+    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (k, it) in items.enumerate() {
+        counts.entry(it).or_insert((0, k)).0 += 1;
+    }
+    counts.into_iter().max_by_key(|(_, (n, first))| (*n, std::cmp::Reverse(*first))).map(|(k, _)| k)
+}
+
+/// "TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / Nguyễn Văn A": the role line and the name line.
+fn signer(norm: &NormText, tree: &DocTree, i: usize) -> Option<Signer> {
+    let node = &tree.nodes[i];
+    let lines: Vec<&str> = (node.first_line..=node.last_line).map(|l| norm.line(l).trim()).collect();
+    let roles = ["pho chu tich", "chu tich", "pho truong ban", "truong ban", "giam doc", "pho giam doc"];
+    let mut title = None;
+    let mut name = None;
+    for l in lines.iter().skip(1) {
+        let f = fold(l);
+        if let Some(r) = roles.iter().find(|r| f == **r || f.ends_with(&format!(" {r}"))) {
+            let start = l.chars().count() - r.chars().count();
+            title = Some(sentence_case(&l.chars().skip(start).collect::<String>()));
+            continue;
+        }
+        let words: Vec<&str> = l.split_whitespace().collect();
+        let looks_like_name = (2..=5).contains(&words.len())
+            && words.iter().all(|w| w.starts_with(|c: char| c.is_uppercase()))
+            && !l.contains(['(', ':', '.']);
+        if looks_like_name {
+            name = Some(if is_upper(l) { title_case(l) } else { l.to_string() });
+        }
+    }
+    name.map(|name| Signer { name, title })
+}
+
+/// Rewrites an issuer name: abbreviations expanded, the city's and the ward's own
+/// committees named in full.
+fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&str>) -> Option<String> {
+    let mut s = raw.trim().trim_end_matches([',', '.', ' ']).to_string();
+    for (re, full) in &dr.compiled().abbreviations {
+        s = re.replace_all(&s, full.as_str()).into_owned();
+    }
+    let f = fold(&s);
+    if f == "uy ban nhan dan thanh pho" {
+        if let Some(c) = city {
+            s = format!("{s} {c}");
+        }
+    }
+    if let (Some(w), true) = (ward, dr.ward_levels.iter().any(|l| f == format!("uy ban nhan dan {}", fold(l)))) {
+        s = format!("{s} {w}");
+    }
+    (!s.is_empty() && s.chars().count() <= 120).then_some(s)
+}
+
+/// A number's variants ("71-NQ/CP", "71/NQ-CP") share this key.
+fn number_key(n: &str) -> String {
+    fold(n).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// Whether a number is written the conventional way for its issuer: Party bodies
+/// "57-NQ/TW", state bodies "71/NQ-CP".
+fn conventional(n: &str, dr: &DocumentRules) -> bool {
+    let parts: Vec<&str> = n.split(['-', '/']).collect();
+    if parts.len() != 3 || n.matches('/').count() != 1 {
+        return true;
+    }
+    let party = dr.party_codes.iter().any(|p| fold(p) == fold(parts[2]));
+    let hyphen_first = n.find('-') < n.find('/');
+    party == hyphen_first
+}
+
+/// "71-NQ/CP" → "71/NQ-CP", "57/NQ-TW" → "57-NQ/TW".
+fn conventionalize(n: &str, dr: &DocumentRules) -> String {
+    let parts: Vec<&str> = n.split(['-', '/']).collect();
+    if parts.len() != 3 || conventional(n, dr) {
+        return n.to_string();
+    }
+    if dr.party_codes.iter().any(|p| fold(p) == fold(parts[2])) {
+        format!("{}-{}/{}", parts[0], parts[1], parts[2])
+    } else {
+        format!("{}/{}-{}", parts[0], parts[1], parts[2])
+    }
+}
+
+fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&str>, own_number: Option<&str>) -> Vec<Reference> {
+    let c = dr.compiled();
+    struct Seen {
+        r: Reference,
+        forms: Vec<String>,
+    }
+    let mut seen: Vec<Seen> = Vec::new();
+    for m in c.reference.captures_iter(body) {
+        let type_f = fold(&m[1]);
+        let Some(doc_type) = dr.reference_types.iter().find(|t| fold(t) == type_f).cloned() else { continue };
+        let number: String = m[2].split_whitespace().collect::<Vec<_>>().join("");
+        let number = number.trim_end_matches(['-', '/']).to_string();
+        let bare = !number.contains(['-', '/']);
+        // "Kế hoạch" / "10/2025" in a table is an output and a deadline, not a citation.
+        if !number.chars().any(|c| c.is_alphabetic()) && !bare {
+            continue;
+        }
+        // A bare number only for the kinds cited that way ("Đề án 06", "Nghị quyết 57").
+        if bare && number.len() > 3 {
+            continue;
+        }
+        if own_number.is_some_and(|o| number_key(o) == number_key(&number)) {
+            continue;
+        }
+        let date = m.get(5).and_then(|y| iso(m.get(3).map(|d| d.as_str()), &m[4], y.as_str()));
+        let after = &body[m.get(0).expect("match").end()..];
+        let issuer = after
+            .trim_start_matches([',', ' '])
+            .strip_prefix("của ")
+            .or_else(|| after.trim_start_matches([',', ' ']).strip_prefix("do "))
+            .map(|rest| {
+                let end = c.issuer_stop.find(rest).map(|s| s.start()).unwrap_or(rest.len().min(120));
+                rest[..end].to_string()
+            })
+            .and_then(|raw| normalize_issuer(&raw, dr, ward, city))
+            .or_else(|| issuer_from_code(&number, dr, ward, city));
+        let key = number_key(&number);
+        if let Some(s) = seen.iter_mut().find(|s| number_key(&s.r.number) == key) {
+            s.forms.push(number.clone());
+            if s.r.date.is_none() {
+                s.r.date = date;
+            }
+            if s.r.issuer.is_none() {
+                s.r.issuer = issuer;
+            }
+            continue;
+        }
+        seen.push(Seen { r: Reference { doc_type, number: number.clone(), date, issuer, span: None }, forms: vec![number] });
+    }
+    // Bare numbers merge into the full number they abbreviate ("Đề án 06" → "06/CP").
+    let full: Vec<(String, String)> = seen.iter().map(|s| (fold(&s.r.doc_type), s.r.number.clone())).collect();
+    seen.retain(|s| {
+        let bare = !s.r.number.contains(['-', '/']);
+        !(bare
+            && full.iter().any(|(t, n)| {
+                *t == fold(&s.r.doc_type) && n.contains(['-', '/']) && number_key(n).starts_with(&number_key(&s.r.number))
+                    && n.starts_with(&s.r.number)
+            }))
+    });
+    seen.into_iter()
+        .map(|mut s| {
+            // Of conflicting spellings keep the conventional one, else the most frequent;
+            // a lone unconventional spelling is rewritten ("71-NQ/CP" → "71/NQ-CP").
+            if !s.forms.iter().any(|f| conventional(f, dr)) {
+                s.r.number = conventionalize(&s.r.number, dr);
+            } else if s.forms.iter().any(|f| f != &s.r.number) {
+                let best = s
+                    .forms
+                    .iter()
+                    .max_by_key(|f| (conventional(f, dr), s.forms.iter().filter(|g| g == f).count()))
+                    .cloned();
+                if let Some(b) = best {
+                    s.r.number = b;
+                }
+            }
+            s.r
+        })
+        .collect()
+}
+
+/// "02/2025/TT-BGDĐT" → Bộ Giáo dục và Đào tạo; "193/2025/QH15" → Quốc hội.
+fn issuer_from_code(number: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&str>) -> Option<String> {
+    let code = number.rsplit(['-', '/']).next()?;
+    let code_letters = code.trim_end_matches(|c: char| c.is_ascii_digit());
+    if fold(code_letters) == "qh" {
+        return Some("Quốc hội".into());
+    }
+    if code == "UBND" {
+        // A cited committee document that names no issuer: the plans cite the city's
+        // (their own ward's documents name the ward).
+        let _ = ward;
+        return city.map(|c| format!("Ủy ban nhân dân thành phố {c}"));
+    }
+    dr.issuer_codes.iter().find(|(k, _)| fold(k) == fold(code)).map(|(_, v)| v.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::SourceText;
+    use crate::normalize::{normalize, NormalizeOptions};
+
+    fn meta(text: &str) -> Metadata {
+        let src = SourceText::from_string("t", text);
+        let norm = normalize(&src, &NormalizeOptions::default());
+        let rules = Rules::embedded();
+        let tree = crate::segment::segment(&norm, rules);
+        extract_metadata(&norm, &tree, rules)
+    }
+
+    #[test]
+    fn header_fields() {
+        let m = meta("ỦY BAN NHÂN DÂN\nPHƯỜNG GIA VIÊN\nSố: 87/KH-UBND\nGia Viên, ngày 27 tháng 3 năm 2026\nKẾ HOẠCH\nChuyển đổi số phường Gia Viên năm 2026\nThực hiện Kế hoạch số 48/KH-UBND ngày 12/02/2026 của UBND thành phố về chuyển đổi số thành phố Hải Phòng.\nI. MỤC ĐÍCH\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nChu Thanh Lương\n");
+        assert_eq!(m.doc_type.as_deref(), Some("Kế hoạch"));
+        assert_eq!(m.number.as_deref(), Some("87/KH-UBND"));
+        assert_eq!(m.date.as_deref(), Some("2026-03-27"));
+        assert_eq!(m.place.as_deref(), Some("Gia Viên"));
+        assert_eq!(m.ward.as_deref(), Some("Gia Viên"));
+        assert_eq!(m.issuer.as_deref(), Some("Ủy ban nhân dân phường Gia Viên"));
+        assert_eq!(m.title.as_deref(), Some("Chuyển đổi số phường Gia Viên năm 2026"));
+        assert_eq!(m.signer, Some(Signer { name: "Chu Thanh Lương".into(), title: Some("Chủ tịch".into()) }));
+        assert_eq!(m.references.len(), 1);
+        let r = &m.references[0];
+        assert_eq!((r.doc_type.as_str(), r.number.as_str(), r.date.as_deref()), ("Kế hoạch", "48/KH-UBND", Some("2026-02-12")));
+        assert_eq!(r.issuer.as_deref(), Some("Ủy ban nhân dân thành phố Hải Phòng"));
+    }
+
+    #[test]
+    fn references_dedup_and_variants() {
+        let m = meta("KẾ HOẠCH\nThực hiện Nghị quyết số 57-NQ/TW, ngày 22/12/2024 của Bộ Chính trị về đột phá và Nghị quyết số 71-NQ/CP ngày 01/4/2025 của Chính phủ.\nCăn cứ Nghị quyết số 71/NQ-CP ngày 01/4/2025 của Chính phủ; Nghị quyết số 193/2025/QH15 của Quốc hội về thí điểm; Nghị quyết 57 của Bộ Chính trị; triển khai Đề án 06 của phường và đề án 06/CP của Chính phủ; thông tư số 02/2025/TT-BGDĐT ngày 24/01/2025 về khung năng lực.\n");
+        let got: Vec<(String, String, Option<String>, Option<String>)> =
+            m.references.iter().map(|r| (r.doc_type.clone(), r.number.clone(), r.date.clone(), r.issuer.clone())).collect();
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            got,
+            vec![
+                (s("Nghị quyết"), s("57-NQ/TW"), Some(s("2024-12-22")), Some(s("Bộ Chính trị"))),
+                (s("Nghị quyết"), s("71/NQ-CP"), Some(s("2025-04-01")), Some(s("Chính phủ"))),
+                (s("Nghị quyết"), s("193/2025/QH15"), None, Some(s("Quốc hội"))),
+                (s("Đề án"), s("06/CP"), None, Some(s("Chính phủ"))),
+                (s("Thông tư"), s("02/2025/TT-BGDĐT"), Some(s("2025-01-24")), Some(s("Bộ Giáo dục và Đào tạo"))),
+            ]
+        );
+    }
 }

@@ -4,6 +4,7 @@
 use crate::normalize::NormText;
 
 mod structure;
+pub mod table;
 pub use structure::segment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -1,9 +1,558 @@
 //! Line classification and the heading hierarchy.
+//!
+//! Each normalized line is classified (heading of some numbering style, bullet, appendix
+//! heading, table line, signature, ...). A stack of open numbering styles gives the
+//! hierarchy: a style already open closes back to it (a sibling), a new style opens a
+//! child. This keeps the source's own numbering even when it is inconsistent (a second
+//! "I.", a repeated "7.2.").
 
-use super::DocTree;
+use super::{DocTree, Node, NodeKind, Numbering};
+use crate::fold::fold;
+use crate::normalize::layout::join_lines;
 use crate::normalize::NormText;
 use crate::rules::Rules;
+use once_cell::sync::Lazy;
+use regex::Regex;
 
-pub fn segment(_norm: &NormText, _rules: &Rules) -> DocTree {
-    DocTree::default()
+static ROMAN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([IVXL]{1,5})\s*[.)]\s*(.*)$").unwrap());
+static DECIMAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(\S.*)$").unwrap());
+static ARABIC: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(\d{1,2})\s*[.)]\s*(\S.*)$").unwrap());
+static LETTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([a-zđ])\s*\)\s*(.*)$").unwrap());
+static BULLET: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([-–—+•*·])\s*(\S.*)$").unwrap());
+/// Folded appendix heading: "phu luc", "phu luc 1", "phu luc so 02", "phu luc ii: ...".
+static APPENDIX: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r"^phu luc(?:\s+(?:so\s+)?([0-9]{1,2}|[ivxl]{1,5}))?(?:\s|$)").unwrap());
+static TERMINAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"[.;:!?…]\s*[)”\x22']?$").unwrap());
+
+#[derive(Debug, Clone, PartialEq)]
+enum Class {
+    Appendix { label: String, rest: String },
+    Heading { numbering: Numbering, label: String, rest: String },
+    Bullet { marker: String, rest: String },
+    TableStart,
+    TabRow,
+    Signature,
+    Recipients,
+    Closing,
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Appendix,
+    Heading(Numbering),
+    Bullet(char),
+}
+
+fn classify(line: &str) -> Class {
+    let t = line.trim();
+    let f = fold(t);
+    if t.matches('\t').count() >= 1 && t.split('\t').filter(|c| !c.trim().is_empty()).count() >= 2 {
+        return Class::TabRow;
+    }
+    let head = t.split_whitespace().next().unwrap_or("").to_uppercase();
+    if head == "TT" || head == "STT" {
+        return Class::TableStart;
+    }
+    if let Some(c) = APPENDIX.captures(&f) {
+        // A heading, not a sentence that happens to start with "Phụ lục" after a wrap.
+        let short_or_caps = t.chars().count() <= 90 || is_mostly_upper(t);
+        if short_or_caps {
+            let label = appendix_label(t, c.get(1).map(|m| m.as_str()));
+            let rest = t.split_once(':').map(|(_, r)| r.trim().to_string()).unwrap_or_default();
+            return Class::Appendix { label, rest };
+        }
+    }
+    if f.starts_with("noi nhan") {
+        return Class::Recipients;
+    }
+    if is_signature_start(&f) {
+        return Class::Signature;
+    }
+    if f.starts_with("tren day la ") {
+        return Class::Closing;
+    }
+    if let Some(c) = ROMAN.captures(t) {
+        let rest = c[2].trim();
+        // "I." heading titles are upper case or at least start with a capital.
+        if rest.is_empty() || rest.starts_with(|ch: char| ch.is_uppercase()) {
+            return Class::Heading { numbering: Numbering::Roman, label: c[1].to_string(), rest: rest.to_string() };
+        }
+    }
+    if let Some(c) = DECIMAL.captures(t) {
+        let depth = c[1].matches('.').count() as u8;
+        if starts_like_title(&c[2]) {
+            return Class::Heading {
+                numbering: Numbering::Decimal(depth),
+                label: c[1].to_string(),
+                rest: c[2].trim().to_string(),
+            };
+        }
+    }
+    if let Some(c) = ARABIC.captures(t) {
+        if starts_like_title(&c[2]) {
+            return Class::Heading { numbering: Numbering::Arabic, label: c[1].to_string(), rest: c[2].trim().to_string() };
+        }
+    }
+    if let Some(c) = LETTER.captures(t) {
+        return Class::Heading { numbering: Numbering::Letter, label: c[1].to_string(), rest: c[2].trim().to_string() };
+    }
+    if let Some(c) = BULLET.captures(t) {
+        // "- 3 -" style page marks are gone already; a bullet has words after it.
+        if c[2].chars().any(|ch| ch.is_alphabetic()) {
+            return Class::Bullet { marker: c[1].to_string(), rest: c[2].trim().to_string() };
+        }
+    }
+    Class::Text
+}
+
+fn starts_like_title(rest: &str) -> bool {
+    rest.starts_with(|c: char| c.is_uppercase() || c == '“' || c == '"' || c == '(')
+}
+
+fn is_mostly_upper(s: &str) -> bool {
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    !letters.is_empty() && letters.iter().filter(|c| c.is_uppercase()).count() * 10 >= letters.len() * 7
+}
+
+fn is_signature_start(f: &str) -> bool {
+    ["tm ", "tm.", "kt ", "kt.", "tl ", "q chu tich", "q. chu tich"].iter().any(|p| f.starts_with(p))
+        && (f.contains("uy ban") || f.contains("chu tich") || f.contains("ubnd"))
+}
+
+/// "Phụ lục 1", "Phụ lục II", "Phụ lục số 02": the number as printed.
+fn appendix_label(line: &str, number: Option<&str>) -> String {
+    let mut label = String::from("Phụ lục");
+    if number.is_none() {
+        return label;
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let mut idx = 2;
+    if words.get(2).is_some_and(|w| fold(w) == "so") {
+        label.push_str(" số");
+        idx = 3;
+    }
+    if let Some(w) = words.get(idx) {
+        label.push(' ');
+        label.push_str(w.trim_end_matches([':', '.', ',', ';']));
+    }
+    label
+}
+
+/// Lines after the doc type that still belong to the title.
+fn title_continues(line: &str, taken: usize, preamble_openers: &[String]) -> bool {
+    if taken == 0 {
+        return !matches!(classify(line), Class::Heading { .. } | Class::TableStart | Class::TabRow);
+    }
+    let f = fold(line);
+    if preamble_openers.iter().any(|p| f.starts_with(p.as_str())) {
+        return false;
+    }
+    taken < 8 && matches!(classify(line), Class::Text)
+}
+
+struct Builder<'a> {
+    norm: &'a NormText,
+    tree: DocTree,
+    stack: Vec<(Style, usize)>,
+    /// Threshold (chars) above which a line without final punctuation is a wrapped line.
+    wrap_len: usize,
+    /// Node that the next plain line may continue.
+    open: Option<usize>,
+    paragraph_openers: &'a [String],
+    continuation_words: &'a [String],
+}
+
+impl<'a> Builder<'a> {
+    fn add(&mut self, kind: NodeKind, label: Option<String>, numbering: Option<Numbering>, line: usize, text: &str, parent: Option<usize>) -> usize {
+        let id = self.tree.nodes.len();
+        self.tree.nodes.push(Node {
+            kind,
+            label,
+            numbering,
+            text: text.to_string(),
+            first_line: line,
+            last_line: line,
+            parent,
+            children: Vec::new(),
+        });
+        match parent {
+            Some(p) => self.tree.nodes[p].children.push(id),
+            None => self.tree.roots.push(id),
+        }
+        id
+    }
+
+    fn top(&self) -> Option<usize> {
+        self.stack.last().map(|&(_, i)| i)
+    }
+
+    fn extend(&mut self, node: usize, line: usize) {
+        let n = &mut self.tree.nodes[node];
+        n.last_line = line;
+        n.text = join_lines([n.text.as_str(), self.norm.line(line)]);
+    }
+
+    /// Whether `line` continues node `node` (a wrapped line of the same paragraph).
+    fn continues(&self, node: usize, line: usize) -> bool {
+        let text = self.norm.line(line).trim();
+        let prev = self.norm.line(self.tree.nodes[node].last_line).trim();
+        let first = text.chars().next().unwrap_or(' ');
+        if first.is_lowercase() || matches!(first, ',' | ';' | ')' | '.' | '%') {
+            return true;
+        }
+        // A directive verb with a capital ("Phối hợp ...", "Chủ trì ...") starts a new
+        // sentence even after a line that did not end with a full stop.
+        let f = fold(text);
+        if self.paragraph_openers.iter().any(|o| f.starts_with(o.as_str()) && f[o.len()..].starts_with(' ')) {
+            return false;
+        }
+        // A full stop ends a paragraph; a semicolon only on a short line (lists of
+        // citations wrap with "...; Kế hoạch ..." at the start of the next line).
+        if TERMINAL.is_match(prev) && !(prev.ends_with(';') && prev.chars().count() >= self.wrap_len) {
+            return false;
+        }
+        if prev.ends_with(['-', '–', ',', '(']) || first.is_ascii_digit() {
+            return true;
+        }
+        // A line that ends with a word no sentence ends with ("của", "và", "các") goes on.
+        let last_word = fold(prev.rsplit(' ').next().unwrap_or(""));
+        if self.continuation_words.iter().any(|w| *w == last_word) {
+            return true;
+        }
+        prev.chars().count() >= self.wrap_len
+    }
+
+    fn pop_to(&mut self, style: Style) {
+        if let Some(pos) = self.stack.iter().rposition(|&(s, _)| s == style) {
+            self.stack.truncate(pos);
+        }
+    }
+
+    fn push_styled(&mut self, style: Style, kind: NodeKind, label: Option<String>, numbering: Option<Numbering>, line: usize, text: &str) -> usize {
+        match style {
+            Style::Appendix => self.stack.clear(),
+            Style::Heading(Numbering::Roman) => {
+                // Roman numerals are the outermost body level: close everything under
+                // the enclosing appendix, if any.
+                let keep = self.stack.iter().position(|&(s, _)| s != Style::Appendix).unwrap_or(self.stack.len());
+                self.stack.truncate(keep);
+            }
+            _ => self.pop_to(style),
+        }
+        let parent = self.top();
+        let id = self.add(kind, label, numbering, line, text, parent);
+        self.stack.push((style, id));
+        id
+    }
+
+    fn close_bullets(&mut self) {
+        while matches!(self.stack.last(), Some((Style::Bullet(_), _))) {
+            self.stack.pop();
+        }
+    }
+}
+
+/// Typical length of a wrapped line. Lines followed by a line that starts in lower case
+/// are certainly wrapped; a line about as long as those, without final punctuation,
+/// continues too. Text with one paragraph per line (Word export) has no such evidence:
+/// there only lower-case starts continue.
+fn wrap_threshold(norm: &NormText) -> usize {
+    let mut wrapped: Vec<usize> = (0..norm.line_count().saturating_sub(1))
+        .filter(|&i| !norm.line(i).contains('\t') && norm.line(i + 1).starts_with(|c: char| c.is_lowercase()))
+        .map(|i| norm.line(i).chars().count())
+        .collect();
+    if wrapped.len() < 5 {
+        return usize::MAX;
+    }
+    // Short table-cell fragments wrap too: the width of running text is near the top.
+    wrapped.sort_unstable();
+    let p90 = wrapped[(wrapped.len() * 9 / 10).min(wrapped.len() - 1)];
+    (p90 * 3 / 4).max(30)
+}
+
+pub fn segment(norm: &NormText, rules: &Rules) -> DocTree {
+    let doc_rules = &rules.document;
+    let n = norm.line_count();
+    let mut b = Builder { norm, tree: DocTree::default(), stack: Vec::new(), wrap_len: wrap_threshold(norm), open: None, paragraph_openers: &doc_rules.paragraph_openers,
+        continuation_words: &doc_rules.continuation_words,
+    };
+
+    // Header: everything before the doc-type line ("KẾ HOẠCH"), if it comes early.
+    let doc_type_folded: Vec<String> = doc_rules.doc_types.iter().map(|t| fold(t)).collect();
+    let doc_type_line = (0..n.min(40)).find(|&i| {
+        let f = fold(norm.line(i));
+        doc_type_folded.contains(&f) && is_mostly_upper(norm.line(i))
+    });
+    let mut i = 0;
+    if let Some(d) = doc_type_line {
+        for h in 0..d {
+            if matches!(classify(norm.line(h)), Class::Appendix { .. }) {
+                break;
+            }
+            b.add(NodeKind::Header, None, None, h, norm.line(h).trim(), None);
+            i = h + 1;
+        }
+        if i == d {
+            b.add(NodeKind::DocType, None, None, d, norm.line(d).trim(), None);
+            i = d + 1;
+            let mut title: Option<usize> = None;
+            let mut taken = 0;
+            while i < n && title_continues(norm.line(i), taken, &doc_rules.preamble_openers) {
+                match title {
+                    None => title = Some(b.add(NodeKind::Title, None, None, i, norm.line(i).trim(), None)),
+                    Some(t) => b.extend(t, i),
+                }
+                taken += 1;
+                i += 1;
+            }
+        }
+    }
+
+    let mut in_preamble = doc_type_line.is_some();
+    let mut table: Option<usize> = None;
+    let mut in_recipients = false;
+    let mut signature: Option<usize> = None;
+    let mut appendix_title: Option<usize> = None;
+
+    while i < n {
+        let line = norm.line(i);
+        let class = classify(line);
+
+        // Inside a table every line belongs to it until something ends the table.
+        if let Some(t) = table {
+            let ends = match &class {
+                Class::Appendix { .. } | Class::Signature | Class::Recipients | Class::Closing => true,
+                Class::Heading { numbering: Numbering::Roman, rest, .. } => is_mostly_upper(rest),
+                Class::TabRow | Class::TableStart => false,
+                _ => {
+                    // A tab-separated table ends at the first structural line without tabs.
+                    let tsv = norm.line(b.tree.nodes[t].first_line).contains('\t');
+                    tsv && !matches!(class, Class::Text)
+                }
+            };
+            if !ends {
+                b.tree.nodes[t].last_line = i;
+                i += 1;
+                continue;
+            }
+            table = None;
+        }
+
+        match class {
+            Class::Appendix { label, rest } => {
+                in_preamble = false;
+                in_recipients = false;
+                signature = None;
+                let id = b.push_styled(Style::Appendix, NodeKind::Appendix, Some(label), None, i, &rest);
+                appendix_title = Some(id);
+                b.open = None;
+                i += 1;
+                continue;
+            }
+            Class::TableStart | Class::TabRow => {
+                in_preamble = false;
+                appendix_title = None;
+                b.close_bullets();
+                let parent = b.top();
+                let id = b.add(NodeKind::Table, None, None, i, "", parent);
+                table = Some(id);
+                b.open = None;
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+
+        // Title lines of an appendix: upper-case lines and "(Kèm theo ...)" right after it.
+        if let Some(a) = appendix_title {
+            let f = fold(line);
+            if matches!(class, Class::Text) && (is_mostly_upper(line) || f.starts_with("kem theo") || line.trim_start().starts_with('(') || b.continues(a, i) && b.tree.nodes[a].text.is_empty()) {
+                let node = &mut b.tree.nodes[a];
+                node.last_line = i;
+                node.text = join_lines([node.text.as_str(), line]);
+                i += 1;
+                continue;
+            }
+            appendix_title = None;
+        }
+
+        match class {
+            Class::Recipients => {
+                in_preamble = false;
+                b.stack.clear();
+                let id = b.add(NodeKind::Recipients, None, None, i, line.trim(), None);
+                in_recipients = true;
+                signature = None;
+                b.open = Some(id);
+            }
+            Class::Signature => {
+                in_preamble = false;
+                in_recipients = false;
+                b.stack.clear();
+                let id = b.add(NodeKind::Signature, None, None, i, line.trim(), None);
+                signature = Some(id);
+                b.open = None;
+            }
+            Class::Closing => {
+                in_preamble = false;
+                in_recipients = false;
+                b.stack.clear();
+                let id = b.add(NodeKind::Closing, None, None, i, line.trim(), None);
+                b.open = Some(id);
+            }
+            _ if signature.is_some() && !matches!(class, Class::Heading { .. }) => {
+                // Title ("CHỦ TỊCH") and name lines of the signature block.
+                let s = signature.expect("checked");
+                b.extend(s, i);
+                // A signature is a few short lines; "(Đã ký)" and the like included.
+                if b.tree.nodes[s].last_line - b.tree.nodes[s].first_line >= 4 {
+                    signature = None;
+                }
+            }
+            _ if in_recipients && !matches!(class, Class::Heading { numbering: Numbering::Roman, .. }) => {
+                let r = b.tree.nodes.len() - 1;
+                let r = b.tree.nodes[..=r].iter().rposition(|nd| nd.kind == NodeKind::Recipients).unwrap_or(r);
+                b.extend(r, i);
+            }
+            Class::Heading { numbering, label, rest } => {
+                in_preamble = false;
+                in_recipients = false;
+                let id = b.push_styled(Style::Heading(numbering), NodeKind::Heading, Some(label), Some(numbering), i, &rest);
+                b.open = Some(id);
+            }
+            Class::Bullet { marker, rest } => {
+                let ch = marker.chars().next().unwrap_or('-');
+                let ch = if matches!(ch, '–' | '—') { '-' } else { ch };
+                let kind = if in_preamble { NodeKind::Preamble } else { NodeKind::Bullet };
+                let id = b.push_styled(Style::Bullet(ch), kind, Some(ch.to_string()), None, i, &rest);
+                b.open = Some(id);
+            }
+            Class::Text => match b.open {
+                Some(o) if b.continues(o, i) => b.extend(o, i),
+                _ => {
+                    b.close_bullets();
+                    let parent = b.top();
+                    let kind = if in_preamble { NodeKind::Preamble } else { NodeKind::Paragraph };
+                    let id = b.add(kind, None, None, i, line.trim(), parent);
+                    b.open = Some(id);
+                }
+            },
+            Class::Appendix { .. } | Class::TableStart | Class::TabRow => unreachable!("handled above"),
+        }
+        i += 1;
+    }
+    b.tree
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::SourceText;
+    use crate::normalize::{normalize, NormalizeOptions};
+
+    fn tree(text: &str) -> (NormText, DocTree) {
+        let src = SourceText::from_string("t", text);
+        let norm = normalize(&src, &NormalizeOptions::default());
+        let tree = segment(&norm, Rules::embedded());
+        (norm, tree)
+    }
+
+    fn outline(text: &str) -> Vec<String> {
+        let (_, t) = tree(text);
+        t.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{:?} {} {}", n.kind, t.label_path(i).join("."), n.label.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn classify_lines() {
+        assert!(matches!(classify("I. MỤC ĐÍCH, YÊU CẦU"), Class::Heading { numbering: Numbering::Roman, .. }));
+        assert!(matches!(classify("1.1. Xây dựng kế hoạch"), Class::Heading { numbering: Numbering::Decimal(1), .. }));
+        assert!(matches!(classify("2.3.1 Triển khai"), Class::Heading { numbering: Numbering::Decimal(2), .. }));
+        assert!(matches!(classify("1. Mục đích"), Class::Heading { numbering: Numbering::Arabic, .. }));
+        assert!(matches!(classify("a) Phát triển hạ tầng"), Class::Heading { numbering: Numbering::Letter, .. }));
+        assert!(matches!(classify("- Tăng cường"), Class::Bullet { .. }));
+        assert!(matches!(classify("TT Chỉ tiêu Đơn vị Kết quả"), Class::TableStart));
+        assert!(matches!(classify("Nơi nhận:"), Class::Recipients));
+        assert!(matches!(classify("TM. ỦY BAN NHÂN DÂN"), Class::Signature));
+        assert_eq!(classify("22/12/2024 của Bộ Chính trị"), Class::Text);
+        assert_eq!(classify("2030, tầm nhìn 2045."), Class::Text);
+    }
+
+    #[test]
+    fn appendix_labels() {
+        let label = |s: &str| match classify(s) {
+            Class::Appendix { label, .. } => label,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(label("PHỤ LỤC 1: CÁC CHỈ TIÊU CỤ THỂ"), "Phụ lục 1");
+        assert_eq!(label("Phụ lục II"), "Phụ lục II");
+        assert_eq!(label("Phụ lục số 02: Phân công thực hiện"), "Phụ lục số 02");
+        assert_eq!(label("PHỤ LỤC"), "Phụ lục");
+    }
+
+    #[test]
+    fn hierarchy_with_inconsistent_numbering() {
+        let text = "I. MỤC ĐÍCH\n1. Mục đích\n- Một\n- Hai\nI. NHIỆM VỤ\n1. Việc một\n1.1. Con\n7.2. Lặp\n7.2. Lặp lại\na) Chữ\n2. Việc hai\nII. TỔ CHỨC THỰC HIỆN\n";
+        assert_eq!(
+            outline(text),
+            vec![
+                "Heading I I",
+                "Heading I.1 1",
+                "Bullet I.1 -",
+                "Bullet I.1 -",
+                "Heading I I",
+                "Heading I.1 1",
+                "Heading I.1.1.1 1.1",
+                "Heading I.1.7.2 7.2",
+                "Heading I.1.7.2 7.2",
+                "Heading I.1.7.2.a a",
+                "Heading I.2 2",
+                "Heading II II",
+            ]
+        );
+    }
+
+    #[test]
+    fn line_ending_in_function_word_continues() {
+        let text = "III. NHIỆM VỤ\n1. Việc\n- Chủ động ban hành các văn bản trong phạm vi thẩm quyền của\nUBND phường nhằm cụ thể hóa nhiệm vụ.\n";
+        let (_, t) = tree(text);
+        let bullets: Vec<&str> = t.nodes.iter().filter(|n| n.kind == NodeKind::Bullet).map(|n| n.text.as_str()).collect();
+        assert_eq!(bullets, vec!["Chủ động ban hành các văn bản trong phạm vi thẩm quyền của UBND phường nhằm cụ thể hóa nhiệm vụ."]);
+    }
+
+    #[test]
+    fn wrapped_lines_join_and_paragraphs_split() {
+        let text = "I. TỔ CHỨC THỰC HIỆN\n2. Phòng Văn hóa-Xã hội\nThực hiện nhiệm vụ được giao theo phụ lục gửi kèm và nhiệm vụ được giao\ntheo Kế hoạch.\nNắm bắt những khó khăn, vướng mắc của đơn vị để kịp thời báo cáo các cấp\ncó thẩm quyền.\n";
+        let (_, t) = tree(text);
+        let paras: Vec<&str> = t.nodes.iter().filter(|n| n.kind == NodeKind::Paragraph).map(|n| n.text.as_str()).collect();
+        assert_eq!(
+            paras,
+            vec![
+                "Thực hiện nhiệm vụ được giao theo phụ lục gửi kèm và nhiệm vụ được giao theo Kế hoạch.",
+                "Nắm bắt những khó khăn, vướng mắc của đơn vị để kịp thời báo cáo các cấp có thẩm quyền."
+            ]
+        );
+    }
+
+    #[test]
+    fn header_title_preamble_tables_and_signature() {
+        let text = "ỦY BAN NHÂN DÂN\nPHƯỜNG GIA VIÊN\nSố: 87/KH-UBND\nGia Viên, ngày 27 tháng 3 năm 2026\nKẾ HOẠCH\nChuyển đổi số phường Gia Viên năm 2026\nThực hiện Kế hoạch số 48/KH-UBND ngày 12/02/2026 của UBND thành phố.\nI. MỤC TIÊU\nTT\tNội dung\tChỉ tiêu\n1\tTỷ lệ\t100%\nII. NHIỆM VỤ\n- Làm việc.\nNơi nhận:\n- Như trên;\nTM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nChu Thanh Lương\nPHỤ LỤC 1: CHỈ TIÊU\n(Kèm theo Kế hoạch số 87/KH-UBND)\nTT Nội dung\n1 Việc\n";
+        let (_, t) = tree(text);
+        let kinds: Vec<NodeKind> = t.nodes.iter().map(|n| n.kind).collect();
+        use NodeKind::*;
+        assert_eq!(
+            kinds,
+            vec![Header, Header, Header, Header, DocType, Title, Preamble, Heading, Table, Heading, Bullet, Recipients, Signature, Appendix, Table]
+        );
+        let sig = t.of_kind(Signature).next().unwrap();
+        assert_eq!(t.nodes[sig].text, "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Chu Thanh Lương");
+        let app = t.of_kind(Appendix).next().unwrap();
+        assert_eq!(t.nodes[app].text, "CHỈ TIÊU (Kèm theo Kế hoạch số 87/KH-UBND)");
+        let table = t.of_kind(Table).last().unwrap();
+        assert_eq!(t.nodes[table].parent, Some(app));
+    }
 }

@@ -1,0 +1,613 @@
+//! Agencies: canonical names from `rules/agencies.toml`, alias and fuzzy matching on folded
+//! words, splitting of cells that name several agencies, and the registry of agencies seen.
+//!
+//! [`AgencyRules::resolve`] reads a cell or sentence fragment ("Phòng VHXH; Công an,
+//! TT y tế") into [`AgencyMatch`]es, in order. Known agencies match an alias exactly
+//! (longest alias first) or fuzzily (OCR damage, typos); a run of other words that starts
+//! like an agency name ("Sở Công thương") is kept as printed with a generated id.
+
+use crate::fold::fold;
+use crate::model::{AgencyRef, AgencySeen, Span, Warning};
+use crate::rules::RuleSource;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgencyDef {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct FuzzyConfig {
+    /// Shortest folded alias (chars) fuzzy matching is tried for.
+    pub min_len: usize,
+    /// Largest edit distance, as a share of the alias length.
+    pub max_ratio: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct AgencyFile {
+    fuzzy: FuzzyConfig,
+    #[serde(default)]
+    suffixes: Vec<String>,
+    #[serde(default)]
+    heads: Vec<String>,
+    #[serde(default)]
+    plural: Vec<String>,
+    #[serde(default)]
+    label_end: Vec<String>,
+    agency: Vec<AgencyDef>,
+}
+
+/// Compiled agency rules: alias index and fuzzy matcher.
+#[derive(Debug)]
+pub struct AgencyRules {
+    pub agencies: Vec<AgencyDef>,
+    pub fuzzy: FuzzyConfig,
+    /// Folded alias (words joined by one space) → agency index.
+    index: HashMap<String, usize>,
+    /// (folded alias, agency index) for fuzzy matching.
+    aliases: Vec<(String, usize)>,
+    max_words: usize,
+    suffixes: Vec<Vec<String>>,
+    /// Head words of unknown agency names, lowercase with diacritics, and folded.
+    heads: Vec<(String, String)>,
+    plural: Vec<String>,
+    label_end: Vec<char>,
+}
+
+/// One agency found in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyMatch {
+    pub id: String,
+    /// Canonical name (known agencies) or the name as printed (unknown ones).
+    pub name: String,
+    pub known: bool,
+    /// Matched by the fuzzy fallback rather than an exact alias.
+    pub fuzzy: bool,
+    /// The words as printed (whitespace collapsed).
+    pub printed: String,
+    /// Byte range in the resolved text.
+    pub start: usize,
+    pub end: usize,
+    /// A list separator (",", ";", "và", "&", "/") stands between this and the previous match.
+    pub sep_before: bool,
+}
+
+/// How much of a text reads as agency names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Coverage {
+    pub words: usize,
+    pub covered: usize,
+    pub known: usize,
+}
+
+impl Coverage {
+    pub fn full(&self) -> bool {
+        self.words > 0 && self.covered == self.words
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Tok {
+    key: String,
+    start: usize,
+    end: usize,
+    /// Separator chars between the previous token and this one.
+    gap: String,
+    upper: bool,
+}
+
+fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks = Vec::new();
+    let mut gap = String::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '&' {
+            toks.push(Tok { key: "va".into(), start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if d.is_alphanumeric() || crate::fold::is_combining_mark(d) {
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let word = &text[i..end];
+            toks.push(Tok { key: fold(word), start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
+        } else if !c.is_whitespace() || c == '\n' {
+            gap.push(c);
+        }
+    }
+    toks
+}
+
+fn is_list_sep(gap: &str) -> bool {
+    gap.contains([',', ';', '/', '&', '+'])
+}
+
+const CONNECTIVES: &[&str] = &["va", "cung", "voi"];
+
+impl AgencyRules {
+    pub fn load(source: &RuleSource) -> crate::Result<AgencyRules> {
+        let (text, shown) = source.read("agencies.toml")?;
+        let file: AgencyFile = crate::rules::parse_toml(&text, &shown)?;
+        AgencyRules::compile(file, &text, &shown)
+    }
+
+    fn compile(file: AgencyFile, text: &str, shown: &str) -> crate::Result<AgencyRules> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut aliases = Vec::new();
+        let mut max_words = 1;
+        for (ai, a) in file.agency.iter().enumerate() {
+            for alias in std::iter::once(&a.name).chain(a.aliases.iter()) {
+                let key = key_of(alias);
+                if key.is_empty() {
+                    return Err(crate::rules::rule_error(shown, text, alias, format!("empty alias for agency {}", a.id)));
+                }
+                if let Some(&other) = index.get(&key) {
+                    if other != ai {
+                        return Err(crate::rules::rule_error(
+                            shown,
+                            text,
+                            alias,
+                            format!("alias \"{alias}\" names both {} and {}", file.agency[other].id, a.id),
+                        ));
+                    }
+                    continue;
+                }
+                max_words = max_words.max(key.split(' ').count());
+                index.insert(key.clone(), ai);
+                aliases.push((key, ai));
+            }
+        }
+        let mut suffixes: Vec<Vec<String>> =
+            file.suffixes.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
+        suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let heads = file.heads.iter().map(|h| (h.to_lowercase(), fold(h))).collect();
+        Ok(AgencyRules {
+            agencies: file.agency,
+            fuzzy: file.fuzzy,
+            index,
+            aliases,
+            max_words,
+            suffixes,
+            heads,
+            plural: file.plural.iter().map(|p| fold(p)).collect(),
+            label_end: file.label_end.iter().filter_map(|s| s.chars().next()).collect(),
+        })
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<&AgencyDef> {
+        self.agencies.iter().find(|a| a.id == id)
+    }
+
+    /// Exact alias match of a whole text (folded), e.g. a cell holding one agency.
+    pub fn lookup(&self, text: &str) -> Option<&AgencyDef> {
+        self.index.get(&key_of(text)).map(|&i| &self.agencies[i])
+    }
+
+    /// Longest known agency starting at token `i`: (agency, tokens used, fuzzy).
+    fn match_at(&self, toks: &[Tok], i: usize) -> Option<(usize, usize, bool)> {
+        let limit = self.max_words.min(toks.len() - i);
+        let mut key = String::new();
+        let mut keys = Vec::with_capacity(limit);
+        for (n, t) in toks[i..i + limit].iter().enumerate() {
+            if n > 0 && t.gap.contains(';') {
+                break;
+            }
+            if n > 0 {
+                key.push(' ');
+            }
+            key.push_str(&t.key);
+            keys.push(key.clone());
+        }
+        for (n, k) in keys.iter().enumerate().rev() {
+            if let Some(&a) = self.index.get(k) {
+                return Some((a, n + 1, false));
+            }
+        }
+        // Fuzzy fallback: the window and alias closest in edit distance.
+        let mut best: Option<(f64, usize, usize)> = None;
+        for (n, k) in keys.iter().enumerate().rev() {
+            let klen = k.chars().count();
+            if klen < self.fuzzy.min_len {
+                continue;
+            }
+            for (alias, ai) in &self.aliases {
+                let alen = alias.chars().count();
+                if alen < self.fuzzy.min_len || alias.as_bytes()[0] != k.as_bytes()[0] {
+                    continue;
+                }
+                let allowed = ((alen as f64) * self.fuzzy.max_ratio).floor() as usize;
+                let short = alen < 8;
+                if (allowed == 0 && !short) || klen.abs_diff(alen) > allowed.max(1) {
+                    continue;
+                }
+                let d = strsim::damerau_levenshtein(k, alias);
+                if d == 0 || d > allowed.max(1) || !words_close(k, alias) {
+                    continue;
+                }
+                // Short names: only a transposition of two letters ("VNTP").
+                if short && (d > 1 || !same_letters(k, alias)) {
+                    continue;
+                }
+                let score = d as f64 / alen as f64;
+                if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
+                    best = Some((score, n + 1, *ai));
+                }
+            }
+        }
+        best.map(|(_, n, ai)| (ai, n, true))
+    }
+
+    fn suffix_len(&self, toks: &[Tok], i: usize) -> usize {
+        for s in &self.suffixes {
+            if i + s.len() <= toks.len()
+                && toks[i..i + s.len()].iter().zip(s).all(|(t, w)| t.key == *w)
+                && !toks[i].gap.contains([';', ','])
+            {
+                return s.len();
+            }
+        }
+        0
+    }
+
+    fn is_head(&self, toks: &[Tok], text: &str, ascii: bool) -> bool {
+        let mut i = 0;
+        if toks.len() > 1 && self.plural.contains(&toks[0].key) {
+            i = 1;
+        }
+        let lower: Vec<String> = toks[i..].iter().take(4).map(|t| text[t.start..t.end].to_lowercase()).collect();
+        let folded: Vec<&str> = toks[i..].iter().take(4).map(|t| t.key.as_str()).collect();
+        self.heads.iter().any(|(h, hf)| {
+            let (words, hw): (Vec<&str>, &str) =
+                if ascii { (folded.clone(), hf.as_str()) } else { (lower.iter().map(String::as_str).collect(), h.as_str()) };
+            let n = hw.split(' ').count();
+            words.len() >= n && words[..n].join(" ") == hw
+        })
+    }
+
+    /// The agencies a text names, in order. Never fails; unknown names get an id "x-...".
+    pub fn resolve(&self, text: &str) -> Vec<AgencyMatch> {
+        self.resolve_inner(text).0
+    }
+
+    /// Share of the words of `text` that belong to agency names (known or agency-like).
+    pub fn coverage(&self, text: &str) -> Coverage {
+        self.resolve_inner(text).1
+    }
+
+    fn resolve_inner(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
+        let text_owned;
+        let text = if self.label_end.iter().any(|&c| text.contains(c)) {
+            text_owned = self.strip_labels(text);
+            text_owned.as_str()
+        } else {
+            text
+        };
+        let toks = tokenize(text);
+        let ascii = text.is_ascii();
+        let mut out: Vec<AgencyMatch> = Vec::new();
+        let mut cov = Coverage { words: toks.len(), ..Default::default() };
+        let mut unmatched: Vec<usize> = Vec::new();
+        let mut sep_pending = false;
+        let mut i = 0;
+        let flush = |run: &mut Vec<usize>, out: &mut Vec<AgencyMatch>, cov: &mut Coverage, sep_pending: &mut bool| {
+            let mut parts: Vec<Vec<usize>> = Vec::new();
+            for part in split_run(&toks, run, text) {
+                let mut rest = part;
+                while let Some(p) = (1..rest.len().saturating_sub(1)).find(|&p| {
+                    toks[rest[p]].key == "va" && {
+                        let sub: Vec<Tok> = rest[p + 1..].iter().map(|&k| toks[k].clone()).collect();
+                        self.is_head(&sub, text, ascii)
+                    }
+                }) {
+                    let right = rest.split_off(p + 1);
+                    rest.pop();
+                    parts.push(rest);
+                    rest = right;
+                }
+                parts.push(rest);
+            }
+            for part in parts {
+                let part: Vec<usize> = part.into_iter().skip_while(|&k| CONNECTIVES.contains(&toks[k].key.as_str())).collect();
+                if part.is_empty() {
+                    continue;
+                }
+                let sub: Vec<Tok> = part.iter().map(|&k| toks[k].clone()).collect();
+                if self.is_head(&sub, text, ascii) {
+                    let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
+                    let printed = collapse(&text[s..e]);
+                    let name = capitalize(&printed);
+                    let sep = *sep_pending || is_list_sep(&toks[part[0]].gap);
+                    out.push(AgencyMatch {
+                        id: format!("x-{}", fold(&name).replace(' ', "-")),
+                        name,
+                        known: false,
+                        fuzzy: false,
+                        printed,
+                        start: s,
+                        end: e,
+                        sep_before: sep,
+                    });
+                    cov.covered += part.len();
+                    *sep_pending = false;
+                } else if part.iter().all(|&k| CONNECTIVES.contains(&toks[k].key.as_str())) {
+                    cov.covered += part.len();
+                }
+            }
+            run.clear();
+        };
+        while i < toks.len() {
+            if let Some((ai, n, fuzzy)) = self.match_at(&toks, i) {
+                let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
+                    || is_list_sep(&toks[i].gap);
+                flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
+                let n = n + self.suffix_len(&toks, i + n);
+                let (s, e) = (toks[i].start, toks[i + n - 1].end);
+                let a = &self.agencies[ai];
+                out.push(AgencyMatch {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    known: true,
+                    fuzzy,
+                    printed: collapse(&text[s..e]),
+                    start: s,
+                    end: e,
+                    sep_before: sep_pending || between_sep,
+                });
+                sep_pending = false;
+                cov.covered += n;
+                cov.known += n;
+                i += n;
+                continue;
+            }
+            if CONNECTIVES.contains(&toks[i].key.as_str()) && unmatched.is_empty() {
+                sep_pending = true;
+                cov.covered += 1;
+                i += 1;
+                continue;
+            }
+            unmatched.push(i);
+            i += 1;
+        }
+        flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
+        (out, cov)
+    }
+}
+
+/// Drops "label:" prefixes ("Đơn vị cung ứng: VNPT" → " VNPT"): from the previous ";" or
+/// line start up to the label end char.
+impl AgencyRules {
+    /// Blanks "label:" prefixes ("Đơn vị cung ứng: VNPT" → "                 VNPT") byte
+    /// for byte, so offsets into the result are offsets into `text`. A label runs back from
+    /// the label end to its capitalized first word, not past a "," or ";".
+    fn strip_labels(&self, text: &str) -> String {
+        let toks = tokenize(text);
+        let mut bytes = text.as_bytes().to_vec();
+        for (p, c) in text.char_indices().filter(|(_, c)| self.label_end.contains(c)) {
+            let Some(j) = toks.iter().rposition(|t| t.end <= p) else { continue };
+            // Back to the capitalized word that starts the label, not past a "," or ";".
+            let mut k = j;
+            while k > 0 && !toks[k].upper && !toks[k].gap.contains([',', ';']) {
+                k -= 1;
+            }
+            for b in &mut bytes[toks[k].start..p + c.len_utf8()] {
+                if *b != b'\n' {
+                    *b = b' ';
+                }
+            }
+        }
+        // Only whole UTF-8 sequences were replaced (token and char boundaries).
+        String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+    }
+}
+
+/// Splits a run of unmatched tokens into names: at ";" and ",", at "và", and at a line
+/// break followed by a capitalized word.
+fn split_run(toks: &[Tok], run: &[usize], _text: &str) -> Vec<Vec<usize>> {
+    let mut parts: Vec<Vec<usize>> = Vec::new();
+    let mut cur: Vec<usize> = Vec::new();
+    for &k in run {
+        let t = &toks[k];
+        let breaks = !cur.is_empty()
+            && (t.gap.contains([';', ',']) || (t.gap.contains('\n') && t.upper) || k != cur.last().unwrap() + 1);
+        if breaks {
+            parts.push(std::mem::take(&mut cur));
+        }
+        cur.push(k);
+    }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    parts
+}
+
+/// Word by word, the same number of words, each at most one edit off (two for long words):
+/// damage within words, never a different word ("trường học" is not "trưởng các").
+fn words_close(a: &str, b: &str) -> bool {
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    wa.len() == wb.len()
+        && wa.iter().zip(&wb).all(|(x, y)| {
+            let limit = if y.len() > 5 { 2 } else { 1 };
+            x == y || (y.len() > 2 && strsim::damerau_levenshtein(x, y) <= limit)
+        })
+}
+
+fn same_letters(a: &str, b: &str) -> bool {
+    let mut x: Vec<char> = a.chars().collect();
+    let mut y: Vec<char> = b.chars().collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// Folded match key: words of the folded text, "&" read as "và".
+pub fn key_of(s: &str) -> String {
+    tokenize(s).into_iter().map(|t| t.key).collect::<Vec<_>>().join(" ")
+}
+
+fn collapse(s: &str) -> String {
+    let t: Vec<&str> = s.split_whitespace().collect();
+    t.join(" ").trim_matches(|c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ')).to_string()
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The agencies seen in one document, in order of first mention, with the aliases seen,
+/// and a warning per unknown agency.
+#[derive(Debug, Default, Clone)]
+pub struct AgencyRegistry {
+    pub seen: Vec<AgencySeen>,
+    pub warnings: Vec<Warning>,
+}
+
+impl AgencyRegistry {
+    pub fn note(&mut self, m: &AgencyMatch, span: Option<Span>) -> AgencyRef {
+        match self.seen.iter_mut().find(|s| s.id == m.id) {
+            Some(s) => {
+                if !s.aliases_seen.contains(&m.printed) {
+                    s.aliases_seen.push(m.printed.clone());
+                }
+            }
+            None => {
+                self.seen.push(AgencySeen { id: m.id.clone(), name: m.name.clone(), aliases_seen: vec![m.printed.clone()] });
+                if !m.known {
+                    self.warnings.push(Warning {
+                        code: "unknown_agency".into(),
+                        message: format!("agency not in rules/agencies.toml, kept as printed: \"{}\"", m.printed),
+                        span,
+                    });
+                }
+            }
+        }
+        AgencyRef { id: m.id.clone(), name: m.name.clone() }
+    }
+
+    /// Notes every match and returns the references, without repeats.
+    pub fn note_all(&mut self, ms: &[AgencyMatch], span: Option<Span>) -> Vec<AgencyRef> {
+        let mut out: Vec<AgencyRef> = Vec::new();
+        for m in ms {
+            let r = self.note(m, span);
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rules;
+
+    fn names(text: &str) -> Vec<String> {
+        Rules::embedded().agencies.resolve(text).into_iter().map(|m| m.name).collect()
+    }
+
+    #[test]
+    fn aliases_and_abbreviations() {
+        let r = &Rules::embedded().agencies;
+        for (printed, id) in [
+            ("Phòng VHXH", "phong-vhxh"),
+            ("Phòng Văn hoá-Xã hội", "phong-vhxh"),
+            ("Phòng KTHT&ĐT", "phong-ktht-dt"),
+            ("Phòng KT, HT và ĐT", "phong-ktht-dt"),
+            ("Phòng KT,HT và ĐT", "phong-ktht-dt"),
+            ("TTPV HCC", "tt-pvhcc"),
+            ("TT PV HCC", "tt-pvhcc"),
+            ("Văn phòng HĐND&UBND", "vp-hdnd-ubnd"),
+            ("Văn phòng HĐND-UBND", "vp-hdnd-ubnd"),
+            ("Công an", "cong-an"),
+            ("Uỷ ban MTTQ phường", "ubmttq"),
+            ("Co quan chu tri Phong Van hoa - Xa hoi", "phong-vhxh"),
+        ] {
+            let m = r.resolve(printed);
+            assert_eq!(m.last().map(|m| m.id.as_str()), Some(id), "{printed}: {m:?}");
+        }
+    }
+
+    #[test]
+    fn fuzzy_matches_damage_not_neighbours() {
+        let r = &Rules::embedded().agencies;
+        let m = r.resolve("Phòng VHXXH");
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].id, "phong-vhxh");
+        assert!(m[0].fuzzy);
+        assert_eq!(names("VNTP"), ["VNPT"]);
+        assert_eq!(names("Trung tâm Văn Hóa-Thể Thao- Truyền thông"), ["Trung tâm Văn hóa, Thể thao và Truyền thông"]);
+        // OCR'd, no diacritics, one letter damaged.
+        assert_eq!(names("Phong Van hoa - Xa hoi"), ["Phòng Văn hóa - Xã hội"]);
+        assert_eq!(names("Phong Kinh te, Ha tang va Do thj"), ["Phòng Kinh tế, Hạ tầng và Đô thị"]);
+        // Different agencies stay apart.
+        assert_eq!(names("Tổ dân phố"), ["Tổ dân phố"]);
+        assert!(r.resolve("Báo cáo kết quả").is_empty());
+        assert!(r.resolve("Thường xuyên").is_empty());
+    }
+
+    #[test]
+    fn splits_lists_but_not_comma_names() {
+        assert_eq!(names("Phòng Kinh tế, Hạ tầng và Đô thị"), ["Phòng Kinh tế, Hạ tầng và Đô thị"]);
+        assert_eq!(names("Các phòng, ban, đơn vị"), ["Các phòng, ban, đơn vị"]);
+        assert_eq!(names("Công an, TT y tế, Bảo hiểm"), ["Công an phường", "Trung tâm Y tế", "Bảo hiểm xã hội"]);
+        assert_eq!(
+            names("Các phòng, ban, đơn vị;\nUỷ ban MTTQ phường, các tổ chức chính\ntrị - xã hội phường"),
+            ["Các phòng, ban, đơn vị", "Ủy ban MTTQ Việt Nam phường", "Các tổ chức chính trị - xã hội"]
+        );
+        assert_eq!(names("Phòng Văn hóa - Xã hội và Công an phường"), ["Phòng Văn hóa - Xã hội", "Công an phường"]);
+        assert_eq!(names("Đơn vị cung ứng: VNTP, Viettel,…"), ["VNPT", "Viettel"]);
+        assert_eq!(names("Sở Công\nthương, công\nty, doanh\nnghiệp"), ["Sở Công thương", "Công ty, doanh nghiệp"]);
+        assert_eq!(names("Các doanh\nnghiệp, hợp tác\nxã, hộ kinh\ndoanh"), ["Các doanh nghiệp", "Hợp tác xã", "Hộ kinh doanh"]);
+    }
+
+    #[test]
+    fn separators_recorded() {
+        let r = &Rules::embedded().agencies;
+        let m = r.resolve("Phòng Văn\nhóa-Xã hội\nPhòng, ban\nchuyên môn");
+        assert_eq!(m.len(), 2);
+        assert!(!m[1].sep_before);
+        let m = r.resolve("Công an,\nTT y tế");
+        assert!(m[1].sep_before);
+    }
+
+    #[test]
+    fn unknown_agencies_kept_with_warning() {
+        let r = &Rules::embedded().agencies;
+        let m = r.resolve("Sở Tài chính");
+        assert_eq!(m.len(), 1);
+        assert!(!m[0].known);
+        assert_eq!(m[0].id, "x-so-tai-chinh");
+        let mut reg = AgencyRegistry::default();
+        reg.note_all(&m, None);
+        reg.note_all(&r.resolve("Phòng VHXH, Phòng Văn hóa - Xã hội"), None);
+        assert_eq!(reg.seen.len(), 2);
+        assert_eq!(reg.seen[1].aliases_seen, ["Phòng VHXH", "Phòng Văn hóa - Xã hội"]);
+        assert_eq!(reg.warnings.len(), 1);
+    }
+
+    #[test]
+    fn coverage_tells_agency_cells_from_others() {
+        let r = &Rules::embedded().agencies;
+        assert!(r.coverage("Phòng Văn\nhóa-Xã hội").full());
+        assert!(r.coverage("Sở Công thương").full());
+        assert!(!r.coverage("Báo cáo số\nliệu").full());
+        assert!(!r.coverage("Phong trào").full());
+        assert!(!r.coverage("Các báo cáo theo bộ chỉ số").full());
+    }
+}

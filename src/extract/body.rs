@@ -1,0 +1,224 @@
+//! Tasks stated in the body: the NHIỆM VỤ / GIẢI PHÁP sections (origin "body") and the
+//! agency-specific items of TỔ CHỨC THỰC HIỆN (origin "organization").
+
+use crate::extract::agencies::{AgencyMatch, AgencyRegistry, AgencyRules};
+use crate::extract::ids::item_id;
+use crate::fold::fold;
+use crate::model::{AgencyRef, Origin, Span, Task};
+use crate::normalize::NormText;
+use crate::segment::{DocTree, Node, NodeKind, Numbering};
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+/// End of the list of cooperating agencies after a marker.
+static SUPPORT_END: Lazy<Regex> = Lazy::new(|| Regex::new(r"[.;:(]|\s(?:để|trong|nhằm|theo|tổ chức|triển khai|thực hiện|xây dựng|rà soát|hướng dẫn|tuyên truyền)\s").unwrap());
+
+/// Agencies a sentence names: those after "phối hợp với" cooperate (`support`), the
+/// others are in charge (`lead`). Only agencies known to the rules count in prose: an
+/// unknown capitalized phrase in running text is too often not an agency.
+pub fn sentence_roles(text: &str, agencies: &AgencyRules, support_marker: &Regex) -> (Vec<AgencyMatch>, Vec<AgencyMatch>) {
+    let windows: Vec<(usize, usize)> = support_marker
+        .find_iter(text)
+        .map(|m| {
+            let rest = &text[m.end()..];
+            let end = SUPPORT_END.find(rest).map(|e| e.start()).unwrap_or(rest.len());
+            (m.end(), m.end() + end)
+        })
+        .collect();
+    let mut lead = Vec::new();
+    let mut support = Vec::new();
+    for m in agencies.resolve(text).into_iter().filter(|m| m.known) {
+        let in_window = windows.iter().any(|&(a, b)| m.start >= a && m.start < b);
+        let list = if in_window { &mut support } else { &mut lead };
+        if !list.iter().any(|x: &AgencyMatch| x.id == m.id) {
+            list.push(m);
+        }
+    }
+    support.retain(|s| !lead.iter().any(|l| l.id == s.id));
+    (lead, support)
+}
+
+/// What the agency extraction of one document needs.
+pub struct AgencyContext<'a> {
+    pub rules: &'a AgencyRules,
+    /// `support_markers` of rules/document.toml, compiled.
+    pub support_marker: &'a Regex,
+    /// `lead_markers` of rules/document.toml, folded.
+    pub lead_markers: &'a [String],
+    pub registry: &'a mut AgencyRegistry,
+}
+
+impl AgencyContext<'_> {
+    fn refs(&mut self, ms: &[AgencyMatch], span: Span) -> Vec<AgencyRef> {
+        self.registry.note_all(ms, Some(span))
+    }
+}
+
+/// Folded words that mark a top-level section as a task section.
+const TASK_SECTION_WORDS: [&str; 2] = ["nhiem vu", "giai phap"];
+const ORGANIZATION_SECTION_WORDS: [&str; 1] = ["to chuc thuc hien"];
+
+fn is_top_section(tree: &DocTree, i: usize, words: &[&str]) -> bool {
+    let n = &tree.nodes[i];
+    n.kind == NodeKind::Heading
+        && n.numbering == Some(Numbering::Roman)
+        && tree.ancestor(i, NodeKind::Appendix).is_none()
+        && words.iter().any(|w| fold(&n.text).contains(w))
+}
+
+fn is_item(n: &Node) -> bool {
+    matches!(n.kind, NodeKind::Heading | NodeKind::Bullet)
+}
+
+/// Text of an item with the paragraphs under it (continuations printed as new
+/// paragraphs), and its last line.
+fn item_text(tree: &DocTree, i: usize) -> (String, usize) {
+    let n = &tree.nodes[i];
+    let mut text = n.text.clone();
+    let mut last = n.last_line;
+    for &c in &n.children {
+        let child = &tree.nodes[c];
+        if child.kind == NodeKind::Paragraph {
+            text.push(' ');
+            text.push_str(&child.text);
+            last = last.max(child.last_line);
+        }
+    }
+    (text, last)
+}
+
+fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String) -> Task {
+    let n = &tree.nodes[i];
+    let (text, last) = item_text(tree, i);
+    let number = (n.kind == NodeKind::Heading).then(|| n.label.clone()).flatten();
+    Task {
+        id: item_id("t", origin, None, Some(&section), &text),
+        origin,
+        table: None,
+        section: Some(section),
+        number,
+        text,
+        lead: Vec::new(),
+        support: Vec::new(),
+        output: None,
+        deadline: None,
+        span: norm.lines_span(n.first_line, last),
+        links: Vec::new(),
+        confidence: None,
+    }
+}
+
+/// Heading path of the enclosing headings of `i`, e.g. "III.1".
+fn section_of(tree: &DocTree, i: usize) -> String {
+    let mut path = tree.label_path(i);
+    if tree.nodes[i].kind == NodeKind::Heading {
+        path.pop();
+    }
+    path.join(".")
+}
+
+/// Agencies a sentence puts in charge with an assignment phrase: "Giao X ...", "Phân
+/// công X chịu trách nhiệm", "Người đứng đầu X ..." (`lead_markers` of the rules).
+fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
+    let mut out: Vec<AgencyMatch> = Vec::new();
+    for m in ctx.rules.resolve(text).into_iter().filter(|m| m.known) {
+        let before = fold(&text[..m.start]);
+        let words: Vec<&str> = before.split(' ').collect();
+        let tail = words[words.len().saturating_sub(4)..].join(" ");
+        let assigned = ctx.lead_markers.iter().any(|mk| {
+            tail.ends_with(mk.as_str()) || tail.ends_with(&format!("{mk} cac")) || tail.ends_with(&format!("{mk} cho"))
+        });
+        // "phân công đơn vị chủ trì, đơn vị phối hợp cho từng nhiệm vụ" names roles, not
+        // an agency.
+        let after = fold(&text[m.end..]);
+        let role_word = ["chu tri", "phoi hop"].iter().any(|r| after.starts_with(r));
+        if assigned && !role_word && !out.iter().any(|o| o.id == m.id) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// Every lowest-level numbered item and every bullet of the NHIỆM VỤ / GIẢI PHÁP
+/// sections; a numbered item with items under it is a heading. A body item describes
+/// what is to be done; it has a lead only when it assigns it ([`assigned_agencies`]).
+pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    for top in (0..tree.nodes.len()).filter(|&i| is_top_section(tree, i, &TASK_SECTION_WORDS)) {
+        let mut stack: Vec<usize> = tree.nodes[top].children.iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            let n = &tree.nodes[i];
+            if !is_item(n) {
+                continue;
+            }
+            let has_items = n.children.iter().any(|&c| is_item(&tree.nodes[c]));
+            if has_items {
+                stack.extend(n.children.iter().rev().copied());
+            } else {
+                let mut t = make_task(norm, tree, i, Origin::Body, section_of(tree, i));
+                let lead = assigned_agencies(&t.text, ctx);
+                t.lead = ctx.refs(&lead, t.span);
+                tasks.push(t);
+            }
+        }
+    }
+    tasks
+}
+
+/// Items of TỔ CHỨC THỰC HIỆN addressed to an agency: the items under a sub-heading that
+/// names the agency ("2. Phòng Văn hóa - Xã hội"), or items whose sentence names it
+/// ("Giao Phòng Văn hóa - Xã hội chủ trì, phối hợp với ..."). Items that name no agency
+/// (a note that this plan replaces an earlier one) are not tasks.
+pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    for top in (0..tree.nodes.len()).filter(|&i| is_top_section(tree, i, &ORGANIZATION_SECTION_WORDS)) {
+        for &c in &tree.nodes[top].children {
+            let n = &tree.nodes[c];
+            let items: Vec<usize> = n
+                .children
+                .iter()
+                .copied()
+                .filter(|&k| matches!(tree.nodes[k].kind, NodeKind::Bullet | NodeKind::Paragraph | NodeKind::Heading))
+                .collect();
+            let heading_lead: Vec<AgencyMatch> = if n.kind == NodeKind::Heading && !items.is_empty() {
+                // "Tổ công nghệ số cộng đồng các Tổ dân phố": a second name with no list
+                // separator before it qualifies the first one.
+                let (lead, support) = sentence_roles(&n.text, ctx.rules, ctx.support_marker);
+                let mut all: Vec<AgencyMatch> = lead.into_iter().chain(support).collect();
+                all.sort_by_key(|m| m.start);
+                all.into_iter().enumerate().filter(|(k, m)| *k == 0 || m.sep_before).map(|(_, m)| m).collect()
+            } else {
+                Vec::new()
+            };
+            if !heading_lead.is_empty() {
+                let span = norm.lines_span(n.first_line, n.first_line);
+                let lead = ctx.refs(&heading_lead, span);
+                for k in items {
+                    let mut t = make_task(norm, tree, k, Origin::Organization, section_of(tree, k));
+                    t.number = None;
+                    let (_, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
+                    t.support = ctx.refs(&support, t.span);
+                    t.support.retain(|s| !lead.contains(s));
+                    t.lead = lead.clone();
+                    tasks.push(t);
+                }
+            } else {
+                let kids = if n.kind == NodeKind::Heading && !items.is_empty() { items } else { vec![c] };
+                for k in kids {
+                    let mut t = make_task(norm, tree, k, Origin::Organization, section_of(tree, k));
+                    if tree.nodes[k].kind != NodeKind::Heading {
+                        t.number = None;
+                    }
+                    let (lead, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
+                    if lead.is_empty() {
+                        continue;
+                    }
+                    t.lead = ctx.refs(&lead, t.span);
+                    t.support = ctx.refs(&support, t.span);
+                    tasks.push(t);
+                }
+            }
+        }
+    }
+    tasks
+}

@@ -1,0 +1,1295 @@
+//! Table reconstruction: the lines of a `NodeKind::Table` node → columns and rows of cells.
+//!
+//! Three shapes come in:
+//! - tab-separated lines (TSV input, markdown pipe tables after normalization): one row a
+//!   line, cells split on tabs; lines without tabs continue the row above;
+//! - PDF text dumps where each cell is flattened into one or more lines, in column order,
+//!   sometimes several cells on one line ("% ≥ 80 Trung tâm phục vụ HCC", "Kế hoạch
+//!   10/2025"), with page numbers and page breaks cutting rows;
+//! - OCR'd tables with columns interleaved on one line: read as flattened lines, best effort.
+//!
+//! The header gives the columns (roles from `rules/columns.toml`, matched on folded text).
+//! Row numbers ("1", "1.2") and group rows ("I", "II" with a title) give the rows; a row
+//! number is only taken where it continues the numbering, so a page number inside a row is
+//! not mistaken for one. Within a flattened row the fragments are placed by the width of
+//! the content column (a short line ends a wrapped cell) and by the vocabulary of each
+//! column: agency names, target values, deadline words, person names and output words.
+
+use crate::fold::fold;
+use crate::normalize::layout::join_lines;
+use crate::normalize::NormText;
+use crate::rules::{RuleSource, Rules};
+use regex::Regex;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnRole {
+    Number,
+    Content,
+    Unit,
+    /// A target without a period of its own (the period comes from the group row).
+    Target,
+    /// A target column for one period: a year ("Năm 2025") or a level ("Chỉ tiêu của phường").
+    Period,
+    Lead,
+    Support,
+    Output,
+    Deadline,
+    Director,
+    Monitor,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Column {
+    pub role: ColumnRole,
+    /// The header label as printed.
+    pub label: String,
+    /// For `Period` columns: "2025", "thành phố".
+    pub period: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Cell {
+    pub text: String,
+    /// Normalized lines the cell's text came from.
+    pub lines: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupInfo {
+    pub numeral: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Row {
+    /// Row number as printed ("1", "1.10"), or inferred from the numbering around an
+    /// unnumbered row whose number was lost (`number_inferred`).
+    pub number: Option<String>,
+    pub number_inferred: bool,
+    /// The group row this row sits under.
+    pub group: Option<GroupInfo>,
+    /// A group row itself ("I", "II" with a title): `cells` are empty.
+    pub is_group: bool,
+    /// One cell per column, in column order.
+    pub cells: Vec<Cell>,
+    pub first_line: usize,
+    pub last_line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    Tsv,
+    Flat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableKind {
+    /// Task assignment: content with lead / support / output / deadline.
+    Assignment,
+    /// Indicators with targets.
+    Indicator,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    pub shape: Shape,
+    pub kind: TableKind,
+}
+
+impl Table {
+    pub fn col(&self, role: ColumnRole) -> Option<usize> {
+        self.columns.iter().position(|c| c.role == role)
+    }
+
+    pub fn cell<'a>(&self, row: &'a Row, role: ColumnRole) -> Option<&'a Cell> {
+        self.col(role).and_then(|c| row.cells.get(c)).filter(|c| !c.text.is_empty())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rules
+
+#[derive(Debug, Deserialize)]
+struct ColumnDef {
+    role: ColumnRole,
+    labels: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PeriodsDef {
+    year: String,
+    level_prefixes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VocabDef {
+    units: Vec<String>,
+    deadline_starts: Vec<String>,
+    deadline_date: String,
+    deadline_open_words: Vec<String>,
+    output_starts: Vec<String>,
+    person_titles: Vec<String>,
+    family_names: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ColumnsFile {
+    column: Vec<ColumnDef>,
+    periods: PeriodsDef,
+    vocab: VocabDef,
+}
+
+/// Compiled `rules/columns.toml`.
+#[derive(Debug)]
+pub struct ColumnRules {
+    /// (folded label words, role), longest first.
+    labels: Vec<(Vec<String>, ColumnRole)>,
+    year: Regex,
+    level_prefixes: Vec<Vec<String>>,
+    units: Vec<String>,
+    deadline_starts: Vec<Vec<String>>,
+    deadline_date: Regex,
+    deadline_open_words: Vec<String>,
+    output_starts: Vec<Vec<String>>,
+    person_titles: Vec<Vec<String>>,
+    family_names: Vec<String>,
+}
+
+fn words_of(s: &str) -> Vec<String> {
+    fold(&s.replace('/', " ")).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+impl ColumnRules {
+    pub fn load(source: &RuleSource) -> crate::Result<ColumnRules> {
+        let (text, shown) = source.read("columns.toml")?;
+        let f: ColumnsFile = crate::rules::parse_toml(&text, &shown)?;
+        let mut labels: Vec<(Vec<String>, ColumnRole)> =
+            f.column.iter().flat_map(|c| c.labels.iter().map(move |l| (words_of(l), c.role))).collect();
+        labels.retain(|(w, _)| !w.is_empty());
+        labels.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        let re = |src: &str| {
+            Regex::new(src).map_err(|e| crate::rules::rule_error(&shown, &text, src, format!("bad regex: {e}")))
+        };
+        let list = |v: &[String]| -> Vec<Vec<String>> {
+            let mut out: Vec<Vec<String>> = v.iter().map(|s| words_of(s)).filter(|w| !w.is_empty()).collect();
+            out.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            out
+        };
+        Ok(ColumnRules {
+            labels,
+            year: re(&format!(r"^{}$", f.periods.year))?,
+            level_prefixes: list(&f.periods.level_prefixes),
+            units: f.vocab.units.clone(),
+            deadline_starts: list(&f.vocab.deadline_starts),
+            deadline_date: re(&f.vocab.deadline_date)?,
+            deadline_open_words: f.vocab.deadline_open_words.iter().map(|w| fold(w)).collect(),
+            output_starts: list(&f.vocab.output_starts),
+            person_titles: list(&f.vocab.person_titles),
+            family_names: f.vocab.family_names.iter().map(|n| n.to_lowercase()).collect(),
+        })
+    }
+
+    /// Columns named in a header text, in order. Labels are found on folded words; where
+    /// two overlap the longer wins.
+    pub fn detect_columns(&self, header: &str) -> Vec<Column> {
+        let printed: Vec<&str> = header_words(header);
+        let folded: Vec<String> = printed.iter().map(|w| fold(w)).collect();
+        let n = folded.len();
+        let mut taken = vec![false; n];
+        let mut found: Vec<(usize, usize, Column)> = Vec::new();
+        let starts_label = |i: usize| -> bool {
+            self.labels.iter().any(|(l, _)| i + l.len() <= n && folded[i..i + l.len()] == l[..])
+                || self.level_prefixes.iter().any(|l| i + l.len() <= n && folded[i..i + l.len()] == l[..])
+        };
+        // Level columns: prefix, then the words up to the next label.
+        let mut i = 0;
+        while i < n {
+            if let Some(p) = self.level_prefixes.iter().find(|l| i + l.len() <= n && folded[i..i + l.len()] == l[..]) {
+                let s = i + p.len();
+                let mut e = s;
+                while e < n && !starts_label(e) {
+                    e += 1;
+                }
+                if e > s {
+                    let label = printed[i..e].join(" ");
+                    let period = printed[s..e].join(" ");
+                    found.push((i, e, Column { role: ColumnRole::Period, label, period: Some(period) }));
+                    taken[i..e].iter_mut().for_each(|t| *t = true);
+                    i = e;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        // Year columns: "Năm 2025" or a bare year.
+        for i in 0..n {
+            if taken[i] {
+                continue;
+            }
+            let two = if i + 1 < n { format!("{} {}", folded[i], folded[i + 1]) } else { String::new() };
+            for (len, cand) in [(2, two.as_str()), (1, folded[i].as_str())] {
+                if i + len > n || (i..i + len).any(|k| taken[k]) {
+                    continue;
+                }
+                if let Some(c) = self.year.captures(cand) {
+                    let year = c.get(1).map_or(cand, |m| m.as_str()).to_string();
+                    found.push((i, i + len, Column { role: ColumnRole::Period, label: printed[i..i + len].join(" "), period: Some(year) }));
+                    taken[i..i + len].iter_mut().for_each(|t| *t = true);
+                    break;
+                }
+            }
+        }
+        for (l, role) in &self.labels {
+            let mut i = 0;
+            while i + l.len() <= n {
+                if folded[i..i + l.len()] == l[..] && !taken[i..i + l.len()].iter().any(|&t| t) {
+                    // "TT" is the number column only at the start of the header.
+                    if *role == ColumnRole::Number && found.iter().any(|(s, _, _)| *s < i) {
+                        i += 1;
+                        continue;
+                    }
+                    found.push((i, i + l.len(), Column { role: *role, label: printed[i..i + l.len()].join(" "), period: None }));
+                    taken[i..i + l.len()].iter_mut().for_each(|t| *t = true);
+                    i += l.len();
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        found.sort_by_key(|(s, _, _)| *s);
+        // Words between labels that continue the previous label ("theo dõi, đánh giá").
+        found.into_iter().map(|(_, _, c)| c).collect()
+    }
+
+    fn is_unit(&self, w: &str) -> bool {
+        self.units.iter().any(|u| u == w)
+    }
+
+    /// Whether `text` (from a cell's start) starts a deadline: a capitalized starter word
+    /// ("Thường xuyên", "Theo kế hoạch", "Năm 2025") or a date ("10/2025").
+    fn starts_deadline(&self, text: &str) -> bool {
+        let t = text.trim_start();
+        if self.deadline_date.is_match(t) {
+            return true;
+        }
+        if !t.starts_with(|c: char| c.is_uppercase()) {
+            return false;
+        }
+        starts_with_words(&words_of(t), &self.deadline_starts)
+    }
+
+    fn starts_output(&self, text: &str) -> bool {
+        let t = text.trim_start();
+        t.starts_with(|c: char| c.is_uppercase()) && starts_with_words(&words_of(t), &self.output_starts)
+    }
+
+    fn starts_family_name(&self, text: &str) -> bool {
+        let t = text.trim_start();
+        if !t.starts_with(|c: char| c.is_uppercase()) {
+            return false;
+        }
+        let first = t.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("").to_lowercase();
+        if t.is_ascii() {
+            self.family_names.iter().any(|n| fold(n) == first)
+        } else {
+            self.family_names.contains(&first)
+        }
+    }
+
+    fn starts_person(&self, text: &str) -> bool {
+        let t = text.trim_start();
+        t.starts_with(|c: char| c.is_uppercase())
+            && (self.starts_family_name(t) || starts_with_words(&words_of(t), &self.person_titles))
+    }
+}
+
+fn starts_with_words(words: &[String], list: &[Vec<String>]) -> bool {
+    list.iter().any(|l| words.len() >= l.len() && words[..l.len()] == l[..])
+}
+
+/// Words of a header as printed: runs of letters, digits and marks.
+fn header_words(s: &str) -> Vec<&str> {
+    s.split(|c: char| !(c.is_alphanumeric() || crate::fold::is_combining_mark(c) || c == '&' || c == '%'))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Row numbers
+
+static ROMAN_ROW: once_cell::sync::Lazy<Regex> =
+    once_cell::sync::Lazy::new(|| Regex::new(r"^([IVXL]{1,6})\s*[.:]?(?:\s+(\S.*))?$").unwrap());
+static NUMBER_ROW: once_cell::sync::Lazy<Regex> =
+    once_cell::sync::Lazy::new(|| Regex::new(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?(?:\s+(\S.*))?$").unwrap());
+static VALUE_TOKEN: once_cell::sync::Lazy<Regex> = once_cell::sync::Lazy::new(|| {
+    Regex::new(r"(?:[≥≤><]=?\s*)?\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?\s*%?|[-–]").unwrap()
+});
+
+fn roman_row(line: &str) -> Option<(String, String)> {
+    let c = ROMAN_ROW.captures(line.trim())?;
+    let rest = c.get(2).map_or("", |m| m.as_str()).trim();
+    if !rest.is_empty() && !rest.starts_with(|ch: char| ch.is_uppercase()) {
+        return None;
+    }
+    Some((c[1].to_string(), rest.to_string()))
+}
+
+fn number_row(line: &str) -> Option<(String, String)> {
+    let c = NUMBER_ROW.captures(line.trim())?;
+    let rest = c.get(2).map_or("", |m| m.as_str()).trim();
+    // "1 Chỉ tiêu ...", "1.1 Tỷ lệ ...": the text after a row number starts with a capital.
+    if !rest.is_empty() && !rest.starts_with(|ch: char| ch.is_uppercase() || ch == '“' || ch == '"') {
+        return None;
+    }
+    Some((c[1].to_string(), rest.to_string()))
+}
+
+fn parts(n: &str) -> Vec<u32> {
+    n.split('.').filter_map(|p| p.parse().ok()).collect()
+}
+
+/// Whether `n` continues the numbering after `prev`: the next sibling at any level or the
+/// first child ("1" → "1.1" or "2"; "1.10" → "1.11" or "2").
+fn continues(prev: Option<&str>, n: &str) -> bool {
+    let Some(prev) = prev else { return true };
+    let p = parts(prev);
+    let q = parts(n);
+    if q.is_empty() || p.is_empty() {
+        return false;
+    }
+    if q.len() == p.len() + 1 && q[..p.len()] == p[..] && q[p.len()] == 1 {
+        return true;
+    }
+    (0..p.len()).any(|k| q.len() == k + 1 && q[..k] == p[..k] && q[k] == p[k] + 1)
+}
+
+/// Whether a line is only target values: "≥ 60% 100% - - -".
+fn is_value_line(s: &str) -> bool {
+    let t = s.trim();
+    !t.is_empty() && VALUE_TOKEN.replace_all(t, "").trim().is_empty()
+}
+
+fn value_tokens(s: &str) -> Vec<String> {
+    VALUE_TOKEN.find_iter(s).map(|m| m.as_str().trim().to_string()).filter(|t| !t.is_empty()).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Reconstruction
+
+#[derive(Debug, Clone)]
+struct Frag {
+    text: String,
+    line: usize,
+    /// A page number stood right before this fragment.
+    page_break: bool,
+}
+
+#[derive(Debug, Default)]
+struct RawRow {
+    number: Option<String>,
+    group: Option<GroupInfo>,
+    is_group: bool,
+    frags: Vec<Frag>,
+    first_line: usize,
+    last_line: usize,
+}
+
+/// Rebuilds the table on normalized lines `first..=last` (the header included).
+pub fn reconstruct(norm: &NormText, first: usize, last: usize, rules: &Rules) -> Table {
+    let last = last.min(norm.line_count().saturating_sub(1));
+    let lines: Vec<(usize, String)> = (first..=last).map(|i| (i, norm.line(i).trim().to_string())).collect();
+    reconstruct_lines(&lines, rules)
+}
+
+/// Same as [`reconstruct`], over (line number, text) pairs.
+pub fn reconstruct_lines(lines: &[(usize, String)], rules: &Rules) -> Table {
+    let cr = &rules.columns;
+    if lines.is_empty() {
+        return Table { columns: Vec::new(), rows: Vec::new(), shape: Shape::Flat, kind: TableKind::Unknown };
+    }
+    let tsv = lines[0].1.contains('\t');
+    if tsv {
+        return reconstruct_tsv(lines, rules);
+    }
+    let hdr_end = (1..lines.len())
+        .find(|&k| roman_row(&lines[k].1).is_some() || number_row(&lines[k].1).is_some())
+        .unwrap_or(lines.len());
+    let header = lines[..hdr_end].iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" ");
+    let columns = cr.detect_columns(&header);
+    let kind = kind_of(&columns);
+    let body = &lines[hdr_end..];
+    let raw = split_rows(body, kind, &columns);
+    let widths = Widths::of(&raw);
+    let cols: Vec<ColumnRole> = columns.iter().map(|c| c.role).collect();
+    let mut rows = Vec::with_capacity(raw.len());
+    for r in raw {
+        let cells = if r.is_group { vec![Cell::default(); cols.len()] } else { place_row(&r, &cols, &widths, rules) };
+        rows.push(Row {
+            number: r.number,
+            number_inferred: false,
+            group: r.group,
+            is_group: r.is_group,
+            cells,
+            first_line: r.first_line,
+            last_line: r.last_line,
+        });
+    }
+    infer_lost_numbers(&mut rows);
+    Table { columns, rows, shape: Shape::Flat, kind }
+}
+
+fn kind_of(columns: &[Column]) -> TableKind {
+    let has = |r: ColumnRole| columns.iter().any(|c| c.role == r);
+    if has(ColumnRole::Target) || has(ColumnRole::Period) {
+        TableKind::Indicator
+    } else if has(ColumnRole::Lead) && (has(ColumnRole::Output) || has(ColumnRole::Deadline) || has(ColumnRole::Support)) {
+        TableKind::Assignment
+    } else {
+        TableKind::Unknown
+    }
+}
+
+fn starts_lower(s: &str) -> bool {
+    s.chars().find(|c| c.is_alphabetic()).is_some_and(|c| c.is_lowercase())
+}
+
+/// Splits body lines into group rows and data rows.
+fn split_rows(body: &[(usize, String)], kind: TableKind, columns: &[Column]) -> Vec<RawRow> {
+    let mut rows: Vec<RawRow> = Vec::new();
+    let mut group: Option<GroupInfo> = None;
+    let mut prev: Option<String> = None;
+    let mut in_title = false;
+    let mut page_break = false;
+    let has_content = columns.iter().any(|c| c.role == ColumnRole::Content);
+    // Long lines (the content column's width) after the short lines of the other cells start
+    // an unnumbered row.
+    let long = {
+        let mut l: Vec<usize> = body.iter().map(|(_, t)| t.chars().count()).filter(|&n| n >= 20).collect();
+        l.sort_unstable();
+        l.get(l.len() * 3 / 4).copied().unwrap_or(0)
+    };
+    for (i, t) in body {
+        let (i, t) = (*i, t.as_str());
+        if let Some((numeral, title)) = roman_row(t) {
+            group = Some(GroupInfo { numeral: numeral.clone(), title: title.clone() });
+            rows.push(RawRow { group: group.clone(), is_group: true, first_line: i, last_line: i, ..Default::default() });
+            prev = None;
+            in_title = true;
+            continue;
+        }
+        if let Some((n, rest)) = number_row(t) {
+            if continues(prev.as_deref(), &n) {
+                in_title = false;
+                prev = Some(n.clone());
+                let mut r = RawRow { number: Some(n), group: group.clone(), first_line: i, last_line: i, ..Default::default() };
+                if !rest.is_empty() {
+                    r.frags.push(Frag { text: rest, line: i, page_break: false });
+                }
+                rows.push(r);
+                page_break = false;
+                continue;
+            }
+            if rest.is_empty() && kind != TableKind::Indicator {
+                // A page number cutting a row.
+                page_break = true;
+                continue;
+            }
+        }
+        if in_title {
+            let g = rows.last_mut().expect("group row open");
+            let title_empty = g.group.as_ref().is_some_and(|g| g.title.is_empty());
+            if title_empty || starts_lower(t) {
+                if let Some(gi) = g.group.as_mut() {
+                    gi.title = join_lines([gi.title.as_str(), t]);
+                }
+                group = g.group.clone();
+                g.last_line = i;
+                continue;
+            }
+            in_title = false;
+        }
+        let open = rows.last().is_some_and(|r| !r.is_group);
+        let split_here = open && has_content && long >= 40 && kind == TableKind::Assignment && {
+            let r = rows.last().expect("open row");
+            let n = t.chars().count();
+            let shorts = r.frags.iter().rev().take_while(|f| f.text.chars().count() * 2 < long).count();
+            n * 4 >= long * 3 && shorts >= 2 && !starts_lower(t)
+        };
+        if !open || split_here {
+            rows.push(RawRow { number: None, group: group.clone(), first_line: i, last_line: i, ..Default::default() });
+        }
+        let r = rows.last_mut().expect("row open");
+        r.frags.push(Frag { text: t.to_string(), line: i, page_break });
+        r.last_line = i;
+        page_break = false;
+    }
+    rows
+}
+
+/// An unnumbered row right before "2" (after a group row) or between "3" and "5" lost its
+/// printed number (normalization may take a lone number between long lines for a page
+/// number): it gets the missing one.
+fn infer_lost_numbers(rows: &mut [Row]) {
+    for k in 0..rows.len() {
+        if rows[k].is_group || rows[k].number.is_some() {
+            continue;
+        }
+        let prev = if k > 0 && !rows[k - 1].is_group { rows[k - 1].number.as_deref().map(parts) } else { Some(vec![0]) };
+        let next = rows.get(k + 1).filter(|r| !r.is_group).and_then(|r| r.number.as_deref()).map(parts);
+        if let (Some(p), Some(n)) = (prev, next) {
+            if p.len() == 1 && n.len() == 1 && n[0] == p[0] + 2 {
+                rows[k].number = Some((p[0] + 1).to_string());
+                rows[k].number_inferred = true;
+            }
+        }
+    }
+}
+
+/// Line widths of a table body: lines shorter than `short` end a wrapped content cell.
+#[derive(Debug, Clone, Copy)]
+struct Widths {
+    short: usize,
+    full: usize,
+}
+
+impl Widths {
+    fn of(rows: &[RawRow]) -> Widths {
+        let mut l: Vec<usize> = rows
+            .iter()
+            .filter(|r| !r.is_group)
+            .flat_map(|r| r.frags.iter().map(|f| f.text.chars().count()))
+            .filter(|&n| n >= 20)
+            .collect();
+        l.sort_unstable();
+        let w = l.get(l.len() * 3 / 4).copied().unwrap_or(40);
+        Widths { short: w * 6 / 10, full: w }
+    }
+}
+
+struct Ctx<'a> {
+    rules: &'a Rules,
+    frags: Vec<Frag>,
+}
+
+impl Ctx<'_> {
+    fn text(&self, a: usize, b: usize) -> String {
+        join_lines(self.frags[a..b].iter().map(|f| f.text.as_str()))
+    }
+
+    /// Fragments `a..b` one per line (line breaks matter to agency splitting).
+    fn lines_text(&self, a: usize, b: usize) -> String {
+        self.frags[a..b].iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n")
+    }
+
+    fn cell(&self, a: usize, b: usize) -> Cell {
+        let mut lines: Vec<usize> = self.frags[a..b].iter().map(|f| f.line).collect();
+        lines.dedup();
+        Cell { text: self.text(a, b), lines }
+    }
+
+    /// Splits fragment `k` at byte `p` into two fragments.
+    fn split(&mut self, k: usize, p: usize) {
+        let f = self.frags[k].clone();
+        let (a, b) = f.text.split_at(p);
+        self.frags[k].text = a.trim_end().to_string();
+        self.frags.insert(k + 1, Frag { text: b.trim_start().to_string(), line: f.line, page_break: false });
+    }
+
+    /// Text of fragments from `k` on, at least `min` chars (at most 4 fragments), one per line.
+    fn ahead(&self, k: usize, min: usize) -> String {
+        let mut s = String::new();
+        for f in self.frags[k..].iter().take(4) {
+            if !s.is_empty() {
+                s.push('\n');
+            }
+            s.push_str(&f.text);
+            if s.chars().count() >= min {
+                break;
+            }
+        }
+        s
+    }
+
+    /// Whether an agency name starts at fragment `k`.
+    fn agency_starts(&self, k: usize) -> bool {
+        if k >= self.frags.len() || !self.frags[k].text.starts_with(|c: char| c.is_uppercase()) {
+            return false;
+        }
+        let s = self.ahead(k, 40);
+        agency_at_start(self.rules, &s)
+    }
+
+    fn unit_split(&mut self, k: usize) -> bool {
+        let t = self.frags[k].text.clone();
+        let cr = &self.rules.columns;
+        // Unit at the start: "% ≥ 80 ..." → "%" | "≥ 80 ...".
+        let first = t.split_whitespace().next().unwrap_or("");
+        if cr.is_unit(first) {
+            if first.len() < t.len() {
+                self.split(k, first.len());
+            }
+            return true;
+        }
+        false
+    }
+}
+
+fn agency_at_start(rules: &Rules, s: &str) -> bool {
+    let lead = s.len() - s.trim_start().len();
+    rules.agencies.resolve(s).first().is_some_and(|m| m.start <= lead)
+}
+
+/// Byte position in `t` (at a word start after the first word) where an agency name
+/// takes the rest of the line: "≥ 80 Trung tâm phục vụ HCC" → before "Trung".
+fn inline_agency(rules: &Rules, t: &str) -> Option<usize> {
+    let starts: Vec<usize> = t
+        .char_indices()
+        .filter(|&(i, c)| c.is_uppercase() && (i == 0 || t[..i].ends_with(' ')))
+        .map(|(i, _)| i)
+        .filter(|&i| i > 0)
+        .collect();
+    starts.into_iter().find(|&p| rules.agencies.coverage(&t[p..]).full() && agency_at_start(rules, &t[p..]))
+}
+
+/// Places the fragments of one flattened row into the columns.
+fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> Vec<Cell> {
+    let mut cells = vec![Cell::default(); cols.len()];
+    // A page break after the content: what follows continues one of the cells.
+    let mut frags = r.frags.clone();
+    let mut tail: Vec<Frag> = Vec::new();
+    if let Some(b) = frags.iter().rposition(|f| f.page_break) {
+        if b > 0 {
+            tail = frags.split_off(b);
+        }
+    }
+    let mut cx = Ctx { rules, frags };
+    let cr = &rules.columns;
+    let has_unit = cols.contains(&ColumnRole::Unit);
+    let data: Vec<usize> = (0..cols.len()).filter(|&c| cols[c] != ColumnRole::Number).collect();
+    if let Some(nc) = cols.iter().position(|&c| c == ColumnRole::Number) {
+        cells[nc] = Cell { text: r.number.clone().unwrap_or_default(), lines: vec![r.first_line] };
+    }
+    let mut ci = 0;
+    let mut m = 0;
+    // Content: wrapped lines up to a short line or the start of the next column.
+    if data.first().is_some_and(|&c| cols[c] == ColumnRole::Content) {
+        let next = data.get(1).map(|&c| cols[c]);
+        let mut k = 0;
+        while k < cx.frags.len() {
+            if k > 0 {
+                let stop = match next {
+                    Some(ColumnRole::Unit) => cx.frags[k].text.split_whitespace().next().is_some_and(|f| cr.is_unit(f)),
+                    Some(ColumnRole::Period) | Some(ColumnRole::Target) => {
+                        is_value_line(&cx.frags[k].text) || cx.agency_starts(k)
+                    }
+                    Some(ColumnRole::Lead) | Some(ColumnRole::Support) => cx.agency_starts(k),
+                    _ => false,
+                };
+                if stop {
+                    break;
+                }
+            }
+            if has_unit {
+                // "Tỷ lệ ... doanh nghiệp % ≥ 80 Trung tâm ...": the unit ends the name.
+                let t = cx.frags[k].text.clone();
+                if let Some(p) = cr.units.iter().filter_map(|u| find_token(&t, u)).min() {
+                    if p > 0 {
+                        cx.split(k, p);
+                        k += 1;
+                        break;
+                    }
+                }
+            }
+            let len = cx.frags[k].text.chars().count();
+            // A line shorter than the column ends the cell; so does a sentence end on a line
+            // not quite full when a capital follows.
+            let sentence_end = cx.frags[k].text.trim_end().ends_with('.')
+                && len * 10 < w.full * 8
+                && cx.frags.get(k + 1).is_some_and(|f| f.text.starts_with(|c: char| c.is_uppercase()));
+            let short = len < w.short || sentence_end;
+            k += 1;
+            if short {
+                break;
+            }
+        }
+        cells[data[0]] = cx.cell(0, k);
+        m = k;
+        ci = 1;
+    }
+    // Deadline: peeled from the end of the row.
+    let mut end = cx.frags.len();
+    let last_is_deadline = data.last().is_some_and(|&c| cols[c] == ColumnRole::Deadline);
+    if last_is_deadline && end > m {
+        if let Some(s) = find_deadline(&mut cx, m) {
+            let dl = *data.last().expect("deadline column");
+            end = cx.frags.len();
+            cells[dl] = cx.cell(s, end);
+            end = s;
+        }
+    }
+    let stop_ci = if last_is_deadline { data.len() - 1 } else { data.len() };
+    while ci < stop_ci && m < end {
+        let role = cols[data[ci]];
+        match role {
+            ColumnRole::Unit => {
+                let before = cx.frags.len();
+                if cx.unit_split(m) {
+                    end += cx.frags.len() - before;
+                    cells[data[ci]] = cx.cell(m, m + 1);
+                    m += 1;
+                }
+                ci += 1;
+            }
+            ColumnRole::Target => {
+                let s = m;
+                while m < end {
+                    if cx.agency_starts(m) {
+                        break;
+                    }
+                    if let Some(p) = inline_agency(rules, &cx.frags[m].text.clone()) {
+                        cx.split(m, p);
+                        end += 1;
+                        m += 1;
+                        break;
+                    }
+                    m += 1;
+                }
+                if m > s {
+                    cells[data[ci]] = cx.cell(s, m);
+                }
+                ci += 1;
+            }
+            ColumnRole::Period => {
+                let run: Vec<usize> = data[ci..].iter().copied().take_while(|&c| cols[c] == ColumnRole::Period).collect();
+                let (values, nm) = period_values(&mut cx, m, &mut end, run.len());
+                m = nm;
+                // Fewer values than columns: the empty cells are the first ones.
+                let skip = run.len() - values.len().min(run.len());
+                for (k, v) in values.into_iter().take(run.len()).enumerate() {
+                    cells[run[skip + k]] = v;
+                }
+                ci += run.len();
+            }
+            ColumnRole::Lead | ColumnRole::Support => {
+                let run: Vec<usize> =
+                    data[ci..].iter().copied().take_while(|&c| matches!(cols[c], ColumnRole::Lead | ColumnRole::Support)).collect();
+                let e = (m + 1..=end).rev().find(|&e| rules.agencies.coverage(&cx.lines_text(m, e)).full());
+                if let Some(e) = e {
+                    assign_agencies(&cx, m, e, &run, cols, &mut cells);
+                    m = e;
+                }
+                ci += run.len();
+            }
+            ColumnRole::Director | ColumnRole::Monitor => {
+                let s = m;
+                let name_cell = cr.starts_family_name(&cx.frags[m].text);
+                m += 1;
+                while m < end {
+                    let t = &cx.frags[m].text;
+                    let ahead = cx.ahead(m, 30).replace('\n', " ");
+                    if cr.starts_person(&ahead) || cr.starts_output(&ahead) {
+                        break;
+                    }
+                    if name_cell && t.split_whitespace().any(|w| w.starts_with(|c: char| c.is_lowercase())) {
+                        break;
+                    }
+                    m += 1;
+                }
+                cells[data[ci]] = cx.cell(s, m);
+                ci += 1;
+            }
+            ColumnRole::Output | ColumnRole::Other | ColumnRole::Content | ColumnRole::Number => {
+                let later_person = data[ci + 1..stop_ci].iter().any(|&c| matches!(cols[c], ColumnRole::Director | ColumnRole::Monitor));
+                let s = m;
+                if later_person {
+                    m += 1;
+                    while m < end && !cr.starts_person(&cx.ahead(m, 30).replace('\n', " ")) {
+                        m += 1;
+                    }
+                } else if role == ColumnRole::Output || ci + 1 == stop_ci {
+                    m = end;
+                } else {
+                    m += 1;
+                }
+                cells[data[ci]] = cx.cell(s, m);
+                ci += 1;
+            }
+            ColumnRole::Deadline => {
+                cells[data[ci]] = cx.cell(m, end);
+                m = end;
+                ci += 1;
+            }
+        }
+    }
+    if !tail.is_empty() {
+        attach_tail(&tail, cols, &mut cells, rules);
+    }
+    cells
+}
+
+/// Byte offset of `tok` standing alone in `t` ("... doanh nghiệp % ≥ 80").
+fn find_token(t: &str, tok: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(p) = t[from..].find(tok) {
+        let s = from + p;
+        let e = s + tok.len();
+        let before = s == 0 || t[..s].ends_with(' ');
+        let after = e == t.len() || t[e..].starts_with(' ');
+        if before && after {
+            return Some(s);
+        }
+        from = e;
+    }
+    None
+}
+
+/// Start fragment of the deadline cell, scanning back from the end of the row; splits a
+/// fragment that holds the end of the output and the deadline ("Kế hoạch 10/2025").
+fn find_deadline(cx: &mut Ctx, from: usize) -> Option<usize> {
+    let cr = &cx.rules.columns;
+    for j in (from..cx.frags.len()).rev() {
+        let t = cx.frags[j].text.clone();
+        let prev_open = j > from
+            && cx.frags[j - 1]
+                .text
+                .split_whitespace()
+                .last()
+                .is_some_and(|w| cr.deadline_open_words.contains(&fold(w)));
+        if cr.starts_deadline(&cx.ahead(j, 20).replace('\n', " ")) && !prev_open {
+            return Some(j);
+        }
+        // Inline: a later word of the line starts the deadline.
+        let starts: Vec<usize> = t.char_indices().filter(|&(i, _)| i > 0 && t[..i].ends_with(' ')).map(|(i, _)| i).collect();
+        for p in starts {
+            let open = t[..p].split_whitespace().last().is_some_and(|w| cr.deadline_open_words.contains(&fold(w)));
+            if cr.starts_deadline(&t[p..]) && !open {
+                cx.split(j, p);
+                return Some(j + 1);
+            }
+        }
+    }
+    None
+}
+
+/// Target values of `n` period columns from fragment `m`: value lines ("≥ 60% 100% -")
+/// give one value a token; a run of text lines repeated across columns ("Theo phân bổ,
+/// hướng dẫn của Thành phố" five times) gives one value a repeat.
+fn period_values(cx: &mut Ctx, mut m: usize, end: &mut usize, n: usize) -> (Vec<Cell>, usize) {
+    let mut values: Vec<Cell> = Vec::new();
+    while values.len() < n && m < *end {
+        if cx.agency_starts(m) {
+            break;
+        }
+        if is_value_line(&cx.frags[m].text) {
+            let line = cx.frags[m].line;
+            for v in value_tokens(&cx.frags[m].text) {
+                values.push(Cell { text: v, lines: vec![line] });
+            }
+            m += 1;
+            continue;
+        }
+        let s = m;
+        while m < *end && !is_value_line(&cx.frags[m].text) && !(m > s && cx.agency_starts(m)) {
+            m += 1;
+        }
+        let lines: Vec<String> = cx.frags[s..m].iter().map(|f| fold(&f.text)).collect();
+        let len = m - s;
+        let want = n - values.len();
+        let reps = (2..=want.min(len)).rev().find(|&r| {
+            len % r == 0 && {
+                let c = len / r;
+                (1..r).all(|k| lines[k * c..(k + 1) * c] == lines[..c])
+            }
+        });
+        match reps {
+            Some(r) => {
+                let c = len / r;
+                for k in 0..r {
+                    values.push(cx.cell(s + k * c, s + (k + 1) * c));
+                }
+            }
+            None => values.push(cx.cell(s, m)),
+        }
+    }
+    (values, m)
+}
+
+/// Agencies of fragments `a..b` into the lead / support columns of `run`. Several agencies
+/// in one cell are joined by separators (",", ";", "và"); a name that follows another with
+/// only a line break between starts the next cell. With more such groups than columns the
+/// last group is the support and all before it the lead.
+fn assign_agencies(cx: &Ctx, a: usize, b: usize, run: &[usize], cols: &[ColumnRole], cells: &mut [Cell]) {
+    let text: String = cx.frags[a..b].iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n");
+    let ms = cx.rules.agencies.resolve(&text);
+    let lead = run.iter().copied().find(|&c| cols[c] == ColumnRole::Lead);
+    let support = run.iter().copied().find(|&c| cols[c] == ColumnRole::Support);
+    let mut cut = text.len();
+    if let (Some(_), Some(_)) = (lead, support) {
+        if let Some(last_group) = ms.iter().rposition(|m| !m.sep_before).filter(|&g| g > 0) {
+            // What stands between the groups ("Đơn vị cung ứng:") goes with the second.
+            let prev_end = ms[last_group - 1].end;
+            cut = prev_end + (text[prev_end..].len() - text[prev_end..].trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ';').len());
+        }
+    }
+    // Byte offsets of the fragments in `text`.
+    let mut offs = Vec::new();
+    let mut o = 0;
+    for f in &cx.frags[a..b] {
+        offs.push(o);
+        o += f.text.len() + 1;
+    }
+    let lines_of = |s: usize, e: usize| -> Vec<usize> {
+        let mut l: Vec<usize> = offs
+            .iter()
+            .zip(&cx.frags[a..b])
+            .filter(|(&fo, f)| fo < e && fo + f.text.len() >= s)
+            .map(|(_, f)| f.line)
+            .collect();
+        l.dedup();
+        l
+    };
+    let mk = |s: usize, e: usize| Cell { text: join_lines(text[s..e].lines()), lines: lines_of(s, e) };
+    let first = lead.or(support).expect("an agency column");
+    cells[first] = mk(0, cut);
+    if cut < text.len() {
+        if let Some(sc) = support {
+            cells[sc] = mk(cut, text.len());
+        }
+    }
+}
+
+/// Fragments after a page break in the middle of a row continue the cell they fit best:
+/// an agency cell whose names they complete, else a cell that does not end a sentence.
+fn attach_tail(tail: &[Frag], cols: &[ColumnRole], cells: &mut [Cell], rules: &Rules) {
+    let text = join_lines(tail.iter().map(|f| f.text.as_str()));
+    let lower = starts_lower(&text);
+    let mut best: Option<(u32, usize)> = None;
+    for (c, cell) in cells.iter().enumerate() {
+        if cell.text.is_empty() || cols[c] == ColumnRole::Number {
+            continue;
+        }
+        let open = !cell.text.trim_end().ends_with(['.', ';', '!', '?']);
+        let score = match cols[c] {
+            ColumnRole::Lead | ColumnRole::Support => {
+                let before = rules.agencies.coverage(&cell.text);
+                let after = rules.agencies.coverage(&format!("{}\n{}", cell.text, text));
+                if after.full() && after.known > before.known {
+                    4
+                } else if after.full() {
+                    2
+                } else {
+                    0
+                }
+            }
+            ColumnRole::Content if lower && open => 3,
+            _ if lower && open => 1,
+            _ => 0,
+        };
+        if score > 0 && best.map_or(true, |(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    let c = match best {
+        Some((_, c)) => c,
+        None => match cols.iter().position(|&r| r == ColumnRole::Content) {
+            Some(c) => c,
+            None => return,
+        },
+    };
+    let cell = &mut cells[c];
+    cell.text = join_lines([cell.text.as_str(), text.as_str()]);
+    cell.lines.extend(tail.iter().map(|f| f.line));
+}
+
+/// Tab-separated rows: one row a line, cells by position.
+fn reconstruct_tsv(lines: &[(usize, String)], rules: &Rules) -> Table {
+    let cr = &rules.columns;
+    let header: Vec<&str> = lines[0].1.split('\t').collect();
+    let columns: Vec<Column> = header
+        .iter()
+        .map(|h| {
+            let found = cr.detect_columns(h);
+            let h = h.trim().to_string();
+            match found.into_iter().next() {
+                Some(mut c) => {
+                    if c.role != ColumnRole::Period {
+                        c.label = h;
+                    }
+                    c
+                }
+                None => Column { role: ColumnRole::Other, label: h, period: None },
+            }
+        })
+        .collect();
+    let kind = kind_of(&columns);
+    let ncol = columns.len();
+    let number_col = columns.iter().position(|c| c.role == ColumnRole::Number);
+    let content_col = columns.iter().position(|c| c.role == ColumnRole::Content);
+    let mut rows: Vec<Row> = Vec::new();
+    let mut group: Option<GroupInfo> = None;
+    for (i, t) in &lines[1..] {
+        if !t.contains('\t') {
+            // A line without tabs continues the content of the row above.
+            if let Some(r) = rows.last_mut().filter(|r| !r.is_group) {
+                if let Some(c) = content_col {
+                    r.cells[c].text = join_lines([r.cells[c].text.as_str(), t.as_str()]);
+                    r.cells[c].lines.push(*i);
+                    r.last_line = *i;
+                }
+            }
+            continue;
+        }
+        let parts: Vec<&str> = t.split('\t').map(str::trim).collect();
+        let mut cells = vec![Cell::default(); ncol];
+        for (c, p) in parts.iter().enumerate().take(ncol) {
+            if !p.is_empty() {
+                cells[c] = Cell { text: p.to_string(), lines: vec![*i] };
+            }
+        }
+        let number = number_col.map(|c| cells[c].text.clone()).filter(|s| !s.is_empty());
+        let filled = cells.iter().filter(|c| !c.text.is_empty()).count();
+        let roman = number.as_deref().and_then(roman_row).is_some();
+        if roman || (filled <= 2 && number.as_deref().is_some_and(|n| n.chars().all(|c| c.is_ascii_uppercase()))) {
+            let title = content_col.map(|c| cells[c].text.clone()).unwrap_or_default();
+            group = Some(GroupInfo { numeral: number.clone().unwrap_or_default(), title });
+            rows.push(Row { number: None, number_inferred: false, group: group.clone(), is_group: true, cells, first_line: *i, last_line: *i });
+            continue;
+        }
+        rows.push(Row { number, number_inferred: false, group: group.clone(), is_group: false, cells, first_line: *i, last_line: *i });
+    }
+    Table { columns, rows, shape: Shape::Tsv, kind }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Table {
+        let lines: Vec<(usize, String)> = text.lines().enumerate().map(|(i, l)| (i, l.trim().to_string())).collect();
+        reconstruct_lines(&lines, Rules::embedded())
+    }
+
+    fn cell<'a>(t: &'a Table, row: &'a Row, role: ColumnRole) -> &'a str {
+        t.cell(row, role).map_or("", |c| c.text.as_str())
+    }
+
+    fn data_rows(t: &Table) -> Vec<&Row> {
+        t.rows.iter().filter(|r| !r.is_group).collect()
+    }
+
+    #[test]
+    fn header_columns_from_folded_labels() {
+        let cr = &Rules::embedded().columns;
+        let roles = |h: &str| cr.detect_columns(h).into_iter().map(|c| c.role).collect::<Vec<_>>();
+        use ColumnRole::*;
+        assert_eq!(
+            roles("Stt Nội dung công việc Cơ quan chủ trì Cơ quan phối hợp Sản phẩm đầu ra Thời gian thực hiện/hoàn thành"),
+            [Number, Content, Lead, Support, Output, Deadline]
+        );
+        assert_eq!(roles("TT Chỉ tiêu Đơn vị Kết quả Cơ quan chủ trì theo dõi, đánh giá"), [Number, Content, Unit, Target, Lead]);
+        assert_eq!(roles("TT Nội dung Co quan chu tri Co quan chi tri Ket qua can dat"), [Number, Content, Lead, Lead, Output]);
+        let c = cr.detect_columns("TT Tên nhiệm vụ Năm 2025 Năm 2030 Cơ quan chủ trì Người chỉ đạo Người theo dõi");
+        assert_eq!(c.iter().map(|c| c.role).collect::<Vec<_>>(), [Number, Content, Period, Period, Lead, Director, Monitor]);
+        assert_eq!(c[2].period.as_deref(), Some("2025"));
+        let c = cr.detect_columns("TT Nội dung chỉ tiêu Chỉ tiêu của thành phố Chỉ tiêu của phường Đơn vị chủ trì");
+        assert_eq!(c.iter().filter_map(|c| c.period.clone()).collect::<Vec<_>>(), ["thành phố", "phường"]);
+    }
+
+    #[test]
+    fn flattened_rows_with_multiline_cells() {
+        let t = table(
+            "Stt\nNội dung công việc\nCơ quan chủ\ntrì\nCơ quan phối\nhợp\nSản phẩm\nđầu ra\nThời gian\nthực hiện\n\
+             I\nNâng cao nhận thức, đổi mới tư duy, xác định quyết tâm chính trị mạnh mẽ, quyết liệt\nlực mới trong toàn thành phố\n\
+             1\nXây dựng kế hoạch của UBND phường về việc thực hiện Nghị\nquyết 57-NQ/TW của Bộ Chính trị theo hướng rõ người.\n\
+             Phòng Văn\nhóa-Xã hội\nPhòng, ban\nchuyên môn\nKế hoạch 10/2025\n\
+             2\nThường xuyên tổ chức tuyên truyền, sâu rộng về nội dung Nghị\nquyết số 57-NQ/TW theo hướng đa dạng hóa.\n\
+             Phòng Văn\nhóa-Xã hội\nTrung tâm Văn\nHóa-Thể Thao-\nTruyền thông\nBáo cáo số\nliệu\nThường\nxuyên",
+        );
+        assert_eq!(t.kind, TableKind::Assignment);
+        let g = &t.rows[0];
+        assert!(g.is_group);
+        assert_eq!(g.group.as_ref().unwrap().title, "Nâng cao nhận thức, đổi mới tư duy, xác định quyết tâm chính trị mạnh mẽ, quyết liệt lực mới trong toàn thành phố");
+        let rows = data_rows(&t);
+        assert_eq!(rows.len(), 2);
+        let r = rows[0];
+        assert_eq!(r.number.as_deref(), Some("1"));
+        assert_eq!(cell(&t, r, ColumnRole::Content), "Xây dựng kế hoạch của UBND phường về việc thực hiện Nghị quyết 57-NQ/TW của Bộ Chính trị theo hướng rõ người.");
+        assert_eq!(cell(&t, r, ColumnRole::Lead), "Phòng Văn hóa-Xã hội");
+        assert_eq!(cell(&t, r, ColumnRole::Support), "Phòng, ban chuyên môn");
+        assert_eq!(cell(&t, r, ColumnRole::Output), "Kế hoạch");
+        assert_eq!(cell(&t, r, ColumnRole::Deadline), "10/2025");
+        let r = rows[1];
+        assert_eq!(cell(&t, r, ColumnRole::Support), "Trung tâm Văn Hóa-Thể Thao-Truyền thông");
+        assert_eq!(cell(&t, r, ColumnRole::Output), "Báo cáo số liệu");
+        assert_eq!(cell(&t, r, ColumnRole::Deadline), "Thường xuyên");
+        assert_eq!(r.group.as_ref().unwrap().numeral, "I");
+    }
+
+    #[test]
+    fn page_number_inside_a_row() {
+        let t = table(
+            "TT Nội dung\nCơ quan\nchủ trì\nCơ quan\nphối hợp\nKết quả cần\nđạt\nThời gian hoàn\nthành\n\
+             3\nTham gia các lớp \"học tập số\", phổ cập, nâng cao kiến thức\nKHCN, ĐMST, CĐS trong cán bộ, công chức và Nhân dân.\n\
+             Phòng Văn\nhoá - Xã hội\nCác phòng,\nban, đơn vị;\nUỷ ban\nMTTQ\nphường, các\ntổ chức chính\nĐăng ký\ntham gia học\n\
+             Theo triển khai của\ncác cơ quan chức\nnăng\n2\ntrị - xã hội\nphường\n\
+             4\nTham gia các lớp học tập huấn, bồi dưỡng ứng dụng trí tuệ\nnhân tạo.\nPhòng Văn\nhoá - Xã hội\nCác phòng,\nban, đơn vị\nĐăng ký\nHàng năm",
+        );
+        let rows = data_rows(&t);
+        assert_eq!(rows.iter().map(|r| r.number.clone().unwrap()).collect::<Vec<_>>(), ["3", "4"]);
+        assert_eq!(
+            cell(&t, rows[0], ColumnRole::Support),
+            "Các phòng, ban, đơn vị; Uỷ ban MTTQ phường, các tổ chức chính trị - xã hội phường"
+        );
+        assert_eq!(cell(&t, rows[0], ColumnRole::Deadline), "Theo triển khai của các cơ quan chức năng");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Output), "Đăng ký tham gia học");
+    }
+
+    #[test]
+    fn unnumbered_and_lost_number_rows() {
+        let t = table(
+            "Stt\nNội dung công việc\nCơ quan chủ trì\nCơ quan phối hợp\nSản phẩm đầu ra\nThời gian thực hiện\n\
+             V\nĐẩy mạnh CĐS, ứng dụng KHCN, ĐMST trong hoạt động của các cơ quan trong hệ thống chính trị; nâng cao\n\
+             hiệu quả quản trị, hiệu lực quản lý nhà nước\n\
+             Xây dựng Kế hoạch Chuyển đổi số, ứng dụng KHCN, CĐS trong\ncơ quan nhà nước hàng năm\nPhòng Văn\nhóa-Xã hội\nPhòng, ban liên\nquan\nKế hoạch Hàng năm\n\
+             2\nTriển khai các nền tảng số, thực hiện xây dựng số hóa các\ndữ liệu trên nền tảng chung của thành phố\nCác phòng\nchuyên môn\nUBND phường\nBáo cáo\nThường\nxuyên\n\
+             Nâng cấp hệ thống thông tin giải quyết TTHC, số hóa hồ\nsơ, tài liệu, thanh toán điện tử.\nTrung tâm phục\nvụ hành chính\ncông\nPhòng chuyên\nmôn\nBáo cáo\nThường\nxuyên\n\
+             3\nBảo đảm an toàn, an ninh mạng trên nền tảng số và không\ngian mạng.\nCông an\nPhòng, ban liên\nquan\nBáo cáo\nThường\nxuyên",
+        );
+        let rows = data_rows(&t);
+        let nums: Vec<Option<String>> = rows.iter().map(|r| r.number.clone()).collect();
+        assert_eq!(nums, [Some("1".into()), Some("2".into()), None, Some("3".into())]);
+        assert!(rows[0].number_inferred);
+        assert_eq!(t.rows[0].group.as_ref().unwrap().title, "Đẩy mạnh CĐS, ứng dụng KHCN, ĐMST trong hoạt động của các cơ quan trong hệ thống chính trị; nâng cao hiệu quả quản trị, hiệu lực quản lý nhà nước");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Output), "Kế hoạch");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Deadline), "Hàng năm");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Lead), "Các phòng chuyên môn UBND phường");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Support), "");
+        assert_eq!(cell(&t, rows[2], ColumnRole::Content), "Nâng cấp hệ thống thông tin giải quyết TTHC, số hóa hồ sơ, tài liệu, thanh toán điện tử.");
+        assert_eq!(cell(&t, rows[2], ColumnRole::Lead), "Trung tâm phục vụ hành chính công");
+        assert_eq!(cell(&t, rows[2], ColumnRole::Support), "Phòng chuyên môn");
+    }
+
+    #[test]
+    fn continuation_row_after_a_page_break() {
+        // The repeated header is gone; the row goes on with more of its content cell.
+        let t = table(
+            "TT Nội dung\nCơ quan chủ trì\nCơ quan phối hợp\nThời gian hoàn thành\n\
+             1\nRà soát các quy định pháp luật liên quan về khoa học, công nghệ, đổi\nmới sáng tạo và chuyển đổi số đề xuất, kiến nghị cơ quan có\n\
+             thẩm quyền sửa đổi.\nVăn phòng\nHĐND-UBND\nCác phòng,\nban, đơn vị\nThường\nxuyên",
+        );
+        let rows = data_rows(&t);
+        assert_eq!(rows.len(), 1);
+        assert!(cell(&t, rows[0], ColumnRole::Content).ends_with("có thẩm quyền sửa đổi."));
+        assert_eq!(cell(&t, rows[0], ColumnRole::Lead), "Văn phòng HĐND-UBND");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Deadline), "Thường xuyên");
+    }
+
+    #[test]
+    fn indicator_rows_inline_cells_and_sub_rows() {
+        let t = table(
+            "TT Chỉ tiêu Đơn vị Kết quả\nCơ quan chủ trì theo\ndõi, đánh giá\nI Đến năm 2030\n1\n\
+             Chỉ tiêu về thực hiện thủ tục hành chính, dịch vụ công và chỉ đạo, điều\nhành, quản trị nội bộ trên môi trường điện tử\n\
+             1.1 Tỷ lệ sử dụng dịch vụ công trực tuyến của người dân và doanh nghiệp % ≥ 80 Trung tâm phục vụ HCC\n\
+             1.2\nTỷ lệ cung cấp dịch vụ công trực tuyến toàn trình trên tổng số thủ tục\nhành chính có đủ điều kiện\n% 90\nTrung tâm phục vụ HCC\n\
+             2 Hạ tầng số\nTiên tiến,\nhiện đại\nPhòng Văn hóa-Xã hội\n\
+             3\nMức độ CĐS đối với các cơ sở giáo dục, cơ quan quản lý giáo dục trên\nđịa bàn thành phố đạt mức 2 trở lên\n%\n100\nPhòng Văn hóa-Xã hội",
+        );
+        assert_eq!(t.kind, TableKind::Indicator);
+        let rows = data_rows(&t);
+        let nums: Vec<&str> = rows.iter().map(|r| r.number.as_deref().unwrap()).collect();
+        assert_eq!(nums, ["1", "1.1", "1.2", "2", "3"]);
+        assert_eq!(cell(&t, rows[0], ColumnRole::Target), "");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Content), "Tỷ lệ sử dụng dịch vụ công trực tuyến của người dân và doanh nghiệp");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Unit), "%");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Target), "≥ 80");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Lead), "Trung tâm phục vụ HCC");
+        assert_eq!(cell(&t, rows[2], ColumnRole::Target), "90");
+        assert_eq!(cell(&t, rows[3], ColumnRole::Content), "Hạ tầng số");
+        assert_eq!(cell(&t, rows[3], ColumnRole::Target), "Tiên tiến, hiện đại");
+        assert_eq!(cell(&t, rows[4], ColumnRole::Target), "100");
+    }
+
+    #[test]
+    fn period_columns_and_people() {
+        let t = table(
+            "TT Tên nhiệm vụ\nNăm\n2025\nNăm\n2030\nNăm\n2035\nCơ\nquan\nchủ trì\nCơ quan\nphối hợp\nNgười\nchỉ đạo\nNgười\ntheo dõi\nSản\nphẩm\nđầu ra\n\
+             I Phát triển hạ tầng\n1\nTỷ lệ phủ sóng 5G trong khu\nđô thị trên địa bàn phường\n≥ 60% 100% -\nPhòng\nVHXH\nĐơn vị\ncung\nứng:\nVNTP,\nViettel,…\nLê Văn\nThức\nĐỗ Văn\nThanh\nBáo cáo\nkết quả\nthực\nhiện\n\
+             2\nBố trí kinh phí cho khoa học, công\nnghệ từ ngân sách.\nTheo\nphân\nbổ\nTheo\nphân\nbổ\nTheo\nphân\nbổ\nPhòng\nKT,\nHT và\nĐT\nCác\nphòng,\nban\nTrưởng\nCác\nphòng\nban\nCông\nchức\nđược\nphân\ncông\nBáo\ncáo kết\nquả\n\
+             3\nĐảng ủy sử dụng phần mềm\nquản trị thống nhất.\n- -\nVăn\nphòng\nUBND\nCác phòng,\nban\nLê Văn\nThức\nĐỗ Văn\nThanh\nBáo cáo",
+        );
+        let rows = data_rows(&t);
+        let periods: Vec<usize> = t.columns.iter().enumerate().filter(|(_, c)| c.role == ColumnRole::Period).map(|(i, _)| i).collect();
+        let vals = |r: &Row| periods.iter().map(|&p| r.cells[p].text.clone()).collect::<Vec<_>>();
+        assert_eq!(vals(rows[0]), ["≥ 60%", "100%", "-"]);
+        assert_eq!(cell(&t, rows[0], ColumnRole::Content), "Tỷ lệ phủ sóng 5G trong khu đô thị trên địa bàn phường");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Lead), "Phòng VHXH");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Support), "Đơn vị cung ứng: VNTP, Viettel,…");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Director), "Lê Văn Thức");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Monitor), "Đỗ Văn Thanh");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Output), "Báo cáo kết quả thực hiện");
+        assert_eq!(vals(rows[1]), ["Theo phân bổ", "Theo phân bổ", "Theo phân bổ"]);
+        assert_eq!(cell(&t, rows[1], ColumnRole::Lead), "Phòng KT, HT và ĐT");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Support), "Các phòng, ban");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Director), "Trưởng Các phòng ban");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Monitor), "Công chức được phân công");
+        assert_eq!(cell(&t, rows[1], ColumnRole::Output), "Báo cáo kết quả");
+        // Two values for three years: the first year is the empty one.
+        assert_eq!(vals(rows[2]), ["", "-", "-"]);
+    }
+
+    #[test]
+    fn tsv_and_markdown_tables() {
+        let t = table(
+            "TT\tNội dung chỉ tiêu\tChỉ tiêu của thành phố\tChỉ tiêu của phường\tĐơn vị chủ trì theo dõi, đánh giá\n\
+             1\tTỷ lệ hồ sơ được số hóa\t>80%\t90%\tPhòng KTHT&ĐT\n\
+             2\tDoanh nghiệp ứng dụng hóa đơn điện tử\t\t100%\tPhòng VHXXH",
+        );
+        assert_eq!(t.shape, Shape::Tsv);
+        assert_eq!(t.kind, TableKind::Indicator);
+        assert_eq!(t.columns[2].period.as_deref(), Some("thành phố"));
+        let rows = data_rows(&t);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].cells[2].text, "");
+        assert_eq!(rows[1].cells[3].text, "100%");
+        assert_eq!(cell(&t, rows[0], ColumnRole::Lead), "Phòng KTHT&ĐT");
+        // A markdown pipe table arrives as tab-separated lines after normalization.
+        let src = crate::SourceText::from_string("t", "| TT | Nội dung | Cơ quan chủ trì | Thời gian |\n|---|---|---|---|\n| 1 | Rà soát | Công an | Quý IV/2025 |");
+        let norm = crate::normalize::normalize(&src, &Default::default());
+        let t = reconstruct(&norm, 0, norm.line_count() - 1, Rules::embedded());
+        assert_eq!(t.kind, TableKind::Assignment);
+        assert_eq!(cell(&t, &t.rows[0], ColumnRole::Deadline), "Quý IV/2025");
+    }
+
+    #[test]
+    fn interleaved_ocr_line_best_effort() {
+        // Columns interleaved on one OCR'd line: the header is still read; the row keeps its
+        // number, its text and the agency found in it.
+        let t = table("TT Noi dung Co quan chu tri Thoi gian\n1 Xay dung ke hoach chuyen doi so Phong Van hoa - Xa hoi Thuong xuyen");
+        assert_eq!(t.kind, TableKind::Assignment);
+        let rows = data_rows(&t);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].number.as_deref(), Some("1"));
+        assert!(cell(&t, rows[0], ColumnRole::Content).starts_with("Xay dung ke hoach"));
+    }
+
+    #[test]
+    fn numbering_continues() {
+        assert!(continues(Some("1"), "1.1"));
+        assert!(continues(Some("1.10"), "2"));
+        assert!(continues(Some("1.10"), "1.11"));
+        assert!(!continues(Some("3"), "2"));
+        assert!(!continues(Some("1"), "100"));
+        assert!(is_value_line("≥ 60% 100% - - -"));
+        assert!(is_value_line("80-90% ≥ 90%"));
+        assert!(!is_value_line("Theo phân bổ"));
+        assert_eq!(value_tokens("- - 50% 80% 100%"), ["-", "-", "50%", "80%", "100%"]);
+    }
+}
