@@ -52,7 +52,12 @@ pub fn stats<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: &Lexicon) -> 
                 }
                 TokKind::Mixed => {
                     st.words += 1;
-                    st.mixed += 1;
+                    // "s6", "d6i", "16p", "K&": a lowercase letter with digits or
+                    // symbols. Codes like "5G", "4G", "H2" are not OCR damage.
+                    let symbol = t.text.chars().any(|c| matches!(c, '$' | '¢' | '&'));
+                    if t.text.chars().any(char::is_lowercase) || (symbol && t.text.chars().count() <= 3) {
+                        st.mixed += 1;
+                    }
                 }
                 _ => {}
             }

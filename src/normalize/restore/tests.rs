@@ -91,6 +91,11 @@ fn detection() {
     let ocr = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/restore/ocr/003.ocr.txt")).unwrap();
     assert_eq!(kind(&ocr), TextKind::Ocr);
     assert_eq!(kind("Zalo, Facebook and YouTube pages for the ward, see https://example.org for more"), TextKind::Clean);
+    // Codes with digits ("5G", "4G") and abbreviations with "&" are not OCR damage.
+    assert_eq!(
+        kind("- Tỷ lệ phủ sóng 5G trên địa bàn đạt 100%.\n- Có 80% hộ gia đình dùng 4G, 5G; KH&CN và ĐMST được đẩy mạnh."),
+        TextKind::Clean
+    );
 }
 
 #[test]
