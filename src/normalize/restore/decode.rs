@@ -31,12 +31,18 @@ struct State {
 pub struct Cache {
     pairs: rustc_hash::FxHashMap<(u32, u32), f64>,
     ctx: rustc_hash::FxHashMap<u32, f64>,
+    uni: rustc_hash::FxHashMap<u32, f64>,
+    total: f64,
     pub lambda: f64,
 }
 
 impl Cache {
     pub fn from_ids(ids: &[u32], min_id: u32, lambda: f64) -> Cache {
         let mut c = Cache { lambda, ..Cache::default() };
+        for &w in ids.iter().filter(|&&w| w >= min_id) {
+            *c.uni.entry(w).or_default() += 1.0;
+            c.total += 1.0;
+        }
         for w in ids.windows(2) {
             if w[0] >= min_id && w[1] >= min_id {
                 *c.pairs.entry((w[0], w[1])).or_default() += 1.0;
@@ -48,13 +54,16 @@ impl Cache {
 
     fn logp(&self, lm: &Lm, u: u32, v: u32, w: u32) -> f64 {
         let base = lm.logp(u, v, w);
-        match self.ctx.get(&v) {
-            Some(&n) if self.lambda > 0.0 => {
-                let pc = self.pairs.get(&(v, w)).copied().unwrap_or(0.0) / n;
-                ((1.0 - self.lambda) * base.exp() + self.lambda * pc).ln()
-            }
-            _ => base,
+        if self.lambda <= 0.0 || self.total == 0.0 {
+            return base;
         }
+        // Half document bigram (when the context was seen), half document unigram.
+        let pu = self.uni.get(&w).copied().unwrap_or(0.0) / self.total;
+        let pb = match self.ctx.get(&v) {
+            Some(&n) => self.pairs.get(&(v, w)).copied().unwrap_or(0.0) / n,
+            None => pu,
+        };
+        ((1.0 - self.lambda) * base.exp() + self.lambda * 0.5 * (pb + pu)).ln()
     }
 }
 

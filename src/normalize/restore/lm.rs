@@ -122,7 +122,10 @@ impl Lm {
         let uni: Vec<f32> = (0..vocab)
             .map(|w| (0.98 * (0.5 * uni_cont[w] as f64 / total + 0.5 * freq[w] as f64 / ftotal) + floor).ln() as f32)
             .collect();
-        let d3 = discount(keys.iter().map(|(_, &c)| c));
+        // The trigram level is discounted harder than counts of counts suggest (0.6):
+        // with a corpus this small, seen trigrams are weak evidence (chosen on the
+        // k-fold evaluation: 97.66% → 97.8%).
+        let d3 = 0.9;
         let d2 = discount(cont2.values().copied());
         let uni_p = uni.iter().map(|&l: &f32| (l as f64).exp()).collect();
         Lm { tri: counts.tri.clone(), ctx3, cont2, ctx2, uni, uni_p, d3, d2 }

@@ -7,7 +7,9 @@
 //! * [`lexicon`]: attested forms (Viet74K word list + training text) and the skeleton index;
 //! * [`lm`]: syllable trigram LM, interpolated Kneser-Ney;
 //! * [`channel`]: OCR confusions learned from OCR/clean pairs plus `rules/ocr_confusions.toml`;
-//! * [`decode`]: second-order Viterbi;
+//! * [`decode`]: second-order Viterbi (beam-pruned); on OCR text a second pass adds a
+//!   document cache (unigrams and bigrams of the first pass), so a name decoded well in
+//!   most places wins where the OCR is worst;
 //! * [`detect`]: clean / stripped / OCR-noisy, so that clean text is never touched.
 //!
 //! The default model is built at first use from text the crate ships (deterministic).

@@ -36,9 +36,10 @@ fn stripped_example_sentence() {
 
 #[test]
 fn ocr_structure_repaired() {
-    let text = "UY BAN NHAN DAN CONG HOA XA HQI CHU NGHIA VIET NAM\nS6:25 /KH-UBND Pong Hai, ngay 19thang 8 nam 2025\n\
+    let text = "UY BAN NHAN DAN CONG HOA XA HQI CHU NGHIA VIET NAM\nS6:25 /KH-UBND Péng Hai, ngay 19thang 8 nam 2025\n\
                 KE HOACH\nThuc hién Nghi quyét s6 57-NQ/TW ngay 22/12/2024 ctia By Chinh tri\n|. MUC PICH, YEU CAU\n\
-                1. Muc dich:\n- Quén triét va t6 chtrc trién khai thuc hién Nghi quyét\nIl. MUC TIEU\nIIl. NHIEM VU VA GIAI PHAP";
+                1. Muc dich:\n- Quén triét va t6 chtrc trién khai thuc hién Nghi quyét\nIl. MUC TIEU\nIIl. NHIEM VU VA GIAI PHAP\n\
+                Uy ban nhan dan phuong Pong Hai xay dung ké hoach; phuong Pong Hai va Ban Thuong vu Pang uy phuong Pong Hai";
     let (out, restored) = run(text, RestoreMode::Auto);
     assert!(restored);
     let lines: Vec<&str> = out.lines().collect();
@@ -155,3 +156,4 @@ fn reference_head_of_ocr_plan() {
         assert!(out.contains(heading), "{heading}");
     }
 }
+
