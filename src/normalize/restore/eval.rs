@@ -203,10 +203,8 @@ pub fn kfold_ocr(pairs: &[(String, String, String)], word_list: Option<&str>) ->
             let restored = model.restore_text(ocr, TextKind::Ocr);
             if std::env::var_os("KEHOACH_RESTORE_OCR_ERRORS").is_some() {
                 let (r, o) = (words(clean), words(&restored));
-                let n = words(ocr);
                 let rt: Vec<&str> = r.iter().map(|t| t.text.as_str()).collect();
                 let ot: Vec<&str> = o.iter().map(|t| t.text.as_str()).collect();
-                let _ = &n;
                 for op in capture_diff_slices(Algorithm::Myers, &rt, &ot) {
                     if let DiffOp::Replace { old_index, old_len, new_index, new_len } = op {
                         eprintln!("{} || {}", rt[old_index..old_index + old_len].join(" "), ot[new_index..new_index + new_len].join(" "));

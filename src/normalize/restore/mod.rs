@@ -301,8 +301,7 @@ impl Model {
         let cache: RefCell<FxHashMap<String, Vec<Cand>>> = RefCell::new(FxHashMap::default());
         let positions: Vec<Vec<Cand>> = toks
             .iter()
-            .enumerate()
-            .map(|(k, (li, t))| match t.kind {
+            .map(|(_, t)| match t.kind {
                 TokKind::Num => vec![Cand { id: NUM, cost: 0.0, form: None }],
                 TokKind::Punct => vec![Cand { id: PUNCT, cost: 0.0, form: None }],
                 TokKind::Other => vec![Cand { id: OTHER, cost: 0.0, form: None }],
@@ -319,7 +318,6 @@ impl Model {
                     };
                     // Capitalized: a name, an agency or a line start; prefer forms
                     // written capitalized before.
-                    let _ = (k, li);
                     if c.len() > 1 && is_capitalized(&t.text) {
                         let cap = |cd: &Cand| cd.form.map_or(0.0, |f| self.cap[f as usize] as f64);
                         let total: f64 = c.iter().map(cap).sum::<f64>() + 0.2 * c.len() as f64;
