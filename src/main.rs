@@ -127,6 +127,18 @@ enum Command {
         #[arg(long, default_value_t = 0.6)]
         threshold: f64,
     },
+    /// Evaluate diacritic restoration (k-fold over the corpus, OCR pairs, speed).
+    RestoreEval {
+        #[arg(long, default_value = "corpus")]
+        corpus: PathBuf,
+        #[arg(long, default_value = "fixtures/restore")]
+        fixtures: PathBuf,
+    },
+    /// Learn OCR channel costs from OCR/clean pairs (<id>.clean.txt, <id>.ocr.txt); TSV on stdout.
+    RestoreLearn {
+        #[arg(default_value = "fixtures/restore/ocr")]
+        pairs: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -278,6 +290,8 @@ fn run(cli: &Cli) -> kehoach::Result<ExitCode> {
             }
         }
         Command::Diff { .. } => unreachable!("handled in main"),
+        Command::RestoreEval { corpus, fixtures } => kehoach::normalize::restore::eval::report(corpus, fixtures)?,
+        Command::RestoreLearn { pairs } => kehoach::normalize::restore::eval::learn_from_dir(pairs)?,
     };
     write_stdout(&out, Path::new("-"))?;
     Ok(ExitCode::SUCCESS)

@@ -277,8 +277,9 @@ III. NHIỆM VỤ, GIẢI PHÁP
         let plain = crate::fold::strip_diacritics(PLAN);
         let v = run(&plain);
         assert_eq!(v.len(), 5, "{:#?}", v.iter().map(|x| &x.name).collect::<Vec<_>>());
-        assert_eq!(v[0].group.as_deref(), Some("Phat trien ha tang"));
-        assert_eq!(v[2].targets[0].raw, "it nhat 3,0%");
+        // Stripped text is restored (--restore auto) before extraction.
+        assert_eq!(v[0].group.as_deref(), Some("Phát triển hạ tầng"));
+        assert_eq!(v[2].targets[0].raw, "ít nhất 3,0%");
         assert_eq!(v[3].targets[0].period.as_deref(), Some("2030"));
     }
 

@@ -8,6 +8,7 @@
 
 pub mod layout;
 pub mod mapped;
+pub mod restore;
 pub mod unicode;
 
 use crate::ingest::SourceText;
@@ -151,8 +152,15 @@ fn line_starts(text: &str) -> Vec<usize> {
 
 /// Runs every normalization pass over a source.
 pub fn normalize(source: &SourceText, opts: &NormalizeOptions) -> NormText {
-    let lines = layout::clean_lines(&source.text, opts.tone_style);
-    NormText::from_lines(lines, source, false)
+    let mut lines = layout::clean_lines(&source.text, opts.tone_style);
+    let restored = restore::restore(&mut lines, opts.restore);
+    if restored && opts.tone_style == ToneStyle::Modern {
+        // Restored syllables come out in traditional placement.
+        for line in &mut lines {
+            line.map_words(|c| c.is_alphabetic(), |w| unicode::place_tone(w, ToneStyle::Modern));
+        }
+    }
+    NormText::from_lines(lines, source, restored)
 }
 
 #[cfg(test)]

@@ -1,0 +1,161 @@
+//! The Vietnamese syllable inventory, generated from the spelling rules:
+//! onset × rhyme × tone, with the orthographic constraints (c/k/q, g/gh, ng/ngh, gi,
+//! medial o/u, stop codas taking only the sắc and nặng tones).
+//!
+//! The generated set over-generates a little (some rhymes exist only after a few
+//! onsets); [`super::lexicon`] intersects it with attested forms to get the candidates.
+
+use crate::normalize::unicode::{place_tone, ToneStyle};
+use once_cell::sync::Lazy;
+use rustc_hash::FxHashSet;
+
+const ONSETS: [&str; 26] = [
+    "", "b", "c", "ch", "d", "đ", "g", "gi", "h", "k", "kh", "l", "m", "n", "ng", "nh", "p", "ph", "r", "s", "t", "th",
+    "tr", "v", "x", "q",
+];
+
+/// Rhymes without a medial glide: (nucleus, allowed codas). "" is the open rhyme.
+const PLAIN: &[(&str, &[&str])] = &[
+    ("a", &["", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u", "y"]),
+    ("ă", &["c", "m", "n", "ng", "p", "t"]),
+    ("â", &["c", "m", "n", "ng", "p", "t", "u", "y"]),
+    ("e", &["", "c", "m", "n", "ng", "p", "t", "o"]),
+    ("ê", &["", "ch", "m", "n", "nh", "p", "t", "u"]),
+    ("i", &["", "ch", "m", "n", "nh", "p", "t", "u", "a"]),
+    ("y", &[""]),
+    ("o", &["", "c", "m", "n", "ng", "p", "t", "i", "ong", "oc"]),
+    ("ô", &["", "c", "m", "n", "ng", "p", "t", "i"]),
+    ("ơ", &["", "m", "n", "p", "t", "i"]),
+    ("u", &["", "c", "m", "n", "ng", "p", "t", "i", "a", "y"]),
+    ("ư", &["", "c", "m", "n", "ng", "t", "i", "u", "a"]),
+    ("iê", &["c", "m", "n", "ng", "p", "t", "u"]),
+    ("uô", &["c", "m", "n", "ng", "t", "i"]),
+    ("ươ", &["c", "m", "n", "ng", "p", "t", "i", "u"]),
+];
+
+/// Rhymes with the medial glide (written o/u; after q the o is written u).
+const MEDIAL: &[(&str, &[&str])] = &[
+    ("oa", &["", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "y", "o"]),
+    ("oă", &["c", "m", "n", "ng", "t"]),
+    ("oe", &["", "n", "t", "o"]),
+    ("uâ", &["n", "ng", "t", "y"]),
+    ("uê", &["", "ch", "nh", "n"]),
+    ("uy", &["", "ch", "n", "nh", "p", "t", "u", "a"]),
+    ("uyê", &["n", "t"]),
+    ("uơ", &[""]),
+    ("oo", &["ng", "c"]),
+];
+
+const STOPS: [&str; 4] = ["c", "ch", "p", "t"];
+const TONES: [&str; 6] = ["", "\u{0300}", "\u{0301}", "\u{0303}", "\u{0309}", "\u{0323}"];
+
+fn front(rhyme: &str) -> bool {
+    rhyme.starts_with(['i', 'y', 'e', 'ê'])
+}
+
+/// Toneless spellings of onset + rhyme, following the spelling rules.
+fn spell(onset: &str, rhyme: &str, medial: bool) -> Option<String> {
+    let labial = matches!(onset, "b" | "m" | "p" | "ph" | "v");
+    if medial {
+        if (labial && !(rhyme.starts_with("uy") && matches!(onset, "b" | "ph"))) || onset == "k" || onset == "c" {
+            return None;
+        }
+        if onset == "q" {
+            let r = if let Some(rest) = rhyme.strip_prefix('o') { format!("u{rest}") } else { rhyme.to_string() };
+            return Some(format!("q{r}"));
+        }
+        if onset == "g" && rhyme.starts_with("uy") {
+            return None;
+        }
+        return Some(format!("{onset}{rhyme}"));
+    }
+    match onset {
+        // qu + a plain rhyme: quốc, quít, quới, quạu, quết.
+        "q" if rhyme.starts_with(['a', 'ă', 'â', 'e', 'ê', 'i', 'ô', 'ơ']) && !rhyme.starts_with("iê") => Some(format!("qu{rhyme}")),
+        "q" => None,
+        "c" if front(rhyme) => None,
+        "k" if !front(rhyme) => None,
+        "g" | "ng" if front(rhyme) && !rhyme.starts_with('y') => Some(format!("{onset}h{rhyme}")),
+        "gi" => {
+            // gi + i… drops one i: gi + in → gìn, gi + iêng → giêng.
+            let r = rhyme.strip_prefix('i').unwrap_or(rhyme);
+            Some(format!("gi{r}"))
+        }
+        "" if rhyme.starts_with("iê") => Some(format!("y{}", &rhyme['i'.len_utf8()..])),
+        _ if rhyme.starts_with("iê") || rhyme == "y" => {
+            if rhyme == "y" && !matches!(onset, "" | "h" | "k" | "l" | "m" | "s" | "t" | "v" | "qu") {
+                return None;
+            }
+            Some(format!("{onset}{rhyme}"))
+        }
+        _ => Some(format!("{onset}{rhyme}")),
+    }
+}
+
+/// Every syllable the rules allow, lowercase NFC, traditional tone placement.
+pub fn generate() -> Vec<String> {
+    let mut out = FxHashSet::default();
+    for (list, medial) in [(PLAIN, false), (MEDIAL, true)] {
+        for (nucleus, codas) in list {
+            for coda in *codas {
+                let rhyme = format!("{nucleus}{coda}");
+                let stop = STOPS.contains(coda);
+                for onset in ONSETS {
+                    let Some(bare) = spell(onset, &rhyme, medial) else { continue };
+                    for tone in TONES {
+                        if stop && !matches!(tone, "\u{0301}" | "\u{0323}") {
+                            continue;
+                        }
+                        let s = if tone.is_empty() { bare.clone() } else { place_tone(&format!("{bare}{tone}"), ToneStyle::Traditional) };
+                        out.insert(s);
+                    }
+                }
+            }
+        }
+    }
+    let mut v: Vec<String> = out.into_iter().collect();
+    v.sort();
+    v
+}
+
+static INVENTORY: Lazy<FxHashSet<String>> = Lazy::new(|| generate().into_iter().collect());
+
+/// Whether `lower` (lowercase NFC, traditional tone placement) is a possible syllable.
+pub fn is_syllable(lower: &str) -> bool {
+    INVENTORY.contains(lower)
+}
+
+/// Size of the generated inventory.
+pub fn inventory_size() -> usize {
+    INVENTORY.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_syllables_generated() {
+        for s in [
+            "nghị", "quyết", "số", "ngày", "của", "bộ", "chính", "trị", "đông", "hải", "giêng", "gì", "quân", "khuya", "yên",
+            "kế", "hoạch", "thuở", "khuỷu", "người", "ương", "ý", "mỹ", "kỹ", "hóa", "ủy", "xoong", "gìn", "giữa", "quốc", "quí", "quới", "buýt", "quạu",
+        ] {
+            assert!(is_syllable(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn impossible_syllables_rejected() {
+        for s in ["ghá", "ngha", "kan", "qa", "zalo", "by", "ctia", "big", "data", "ubnd", "hoà"] {
+            assert!(!is_syllable(s), "{s}");
+        }
+        assert!(!is_syllable("bàt"));
+        assert!(!is_syllable("càc"));
+    }
+
+    #[test]
+    fn inventory_size_plausible() {
+        let n = inventory_size();
+        assert!((10_000..30_000).contains(&n), "{n}");
+    }
+}

@@ -1,0 +1,159 @@
+use super::*;
+use crate::normalize::{normalize, NormalizeOptions, RestoreMode};
+use crate::SourceText;
+use unicode_normalization::UnicodeNormalization;
+
+fn model() -> &'static Model {
+    Model::shipped()
+}
+
+fn run(text: &str, mode: RestoreMode) -> (String, bool) {
+    let src = SourceText::from_string("t", text);
+    let n = normalize(&src, &NormalizeOptions { restore: mode, ..Default::default() });
+    (n.text, n.restored)
+}
+
+#[test]
+fn embedded_rules_parse() {
+    let r: ConfusionRules = crate::rules::parse_toml(CONFUSION_RULES, "rules/ocr_confusions.toml").expect("valid");
+    assert!(!r.confusion.is_empty() && !r.structure.is_empty() && !r.keep.is_empty() && !r.abbreviations.is_empty());
+    assert!(model().lex.len() > 5000);
+}
+
+#[test]
+fn ocr_example_sentence() {
+    let out = model().restore_text("Nghi quyét s6 57-NQ/TW ngay 22/12/2024 ctia By Chinh tri", TextKind::Ocr);
+    assert_eq!(out, "Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị");
+    let out = model().restore_text("Uy ban nhan dan phuong Pong Hai xay dung ké hoach", TextKind::Ocr);
+    assert_eq!(out, "Ủy ban nhân dân phường Đông Hải xây dựng kế hoạch");
+}
+
+#[test]
+fn stripped_example_sentence() {
+    let out = model().restore_text("Nghi quyet so 57-NQ/TW ngay 22/12/2024 cua Bo Chinh tri ve chuyen doi so", TextKind::Stripped);
+    assert_eq!(out, "Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về chuyển đổi số");
+}
+
+#[test]
+fn ocr_structure_repaired() {
+    let text = "UY BAN NHAN DAN CONG HOA XA HQI CHU NGHIA VIET NAM\nS6:25 /KH-UBND Péng Hai, ngay 19thang 8 nam 2025\n\
+                KE HOACH\nThuc hién Nghi quyét s6 57-NQ/TW ngay 22/12/2024 ctia By Chinh tri\n|. MUC PICH, YEU CAU\n\
+                1. Muc dich:\n- Quén triét va t6 chtrc trién khai thuc hién Nghi quyét\nIl. MUC TIEU\nIIl. NHIEM VU VA GIAI PHAP\n\
+                Uy ban nhan dan phuong Pong Hai xay dung ké hoach; phuong Pong Hai va Ban Thuong vu Pang uy phuong Pong Hai";
+    let (out, restored) = run(text, RestoreMode::Auto);
+    assert!(restored);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
+    assert_eq!(lines[1], "Số: 25/KH-UBND Đông Hải, ngày 19 tháng 8 năm 2025");
+    assert_eq!(lines[2], "KẾ HOẠCH");
+    assert_eq!(lines[4], "I. MỤC ĐÍCH, YÊU CẦU");
+    assert_eq!(lines[5], "1. Mục đích:");
+    assert_eq!(lines[7], "II. MỤC TIÊU");
+    assert_eq!(lines[8], "III. NHIỆM VỤ VÀ GIẢI PHÁP");
+}
+
+#[test]
+fn numbers_codes_abbreviations_english_untouched() {
+    let keep = ["57-NQ/TW", "22/12/2024", "3,0%", "UBND", "KHCN", "CĐS", "Zalo", "IoT", "AI", "https://dichvucong.gov.vn", "5G", "VNeID"];
+    let stripped = "UBND phuong trien khai KHCN va CĐS tren Zalo, IoT, AI theo 57-NQ/TW ngay 22/12/2024 (3,0%) tai https://dichvucong.gov.vn, 5G, VNeID";
+    let noisy = "UBND phuong trién khai KHCN va CĐS trén Zalo, IoT, AI theo 57-NQ/TW ngay 22/12/2024 (3,0%) tai https://dichvucong.gov.vn, 5G, VNeID";
+    for (text, kind) in [(stripped, TextKind::Stripped), (noisy, TextKind::Ocr)] {
+        let out = model().restore_text(text, kind);
+        for k in keep {
+            assert!(out.contains(k), "{kind:?}: {k} lost in {out}");
+        }
+        assert!(out.starts_with("UBND phường triển khai KHCN và CĐS trên Zalo"), "{out}");
+    }
+}
+
+#[test]
+fn clean_corpus_text_is_byte_identical_in_auto_mode() {
+    for t in TRAINING_TEXTS {
+        let (auto, restored) = run(t, RestoreMode::Auto);
+        let (never, _) = run(t, RestoreMode::Never);
+        assert!(!restored);
+        assert_eq!(auto, never);
+    }
+    let (out, restored) = run("Kế hoạch số 87/KH-UBND ngày 27 tháng 3 năm 2026 của Ủy ban nhân dân phường Gia Viên về chuyển đổi số", RestoreMode::Auto);
+    assert!(!restored);
+    assert_eq!(out, "Kế hoạch số 87/KH-UBND ngày 27 tháng 3 năm 2026 của Ủy ban nhân dân phường Gia Viên về chuyển đổi số");
+}
+
+#[test]
+fn detection() {
+    let m = model();
+    let kind = |t: &str| {
+        let lines: Vec<MappedStr> = t.split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
+        m.detect(&lines)
+    };
+    let clean = eval::normalized(TRAINING_TEXTS[2]);
+    assert_eq!(kind(&clean), TextKind::Clean);
+    assert_eq!(kind(&crate::fold::strip_diacritics(&clean)), TextKind::Stripped);
+    let ocr = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/restore/ocr/003.ocr.txt")).unwrap();
+    assert_eq!(kind(&ocr), TextKind::Ocr);
+    assert_eq!(kind("Zalo, Facebook and YouTube pages for the ward, see https://example.org for more"), TextKind::Clean);
+    // Codes with digits ("5G", "4G") and abbreviations with "&" are not OCR damage.
+    assert_eq!(
+        kind("- Tỷ lệ phủ sóng 5G trên địa bàn đạt 100%.\n- Có 80% hộ gia đình dùng 4G, 5G; KH&CN và ĐMST được đẩy mạnh."),
+        TextKind::Clean
+    );
+}
+
+#[test]
+fn output_is_nfc_and_deterministic() {
+    let text = "Nghi quyét s6 57-NQ/TW ngay 22/12/2024 ctia By Chinh tri vé dgt pha phat trién khoa hgc, cong nghé¢, doi méi sang tao";
+    let a = model().restore_text(text, TextKind::Ocr);
+    let b = model().restore_text(text, TextKind::Ocr);
+    assert_eq!(a, b);
+    assert_eq!(a, a.nfc().collect::<String>());
+    // A model trained again from the same data decodes the same way.
+    let rules = confusion_rules();
+    let m2 = Model::train(TRAINING_TEXTS, Some(WORD_LIST), Channel::from_tsv(LEARNED_CHANNEL, &rules), &rules);
+    assert_eq!(m2.restore_text(text, TextKind::Ocr), a);
+}
+
+#[test]
+fn restored_words_keep_source_alignment() {
+    let text = "Ke hoach cua phuong ve chuyen doi so va doi moi sang tao trong nam nay cua Uy ban";
+    let src = SourceText::from_string("t", text);
+    let n = normalize(&src, &NormalizeOptions { restore: RestoreMode::Always, ..Default::default() });
+    assert!(n.restored);
+    let pos = n.text.find("chuyển").unwrap();
+    let sp = n.span(pos, pos + "chuyển".len());
+    assert_eq!(&src.text[sp.start..sp.end], "chuyen");
+}
+
+#[test]
+fn never_mode_leaves_ocr_alone() {
+    let (out, restored) = run("Nghi quyét s6 57-NQ/TW ngay 22/12/2024 ctia By Chinh tri va cac phong ban", RestoreMode::Never);
+    assert!(!restored);
+    assert!(out.contains("ctia By"));
+}
+
+#[test]
+fn held_out_stripped_accuracy_beats_baseline() {
+    // Small, fast k-fold check: trained on two documents, tested on a third.
+    let rules = confusion_rules();
+    let m = Model::train(&TRAINING_TEXTS[..2], Some(WORD_LIST), Channel::from_rules(&rules), &rules);
+    let s = eval::score_stripped(&m, &eval::normalized(TRAINING_TEXTS[2]));
+    assert!(s.syllables > 2000);
+    assert!(s.acc() > 95.0 && s.acc() > s.baseline_acc() + 5.0, "{} vs {}", s.acc(), s.baseline_acc());
+}
+
+#[test]
+fn reference_head_of_ocr_plan() {
+    let reference = include_str!("../../../fixtures/restore/001_reference_head.txt");
+    let src = include_str!("../../../corpus/001_70b3ee0bbeef00db.txt");
+    let lines = crate::normalize::layout::clean_lines(src, crate::normalize::ToneStyle::Traditional);
+    assert_eq!(model().detect(&lines), TextKind::Ocr);
+    let n = reference.lines().count();
+    let mut head: Vec<MappedStr> = lines.into_iter().take(n).collect();
+    model().restore_lines(&mut head, TextKind::Ocr);
+    let out: String = head.iter().map(|l| l.as_string()).collect::<Vec<_>>().join("\n");
+    let s = eval::score_aligned(reference, &out);
+    assert!(s.acc() > 93.0, "{}", s.acc());
+    for heading in ["KẾ HOẠCH", "I. MỤC ĐÍCH, YÊU CẦU", "II. MỤC TIÊU", "Số: 25/KH-UBND"] {
+        assert!(out.contains(heading), "{heading}");
+    }
+}
+
