@@ -662,16 +662,32 @@ fn score_tasks(pred: &Document, gold: &Gold, s: &mut Scores) {
     }
 }
 
+/// The tie-breaking key of an indicator after table and group: its row number, or for an
+/// unnumbered one (a body bullet) the periods of its targets, so that one sentence repeated
+/// under two years ("Có ≥ 85% ..." for 2025 and for 2030) pairs up by year.
+fn number_or_periods<'a>(number: Option<&str>, periods: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
+    number.map(str::to_string).or_else(|| {
+        let p: Vec<&str> = periods.flatten().collect();
+        (!p.is_empty()).then(|| p.join(" "))
+    })
+}
+
 fn score_indicators(pred: &Document, gold: &Gold, s: &mut Scores) {
     let p: Vec<MatchItem> = pred
         .indicators
         .iter()
-        .map(|x| MatchItem::new(x.origin, &x.name, [x.table.as_deref(), x.group.as_deref(), x.number.as_deref()]))
+        .map(|x| {
+            let key = number_or_periods(x.number.as_deref(), x.targets.iter().map(|t| t.period.as_deref()));
+            MatchItem::new(x.origin, &x.name, [x.table.as_deref(), x.group.as_deref(), key.as_deref()])
+        })
         .collect();
     let g: Vec<MatchItem> = gold
         .indicators
         .iter()
-        .map(|x| MatchItem::new(x.origin, &x.name, [x.table.as_deref(), x.group.as_deref(), x.number.as_deref()]))
+        .map(|x| {
+            let key = number_or_periods(x.number.as_deref(), x.targets.iter().map(|t| t.period.as_deref()));
+            MatchItem::new(x.origin, &x.name, [x.table.as_deref(), x.group.as_deref(), key.as_deref()])
+        })
         .collect();
     let all_pairs = match_items(&p, &g, MATCH_THRESHOLD);
     let mut all = Score::prf();
@@ -1229,6 +1245,21 @@ mod tests {
         assert_eq!((missed.gold.as_deref(), missed.predicted.as_deref()), (Some("Tuyên truyền nâng cao nhận thức về chuyển đổi số"), None));
         assert!(m.iter().any(|m| m.metric == "metadata.place" && m.predicted.is_none()));
         assert_eq!(m.len(), 3, "{m:#?}");
+    }
+
+    #[test]
+    fn equal_unnumbered_texts_pair_up_by_period() {
+        // One body bullet repeated under two years, without row numbers: periods decide.
+        let (mut doc, mut gold) = sample();
+        doc.indicators[1].name = doc.indicators[0].name.clone();
+        doc.indicators[1].group = doc.indicators[0].group.clone();
+        for x in &mut doc.indicators {
+            x.number = None;
+        }
+        gold.indicators = doc.indicators.iter().map(gold_indicator).collect();
+        doc.indicators.reverse();
+        let s = score_document(&doc, &gold);
+        assert_eq!(s.get("indicators.targets"), Some(Score::Accuracy { correct: 3, total: 3 }));
     }
 
     #[test]

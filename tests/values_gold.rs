@@ -51,8 +51,15 @@ fn gold_targets_all_parse() {
                 assert_eq!(v.len(), 1, "{file}: {raw}");
                 let t = &v[0];
                 assert_eq!(t.raw, *raw);
+                // Word operators as printed in the OCR'd plan 001 ("Ít nhất 3,0%", "Đạt trên 3%").
+                let folded = kehoach::fold::fold(raw);
+                let words = folded.strip_prefix("dat ").unwrap_or(&folded);
                 let expect = if *raw == "-" {
                     TargetOp::None
+                } else if words.starts_with("it nhat ") {
+                    TargetOp::Ge
+                } else if words.starts_with("tren ") {
+                    TargetOp::Gt
                 } else if !raw.chars().any(|c| c.is_ascii_digit()) {
                     TargetOp::Text
                 } else if raw.starts_with('≥') {
