@@ -115,3 +115,12 @@ fn corpus_spans_cover_task_text() {
         }
     }
 }
+
+/// A case proptest found: a page number next to a code split over lines.
+#[test]
+fn idempotent_around_page_number_and_split_code() {
+    let text = "- Văn hóa nhân dân ưđaAơAAa NQ/TW 1. Phòng\n8\n57-\nThường xuyên Uỷ ban Thường xuyên NQ/TW";
+    let once = normalize(&SourceText::from_string("p", text), &opts());
+    let twice = normalize(&SourceText::from_string("p", &once.text), &opts());
+    assert_eq!(twice.text, once.text);
+}

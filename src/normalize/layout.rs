@@ -150,9 +150,18 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
         }
         lines.push(m);
     }
-    drop_prose_page_numbers(&mut lines);
     drop_repeated_table_headers(&mut lines);
-    join_split_codes(&mut lines);
+    // Dropping a page number can bring a split code together, and a join can put a lone
+    // number between two prose lines: repeat until nothing changes, so that normalizing
+    // normalized text changes nothing.
+    loop {
+        let before = lines.len();
+        drop_prose_page_numbers(&mut lines);
+        join_split_codes(&mut lines);
+        if lines.len() == before {
+            break;
+        }
+    }
     lines
 }
 
