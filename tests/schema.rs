@@ -15,7 +15,7 @@ fn corpus_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("corpus dir")
         .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "PROVENANCE.md"))
+        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "PROVENANCE"))
         .collect();
     files.sort();
     assert!(files.len() >= 5, "corpus has the 5 sample plans");
