@@ -379,9 +379,10 @@ pub fn confusion_rules() -> ConfusionRules {
     crate::rules::parse_toml(CONFUSION_RULES, "rules/ocr_confusions.toml").unwrap_or_default()
 }
 
-/// Roman numerals at line start as English OCR prints them: "|." "Il." "IIl." "Vl.".
+/// Roman numerals at line start as English OCR prints them: "|." "Il." "IIl." "I11."
+/// "Vl." (a "1" only after a first I-like stroke, so "1." and "11." stay Arabic).
 fn fix_roman(line: &mut MappedStr) {
-    static ROMAN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([Il|]{1,3}|[Il|]?V|V[Il|]{1,3})([.:])(\s|$)").unwrap());
+    static ROMAN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([Il|][Il|1]{0,2}|[Il|]?V|V[Il|1]{1,3})([.:])(\s|$)").unwrap());
     line.replace_regex(&ROMAN, |c| {
         let num: String = c[1].chars().map(|ch| if ch == 'V' { 'V' } else { 'I' }).collect();
         format!("{num}{}{}", &c[2], &c[3])

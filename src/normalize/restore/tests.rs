@@ -38,7 +38,7 @@ fn stripped_example_sentence() {
 fn ocr_structure_repaired() {
     let text = "UY BAN NHAN DAN CONG HOA XA HQI CHU NGHIA VIET NAM\nS6:25 /KH-UBND Péng Hai, ngay 19thang 8 nam 2025\n\
                 KE HOACH\nThuc hién Nghi quyét s6 57-NQ/TW ngay 22/12/2024 ctia By Chinh tri\n|. MUC PICH, YEU CAU\n\
-                1. Muc dich:\n- Quén triét va t6 chtrc trién khai thuc hién Nghi quyét\nIl. MUC TIEU\nIIl. NHIEM VU VA GIAI PHAP\n\
+                1. Muc dich:\n- Quén triét va t6 chtrc trién khai thuc hién Nghi quyét\nIl. MUC TIEU\nIIl. NHIEM VU VA GIAI PHAP\nI11. NHIEM VU, GIAI PHAP\n11. Muc\n\
                 Uy ban nhan dan phuong Pong Hai xay dung ké hoach; phuong Pong Hai va Ban Thuong vu Pang uy phuong Pong Hai";
     let (out, restored) = run(text, RestoreMode::Auto);
     assert!(restored);
@@ -50,6 +50,8 @@ fn ocr_structure_repaired() {
     assert_eq!(lines[5], "1. Mục đích:");
     assert_eq!(lines[7], "II. MỤC TIÊU");
     assert_eq!(lines[8], "III. NHIỆM VỤ VÀ GIẢI PHÁP");
+    assert!(lines[9].starts_with("III. "), "{}", lines[9]);
+    assert!(lines[10].starts_with("11. "), "{}", lines[10]);
 }
 
 #[test]
