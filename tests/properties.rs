@@ -124,3 +124,20 @@ fn idempotent_around_page_number_and_split_code() {
     let twice = normalize(&SourceText::from_string("p", &once.text), &opts());
     assert_eq!(twice.text, once.text);
 }
+
+/// Every task and indicator of the corpus carries a confidence in 0..1.
+#[test]
+fn corpus_items_have_confidence() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(root.join("corpus")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("txt") {
+            continue;
+        }
+        let doc = kehoach::extract_path(&path, Rules::embedded(), &Options::default()).unwrap();
+        for c in doc.tasks.iter().map(|t| t.confidence).chain(doc.indicators.iter().map(|i| i.confidence)) {
+            let c = c.unwrap_or_else(|| panic!("{}: item without confidence", path.display()));
+            assert!((0.0..=1.0).contains(&c));
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! agency-specific items of TỔ CHỨC THỰC HIỆN (origin "organization").
 
 use crate::extract::agencies::{AgencyMatch, AgencyRegistry, AgencyRules};
+use crate::extract::confidence::{self, Evidence};
 use crate::extract::ids::item_id;
 use crate::fold::fold;
 use crate::model::{AgencyRef, Origin, Span, Task};
@@ -104,8 +105,22 @@ fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section:
         deadline: None,
         span: norm.lines_span(n.first_line, last),
         links: Vec::new(),
-        confidence: None,
+        confidence: Some(confidence::score(&Evidence {
+            structured_heading: true,
+            restored: norm.restored,
+            ..Evidence::default()
+        })),
     }
+}
+
+/// Confidence of a task whose agencies come from its heading or sentence.
+fn with_agency_evidence(t: &mut Task, restored: bool) {
+    t.confidence = Some(confidence::score(&Evidence {
+        structured_heading: true,
+        agency_exact: !t.lead.is_empty(),
+        restored,
+        ..Evidence::default()
+    }));
 }
 
 /// Heading path of the enclosing headings of `i`, e.g. "III.1".
@@ -158,6 +173,9 @@ pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> V
                 let mut t = make_task(norm, tree, i, Origin::Body, section_of(tree, i));
                 let lead = assigned_agencies(&t.text, ctx);
                 t.lead = ctx.refs(&lead, t.span);
+                if !t.lead.is_empty() {
+                    with_agency_evidence(&mut t, norm.restored);
+                }
                 tasks.push(t);
             }
         }
@@ -200,6 +218,7 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
                     t.support = ctx.refs(&support, t.span);
                     t.support.retain(|s| !lead.contains(s));
                     t.lead = lead.clone();
+                    with_agency_evidence(&mut t, norm.restored);
                     tasks.push(t);
                 }
             } else {
@@ -215,6 +234,7 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
                     }
                     t.lead = ctx.refs(&lead, t.span);
                     t.support = ctx.refs(&support, t.span);
+                    with_agency_evidence(&mut t, norm.restored);
                     tasks.push(t);
                 }
             }
