@@ -74,6 +74,7 @@ const FLOORS: &[(&str, &str, f64)] = &[
     ("digital", "indicators.unit",             1.00),
     // 001 is an OCR scan (see fixtures/gold/001_NOTES.md); floors as first measured.
     ("001",   "metadata",                    1.00),
+    ("001",   "references",                  1.00),
     ("001",   "indicators.body",             0.92),
     ("001",   "indicators.body@p",           0.93),
     ("001",   "indicators.lead",             1.00),
