@@ -158,6 +158,12 @@ impl Lm {
         self.ctx3.get(&k2(u, v)).copied()
     }
 
+    /// The trigram-level discount.
+    #[inline]
+    pub fn d3(&self) -> f64 {
+        self.d3
+    }
+
     /// Count of trigram (u, v, w) in the running text.
     #[inline]
     pub fn tri_count(&self, u: u32, v: u32, w: u32) -> u32 {

@@ -208,3 +208,27 @@ fn ocr_rules_overridable_with_rules_dir() {
     let err = Rules::from_dir(Some(dir.path())).unwrap_err().to_string();
     assert!(err.contains("ocr_confusions.toml") && err.contains("unclosed"), "{err}");
 }
+
+#[test]
+fn stripped_paragraph_in_clean_plan_is_restored_alone() {
+    let clean = eval::normalized(TRAINING_TEXTS[2]);
+    let lines: Vec<&str> = clean.split('\n').collect();
+    // A paragraph of prose in the middle: the longest run of 4 lines with many words.
+    let start = (lines.len() / 3..lines.len() * 2 / 3)
+        .max_by_key(|&i| lines[i..i + 4].iter().map(|l| l.split_whitespace().count()).sum::<usize>())
+        .unwrap();
+    let (a, b) = (start, start + 4);
+    let mixed: Vec<String> =
+        lines.iter().enumerate().map(|(i, l)| if (a..b).contains(&i) { crate::fold::strip_diacritics(l) } else { l.to_string() }).collect();
+    let (out, restored) = run(&mixed.join("\n"), RestoreMode::Auto);
+    assert!(restored);
+    let out_lines: Vec<&str> = out.split('\n').collect();
+    assert_eq!(out_lines.len(), lines.len());
+    for (i, (o, l)) in out_lines.iter().zip(&lines).enumerate() {
+        if !(a..b).contains(&i) {
+            assert_eq!(o, l, "line {i} changed");
+        }
+    }
+    let s = eval::score_aligned(&lines[a..b].join("\n"), &out_lines[a..b].join("\n"));
+    assert!(s.syllables > 40 && s.acc() > 90.0, "{} of {}", s.acc(), s.syllables);
+}
