@@ -78,6 +78,7 @@ const FLOORS: &[(&str, &str, f64)] = &[
     ("001",   "indicators.body",             0.92),
     ("001",   "indicators.body@p",           0.93),
     ("001",   "indicators.lead",             1.00),
+    ("001",   "indicators.targets",          0.97),
     ("001",   "tasks.body",                  0.97),
     ("001",   "tasks.body.section",          1.00),
     ("001",   "tasks.organization",          1.00),

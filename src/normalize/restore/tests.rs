@@ -55,6 +55,16 @@ fn ocr_structure_repaired() {
 }
 
 #[test]
+fn ocr_target_symbol_read_as_at_least() {
+    let text = "Uy ban nhan dan phuong trien khai ké hoach chuyén doi sé cho nguoi dan\n- Ty I¢ phu song 5G trén dia ban dat > 60%.\n3 | truy cap bang rong | =60% | 100% | 4 > 3 cong viéc";
+    let (out, restored) = run(text, RestoreMode::Auto);
+    assert!(restored);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[1].ends_with("đạt ≥ 60%."), "{}", lines[1]);
+    assert!(lines[2].contains("| ≥60% | 100% |") && lines[2].contains("4 > 3"), "{}", lines[2]);
+}
+
+#[test]
 fn numbers_codes_abbreviations_english_untouched() {
     let keep = ["57-NQ/TW", "22/12/2024", "3,0%", "UBND", "KHCN", "CĐS", "Zalo", "IoT", "AI", "https://dichvucong.gov.vn", "5G", "VNeID"];
     let stripped = "UBND phuong trien khai KHCN va CĐS tren Zalo, IoT, AI theo 57-NQ/TW ngay 22/12/2024 (3,0%) tai https://dichvucong.gov.vn, 5G, VNeID";
