@@ -6,6 +6,7 @@
 pub mod docx;
 pub mod legacy;
 pub mod pdf;
+mod pdf_layout;
 pub mod text;
 
 use crate::error::{Error, Result};
