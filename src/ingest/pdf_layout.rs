@@ -329,6 +329,16 @@ fn table_text(page: &PageContent, table: &Table, members: &[(usize, (usize, usiz
     }
 }
 
+/// A line of running text, or a rebuilt table (`table`: its rows, never joined).
+struct Line {
+    text: String,
+    x0: f64,
+    x1: f64,
+    y: f64,
+    size: f64,
+    table: bool,
+}
+
 /// The text of one page (see the module documentation).
 pub fn page_text(page: &PageContent) -> String {
     let tables = find_tables(page);
@@ -346,45 +356,110 @@ pub fn page_text(page: &PageContent) -> String {
         }
     }
     let mut emitted = vec![false; tables.len()];
-    let mut text = String::with_capacity(page.text.len() + page.text.len() / 8);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cur: Option<Line> = None;
     let mut last_end = f64::INFINITY;
     let mut last_y = 0.0;
-    let mut line_start = true;
     for (i, g) in page.glyphs.iter().enumerate() {
         if let Some(t) = in_table[i] {
             if !emitted[t] {
                 emitted[t] = true;
-                if !line_start {
-                    text.push('\n');
-                }
-                if !text.is_empty() && !text.ends_with("\n\n") {
-                    text.push('\n');
-                }
+                lines.extend(cur.take());
+                let mut text = String::new();
                 table_text(page, &tables[t], &members[t], &mut text);
-                text.push('\n');
-                line_start = true;
-                last_end = f64::INFINITY;
+                let tb = &tables[t];
+                lines.push(Line { text, x0: tb.left, x1: tb.right, y: tb.bottom, size: g.size, table: true });
             }
             continue;
         }
         let size = g.size;
-        if !line_start {
+        let mut new_line = true;
+        if let Some(line) = cur.as_mut() {
             let dy = (g.y - last_y).abs();
-            if dy > size * 1.5 || (g.x < last_end && dy > size * 0.5) {
-                text.push('\n');
-            } else if dy <= size * 0.5 && g.x > last_end && (g.x > last_end + size * CELL_GAP || crosses_rule(page, last_end, g.x, g.y, size))
-            {
-                text.push('\n');
-            } else if g.x > last_end + size * 0.1 {
-                text.push(' ');
+            new_line = dy > size * 1.5
+                || (g.x < last_end && dy > size * 0.5)
+                || (dy <= size * 0.5
+                    && g.x > last_end
+                    && (g.x > last_end + size * CELL_GAP || crosses_rule(page, last_end, g.x, g.y, size)));
+            if !new_line {
+                if g.x > last_end + size * 0.1 && !line.text.ends_with(' ') {
+                    line.text.push(' ');
+                }
+                line.text.push_str(page.glyph_text(g));
+                line.x1 = line.x1.max(g.end);
+                line.size = line.size.max(size);
             }
         }
-        text.push_str(page.glyph_text(g));
-        line_start = text.ends_with('\n');
+        if new_line {
+            lines.extend(cur.take());
+            cur = Some(Line { text: page.glyph_text(g).to_string(), x0: g.x, x1: g.end, y: g.y, size, table: false });
+        }
         last_y = g.y;
         last_end = g.end;
     }
+    lines.extend(cur.take());
+    let joins = soft_wraps(&lines);
+    let mut text = String::with_capacity(page.text.len() + page.text.len() / 8);
+    for (k, line) in lines.iter().enumerate() {
+        if line.table {
+            // A table stands apart from the text around it.
+            if !text.is_empty() && !text.ends_with("\n\n") {
+                text.push('\n');
+            }
+            text.push_str(&line.text);
+            text.push('\n');
+        } else {
+            let t = line.text.trim_end();
+            text.push_str(t);
+            let join = joins.get(k).copied().unwrap_or(false);
+            text.push(if join { ' ' } else { '\n' });
+        }
+    }
+    if text.ends_with('\n') {
+        text.pop();
+    }
     text
+}
+
+/// For each line, whether it wraps onto the next one (same paragraph), judged from the
+/// layout: only on a page that shows paragraph spacing (gaps between some lines clearly
+/// wider than the line pitch), a line that reaches the right margin, followed at the line
+/// pitch by a line that starts at (or left of) its left edge, continues on that line.
+/// Without such evidence lines stay as they are: the segmenter rejoins wrapped prose.
+fn soft_wraps(lines: &[Line]) -> Vec<bool> {
+    let mut joins = vec![false; lines.len()];
+    let prose = |l: &Line| !l.table && !l.text.trim().is_empty();
+    let mut steps: Vec<f64> = lines
+        .windows(2)
+        .filter(|w| prose(&w[0]) && prose(&w[1]))
+        .map(|w| w[1].y - w[0].y)
+        .filter(|&dy| dy > 0.0)
+        .collect();
+    if steps.len() < 3 {
+        return joins;
+    }
+    steps.sort_by(f64::total_cmp);
+    let pitch = steps[steps.len() / 10];
+    let spaced = steps.iter().any(|&dy| dy >= pitch * 1.25 && dy < pitch * 4.0);
+    let margin = lines.iter().filter(|l| prose(l)).map(|l| l.x1).fold(f64::MIN, f64::max);
+    if !spaced {
+        return joins;
+    }
+    for k in 0..lines.len().saturating_sub(1) {
+        let (a, b) = (&lines[k], &lines[k + 1]);
+        if !prose(a) || !prose(b) {
+            continue;
+        }
+        let size = a.size.max(b.size);
+        let dy = b.y - a.y;
+        joins[k] = pitch <= size * 1.7
+            && dy > size * 0.5
+            && dy <= pitch * 1.12
+            && (a.size - b.size).abs() < 0.5
+            && a.x1 >= margin - size * 5.0
+            && b.x0 <= a.x0 + size * 0.5;
+    }
+    joins
 }
 
 fn crosses_rule(page: &PageContent, x0: f64, x1: f64, y: f64, size: f64) -> bool {
