@@ -80,7 +80,7 @@ fn extract_pages_unbounded(bytes: &[u8]) -> Result<Vec<String>, PdfError> {
     // laid out on its own (`pdf_layout`).
     let mut collector = crate::ingest::pdf_layout::Collector::default();
     pdf_extract::output_doc(&doc, &mut collector).map_err(|e| PdfError::Corrupt(one_line(&format!("{e:?}"))))?;
-    Ok(collector.pages.iter().map(crate::ingest::pdf_layout::page_text).collect())
+    Ok(crate::ingest::pdf_layout::pages_text(&collector.pages))
 }
 
 /// `Document::decrypt` with the empty password, but skipping objects that fail to

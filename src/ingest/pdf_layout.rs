@@ -339,8 +339,39 @@ struct Line {
     table: bool,
 }
 
+/// The text of every page. A page whose last line runs on to the first line of the next
+/// page (as [`soft_wraps`] judges lines within a page) ends with a space instead of a
+/// line break.
+pub fn pages_text(pages: &[PageContent]) -> Vec<String> {
+    let laid: Vec<(Vec<Line>, Vec<bool>, Option<Wrap>)> = pages.iter().map(lay_out).collect();
+    let mut out = Vec::with_capacity(laid.len());
+    for (k, (lines, joins, wrap)) in laid.iter().enumerate() {
+        let mut text = render(lines, joins);
+        let next_first = laid.get(k + 1).and_then(|(l, ..)| l.first()).filter(|f| !f.table);
+        if let (Some(w), Some(f), Some(last)) = (wrap, next_first, lines.last()) {
+            if !last.table && w.last_reaches_margin && f.x0 <= last.x0 + last.size * 0.5 && (f.size - last.size).abs() < 0.5 {
+                text.push(' ');
+            }
+        }
+        out.push(text);
+    }
+    out
+}
+
 /// The text of one page (see the module documentation).
+#[cfg(test)]
 pub fn page_text(page: &PageContent) -> String {
+    let (lines, joins, _) = lay_out(page);
+    render(&lines, &joins)
+}
+
+/// What a page's layout says about its last line: it fills the measure on a page whose
+/// paragraphs are spaced, so it may continue on the next page.
+struct Wrap {
+    last_reaches_margin: bool,
+}
+
+fn lay_out(page: &PageContent) -> (Vec<Line>, Vec<bool>, Option<Wrap>) {
     let tables = find_tables(page);
     // Which table (and cell) each glyph belongs to.
     let mut in_table: Vec<Option<usize>> = vec![None; page.glyphs.len()];
@@ -398,8 +429,13 @@ pub fn page_text(page: &PageContent) -> String {
         last_end = g.end;
     }
     lines.extend(cur.take());
-    let joins = soft_wraps(&lines);
-    let mut text = String::with_capacity(page.text.len() + page.text.len() / 8);
+    let (joins, wrap) = soft_wraps(&lines);
+    (lines, joins, wrap)
+}
+
+fn render(lines: &[Line], joins: &[bool]) -> String {
+    let len: usize = lines.iter().map(|l| l.text.len() + 2).sum();
+    let mut text = String::with_capacity(len);
     for (k, line) in lines.iter().enumerate() {
         if line.table {
             // A table stands apart from the text around it.
@@ -426,24 +462,23 @@ pub fn page_text(page: &PageContent) -> String {
 /// wider than the line pitch), a line that reaches the right margin, followed at the line
 /// pitch by a line that starts at (or left of) its left edge, continues on that line.
 /// Without such evidence lines stay as they are: the segmenter rejoins wrapped prose.
-fn soft_wraps(lines: &[Line]) -> Vec<bool> {
+fn soft_wraps(lines: &[Line]) -> (Vec<bool>, Option<Wrap>) {
     let mut joins = vec![false; lines.len()];
     let prose = |l: &Line| !l.table && !l.text.trim().is_empty();
     let mut steps: Vec<f64> = lines
         .windows(2)
         .filter(|w| prose(&w[0]) && prose(&w[1]))
-        .map(|w| w[1].y - w[0].y)
-        .filter(|&dy| dy > 0.0)
+        .map(|w| (w[1].y - w[0].y, w[0].size))
+        .filter(|&(dy, size)| dy > size * 0.8)
+        .map(|(dy, _)| dy)
         .collect();
-    if steps.len() < 3 {
-        return joins;
-    }
     steps.sort_by(f64::total_cmp);
-    let pitch = steps[steps.len() / 10];
+    // The line pitch: the smallest step between lines that occurs at least twice.
+    let Some(pitch) = steps.windows(2).find(|w| w[1] - w[0] < 1.0).map(|w| w[0]) else { return (joins, None) };
     let spaced = steps.iter().any(|&dy| dy >= pitch * 1.25 && dy < pitch * 4.0);
     let margin = lines.iter().filter(|l| prose(l)).map(|l| l.x1).fold(f64::MIN, f64::max);
-    if !spaced {
-        return joins;
+    if !spaced || pitch > lines.iter().filter(|l| prose(l)).map(|l| l.size).fold(0.0, f64::max) * 1.7 {
+        return (joins, None);
     }
     for k in 0..lines.len().saturating_sub(1) {
         let (a, b) = (&lines[k], &lines[k + 1]);
@@ -459,7 +494,8 @@ fn soft_wraps(lines: &[Line]) -> Vec<bool> {
             && a.x1 >= margin - size * 5.0
             && b.x0 <= a.x0 + size * 0.5;
     }
-    joins
+    let last_reaches_margin = lines.last().is_some_and(|l| prose(l) && l.x1 >= margin - l.size * 5.0);
+    (joins, Some(Wrap { last_reaches_margin }))
 }
 
 fn crosses_rule(page: &PageContent, x0: f64, x1: f64, y: f64, size: f64) -> bool {
