@@ -343,13 +343,15 @@ struct Line {
 /// page (as [`soft_wraps`] judges lines within a page) ends with a space instead of a
 /// line break.
 pub fn pages_text(pages: &[PageContent]) -> Vec<String> {
-    let laid: Vec<(Vec<Line>, Vec<bool>, Option<Wrap>)> = pages.iter().map(lay_out).collect();
+    let laid: Vec<Vec<Line>> = pages.iter().map(lay_out).collect();
+    let pitches = Pitches::of(&laid);
     let mut out = Vec::with_capacity(laid.len());
-    for (k, (lines, joins, wrap)) in laid.iter().enumerate() {
-        let mut text = render(lines, joins);
-        let next_first = laid.get(k + 1).and_then(|(l, ..)| l.first()).filter(|f| !f.table);
-        if let (Some(w), Some(f), Some(last)) = (wrap, next_first, lines.last()) {
-            if !last.table && w.last_reaches_margin && f.x0 <= last.x0 + last.size * 0.5 && (f.size - last.size).abs() < 0.5 {
+    for (k, lines) in laid.iter().enumerate() {
+        let (joins, last_reaches_margin) = soft_wraps(lines, &pitches);
+        let mut text = render(lines, &joins);
+        let next_first = laid.get(k + 1).and_then(|l| l.first()).filter(|f| !f.table);
+        if let (Some(f), Some(last)) = (next_first, lines.last()) {
+            if last_reaches_margin && f.x0 <= last.x0 + last.size * 0.5 && (f.size - last.size).abs() < 0.5 {
                 text.push(' ');
             }
         }
@@ -361,17 +363,57 @@ pub fn pages_text(pages: &[PageContent]) -> Vec<String> {
 /// The text of one page (see the module documentation).
 #[cfg(test)]
 pub fn page_text(page: &PageContent) -> String {
-    let (lines, joins, _) = lay_out(page);
+    let lines = lay_out(page);
+    let (joins, _) = soft_wraps(&lines, &Pitches::of(std::slice::from_ref(&lines)));
     render(&lines, &joins)
 }
 
-/// What a page's layout says about its last line: it fills the measure on a page whose
-/// paragraphs are spaced, so it may continue on the next page.
-struct Wrap {
-    last_reaches_margin: bool,
+/// The document's line pitch for each font size (in half points), where its paragraphs
+/// are visibly spaced: the smallest step between consecutive lines of that size that
+/// occurs at least twice, kept only if some steps are clearly wider (paragraph spacing)
+/// and it is not itself a paragraph step (at most 1.7 font sizes).
+struct Pitches(Vec<(i64, f64)>);
+
+impl Pitches {
+    fn of(pages: &[Vec<Line>]) -> Pitches {
+        let mut steps: Vec<(i64, f64)> = Vec::new();
+        for lines in pages {
+            for w in lines.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                let dy = b.y - a.y;
+                if is_prose(a) && is_prose(b) && (a.size - b.size).abs() < 0.5 && dy > a.size * 0.8 {
+                    steps.push((size_class(a.size), dy));
+                }
+            }
+        }
+        steps.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut out = Vec::new();
+        for class in steps.chunk_by(|a, b| a.0 == b.0) {
+            let dys: Vec<f64> = class.iter().map(|s| s.1).collect();
+            let Some(pitch) = dys.windows(2).find(|w| w[1] - w[0] < 1.0).map(|w| w[0]) else { continue };
+            let size = class[0].0 as f64 / 2.0;
+            if pitch <= size * 1.7 && dys.iter().any(|&dy| dy >= pitch * 1.25 && dy < pitch * 4.0) {
+                out.push((class[0].0, pitch));
+            }
+        }
+        Pitches(out)
+    }
+
+    fn get(&self, size: f64) -> Option<f64> {
+        let c = size_class(size);
+        self.0.iter().find(|p| p.0 == c).map(|p| p.1)
+    }
 }
 
-fn lay_out(page: &PageContent) -> (Vec<Line>, Vec<bool>, Option<Wrap>) {
+fn size_class(size: f64) -> i64 {
+    (size * 2.0).round() as i64
+}
+
+fn is_prose(l: &Line) -> bool {
+    !l.table && !l.text.trim().is_empty()
+}
+
+fn lay_out(page: &PageContent) -> Vec<Line> {
     let tables = find_tables(page);
     // Which table (and cell) each glyph belongs to.
     let mut in_table: Vec<Option<usize>> = vec![None; page.glyphs.len()];
@@ -429,8 +471,7 @@ fn lay_out(page: &PageContent) -> (Vec<Line>, Vec<bool>, Option<Wrap>) {
         last_end = g.end;
     }
     lines.extend(cur.take());
-    let (joins, wrap) = soft_wraps(&lines);
-    (lines, joins, wrap)
+    lines
 }
 
 fn render(lines: &[Line], joins: &[bool]) -> String {
@@ -458,44 +499,25 @@ fn render(lines: &[Line], joins: &[bool]) -> String {
 }
 
 /// For each line, whether it wraps onto the next one (same paragraph), judged from the
-/// layout: only on a page that shows paragraph spacing (gaps between some lines clearly
-/// wider than the line pitch), a line that reaches the right margin, followed at the line
-/// pitch by a line that starts at (or left of) its left edge, continues on that line.
-/// Without such evidence lines stay as they are: the segmenter rejoins wrapped prose.
-fn soft_wraps(lines: &[Line]) -> (Vec<bool>, Option<Wrap>) {
+/// layout: where the document shows paragraph spacing ([`Pitches`]), a line that reaches
+/// the page's right margin, followed at the line pitch by a line of the same size that
+/// starts at (or left of) its left edge, continues on that line. Without such evidence
+/// lines stay as they are (the segmenter rejoins wrapped prose). Also whether the last
+/// line reaches the margin (it may continue on the next page).
+fn soft_wraps(lines: &[Line], pitches: &Pitches) -> (Vec<bool>, bool) {
     let mut joins = vec![false; lines.len()];
-    let prose = |l: &Line| !l.table && !l.text.trim().is_empty();
-    let mut steps: Vec<f64> = lines
-        .windows(2)
-        .filter(|w| prose(&w[0]) && prose(&w[1]))
-        .map(|w| (w[1].y - w[0].y, w[0].size))
-        .filter(|&(dy, size)| dy > size * 0.8)
-        .map(|(dy, _)| dy)
-        .collect();
-    steps.sort_by(f64::total_cmp);
-    // The line pitch: the smallest step between lines that occurs at least twice.
-    let Some(pitch) = steps.windows(2).find(|w| w[1] - w[0] < 1.0).map(|w| w[0]) else { return (joins, None) };
-    let spaced = steps.iter().any(|&dy| dy >= pitch * 1.25 && dy < pitch * 4.0);
-    let margin = lines.iter().filter(|l| prose(l)).map(|l| l.x1).fold(f64::MIN, f64::max);
-    if !spaced || pitch > lines.iter().filter(|l| prose(l)).map(|l| l.size).fold(0.0, f64::max) * 1.7 {
-        return (joins, None);
-    }
+    let margin = lines.iter().filter(|l| is_prose(l)).map(|l| l.x1).fold(f64::MIN, f64::max);
+    let full = |l: &Line| is_prose(l) && pitches.get(l.size).is_some() && l.x1 >= margin - l.size * 5.0;
     for k in 0..lines.len().saturating_sub(1) {
         let (a, b) = (&lines[k], &lines[k + 1]);
-        if !prose(a) || !prose(b) {
+        if !full(a) || !is_prose(b) || (a.size - b.size).abs() >= 0.5 {
             continue;
         }
-        let size = a.size.max(b.size);
+        let pitch = pitches.get(a.size).unwrap_or(0.0);
         let dy = b.y - a.y;
-        joins[k] = pitch <= size * 1.7
-            && dy > size * 0.5
-            && dy <= pitch * 1.12
-            && (a.size - b.size).abs() < 0.5
-            && a.x1 >= margin - size * 5.0
-            && b.x0 <= a.x0 + size * 0.5;
+        joins[k] = dy > a.size * 0.5 && dy <= pitch * 1.12 && b.x0 <= a.x0 + a.size * 0.5;
     }
-    let last_reaches_margin = lines.last().is_some_and(|l| prose(l) && l.x1 >= margin - l.size * 5.0);
-    (joins, Some(Wrap { last_reaches_margin }))
+    (joins, lines.last().is_some_and(full))
 }
 
 fn crosses_rule(page: &PageContent, x0: f64, x1: f64, y: f64, size: f64) -> bool {
