@@ -44,6 +44,8 @@ pub struct Rule {
 
 #[derive(Debug, Default)]
 pub struct PageContent {
+    /// Width of the media box.
+    pub width: f64,
     pub text: String,
     pub glyphs: Vec<Glyph>,
     pub vertical: Vec<Rule>,
@@ -131,7 +133,7 @@ impl Collector {
 impl OutputDev for Collector {
     fn begin_page(&mut self, _: u32, media_box: &MediaBox, _: Option<(f64, f64, f64, f64)>) -> Result<(), OutputError> {
         self.page_height = media_box.ury - media_box.lly;
-        self.pages.push(PageContent::default());
+        self.pages.push(PageContent { width: media_box.urx - media_box.llx, ..PageContent::default() });
         Ok(())
     }
     fn end_page(&mut self) -> Result<(), OutputError> {
@@ -345,9 +347,28 @@ struct Line {
 pub fn pages_text(pages: &[PageContent]) -> Vec<String> {
     let laid: Vec<Vec<Line>> = pages.iter().map(lay_out).collect();
     let pitches = Pitches::of(&laid);
+    // The right margin: where the longest lines end, over all pages of the same width (a
+    // page of short lines says nothing about it).
+    let margin = |width: f64| {
+        laid.iter()
+            .zip(pages)
+            .filter(|(_, p)| (p.width - width).abs() < 1.0)
+            .flat_map(|(l, _)| l.iter().filter(|l| is_prose(l)).map(|l| l.x1))
+            .fold(f64::MIN, f64::max)
+    };
+    let mut margins: Vec<(f64, f64)> = Vec::new();
     let mut out = Vec::with_capacity(laid.len());
     for (k, lines) in laid.iter().enumerate() {
-        let (joins, last_reaches_margin) = soft_wraps(lines, &pitches);
+        let width = pages[k].width;
+        let m = match margins.iter().find(|m| (m.0 - width).abs() < 1.0) {
+            Some(m) => m.1,
+            None => {
+                let m = margin(width);
+                margins.push((width, m));
+                m
+            }
+        };
+        let (joins, last_reaches_margin) = soft_wraps(lines, &pitches, m);
         let mut text = render(lines, &joins);
         let next_first = laid.get(k + 1).and_then(|l| l.first()).filter(|f| !f.table);
         if let (Some(f), Some(last)) = (next_first, lines.last()) {
@@ -364,7 +385,8 @@ pub fn pages_text(pages: &[PageContent]) -> Vec<String> {
 #[cfg(test)]
 pub fn page_text(page: &PageContent) -> String {
     let lines = lay_out(page);
-    let (joins, _) = soft_wraps(&lines, &Pitches::of(std::slice::from_ref(&lines)));
+    let margin = lines.iter().filter(|l| is_prose(l)).map(|l| l.x1).fold(f64::MIN, f64::max);
+    let (joins, _) = soft_wraps(&lines, &Pitches::of(std::slice::from_ref(&lines)), margin);
     render(&lines, &joins)
 }
 
@@ -500,13 +522,12 @@ fn render(lines: &[Line], joins: &[bool]) -> String {
 
 /// For each line, whether it wraps onto the next one (same paragraph), judged from the
 /// layout: where the document shows paragraph spacing ([`Pitches`]), a line that reaches
-/// the page's right margin, followed at the line pitch by a line of the same size that
+/// the right margin, followed at the line pitch by a line of the same size that
 /// starts at (or left of) its left edge, continues on that line. Without such evidence
 /// lines stay as they are (the segmenter rejoins wrapped prose). Also whether the last
 /// line reaches the margin (it may continue on the next page).
-fn soft_wraps(lines: &[Line], pitches: &Pitches) -> (Vec<bool>, bool) {
+fn soft_wraps(lines: &[Line], pitches: &Pitches, margin: f64) -> (Vec<bool>, bool) {
     let mut joins = vec![false; lines.len()];
-    let margin = lines.iter().filter(|l| is_prose(l)).map(|l| l.x1).fold(f64::MIN, f64::max);
     let full = |l: &Line| is_prose(l) && pitches.get(l.size).is_some() && l.x1 >= margin - l.size * 5.0;
     for k in 0..lines.len().saturating_sub(1) {
         let (a, b) = (&lines[k], &lines[k + 1]);
