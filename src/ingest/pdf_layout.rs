@@ -283,27 +283,46 @@ fn find_tables(page: &PageContent) -> Vec<Table> {
     tables
 }
 
-/// Joins glyphs (in content order) into text: a space for a gap or a change of line.
+/// Joins the glyphs of a table cell (in content order) into one line: a space for a gap
+/// or a change of line, except where a single word too long for the cell was broken at
+/// its right border ("HĐND&UBN" + "D").
 struct Joiner<'a> {
     page: &'a PageContent,
+    left: f64,
+    right: f64,
     out: String,
     last_end: f64,
     last_y: f64,
+    /// Start of the current line, and whether it has a space in it.
+    line_x0: f64,
+    line_spaced: bool,
 }
 
 impl<'a> Joiner<'a> {
-    fn new(page: &'a PageContent) -> Self {
-        Joiner { page, out: String::new(), last_end: f64::INFINITY, last_y: f64::NAN }
+    fn new(page: &'a PageContent, left: f64, right: f64) -> Self {
+        Joiner { page, left, right, out: String::new(), last_end: f64::INFINITY, last_y: f64::NAN, line_x0: left, line_spaced: false }
     }
     fn push(&mut self, g: &Glyph) {
-        if !self.out.is_empty() && !self.out.ends_with(' ') {
-            let dy = (g.y - self.last_y).abs();
-            if dy > g.size * 0.5 || g.x > self.last_end + g.size * 0.1 {
+        let t = self.page.glyph_text(g);
+        if self.out.is_empty() {
+            self.line_x0 = g.x;
+        } else {
+            let new_line = (g.y - self.last_y).abs() > g.size * 0.5;
+            if new_line {
+                // The padding on the right is about the padding on the left.
+                let broken_word = !self.line_spaced && self.right - self.last_end < (self.line_x0 - self.left).max(0.0) + g.size * 0.5;
+                if !broken_word && !self.out.ends_with(' ') {
+                    self.out.push(' ');
+                }
+                self.line_x0 = g.x;
+                self.line_spaced = false;
+            } else if g.x > self.last_end + g.size * 0.1 && !self.out.ends_with(' ') {
                 self.out.push(' ');
+                self.line_spaced = true;
             }
         }
-        let t = self.page.glyph_text(g);
-        if t.contains(['\t', '\n', '\r']) {
+        if t.chars().any(char::is_whitespace) {
+            self.line_spaced = true;
             self.out.extend(t.chars().map(|c| if c.is_whitespace() { ' ' } else { c }));
         } else {
             self.out.push_str(t);
@@ -314,8 +333,16 @@ impl<'a> Joiner<'a> {
 }
 
 fn table_text(page: &PageContent, table: &Table, members: &[(usize, (usize, usize))], out: &mut String) {
-    let mut cells: Vec<Vec<Joiner>> =
-        table.rows.iter().map(|r| (0..r.borders.len().saturating_sub(1).max(1)).map(|_| Joiner::new(page)).collect()).collect();
+    let mut cells: Vec<Vec<Joiner>> = table
+        .rows
+        .iter()
+        .map(|r| {
+            if r.borders.len() < 2 {
+                return vec![Joiner::new(page, table.left, table.right)];
+            }
+            r.borders.windows(2).map(|b| Joiner::new(page, b[0], b[1])).collect()
+        })
+        .collect();
     for &(g, (r, c)) in members {
         if let Some(cell) = cells.get_mut(r).and_then(|row| row.get_mut(c)) {
             cell.push(&page.glyphs[g]);
@@ -338,6 +365,8 @@ struct Line {
     x1: f64,
     y: f64,
     size: f64,
+    /// Where the first word ends (until the first gap).
+    word_end: f64,
     table: bool,
 }
 
@@ -463,7 +492,7 @@ fn lay_out(page: &PageContent) -> Vec<Line> {
                 let mut text = String::new();
                 table_text(page, &tables[t], &members[t], &mut text);
                 let tb = &tables[t];
-                lines.push(Line { text, x0: tb.left, x1: tb.right, y: tb.bottom, size: g.size, table: true });
+                lines.push(Line { text, x0: tb.left, x1: tb.right, y: tb.bottom, size: g.size, word_end: tb.right, table: true });
             }
             continue;
         }
@@ -477,17 +506,21 @@ fn lay_out(page: &PageContent) -> Vec<Line> {
                     && g.x > last_end
                     && (g.x > last_end + size * CELL_GAP || crosses_rule(page, last_end, g.x, g.y, size)));
             if !new_line {
+                let t = page.glyph_text(g);
                 if g.x > last_end + size * 0.1 && !line.text.ends_with(' ') {
                     line.text.push(' ');
                 }
-                line.text.push_str(page.glyph_text(g));
+                if line.word_end.is_nan() && (line.text.ends_with(' ') || t.starts_with(' ')) {
+                    line.word_end = last_end;
+                }
+                line.text.push_str(t);
                 line.x1 = line.x1.max(g.end);
                 line.size = line.size.max(size);
             }
         }
         if new_line {
             lines.extend(cur.take());
-            cur = Some(Line { text: page.glyph_text(g).to_string(), x0: g.x, x1: g.end, y: g.y, size, table: false });
+            cur = Some(Line { text: page.glyph_text(g).to_string(), x0: g.x, x1: g.end, y: g.y, size, word_end: f64::NAN, table: false });
         }
         last_y = g.y;
         last_end = g.end;
@@ -510,8 +543,12 @@ fn render(lines: &[Line], joins: &[bool]) -> String {
         } else {
             let t = line.text.trim_end();
             text.push_str(t);
-            let join = joins.get(k).copied().unwrap_or(false);
-            text.push(if join { ' ' } else { '\n' });
+            if !joins.get(k).copied().unwrap_or(false) {
+                text.push('\n');
+            } else if !attached_hyphen(t) {
+                // "359/KH-" + "UBND" continues without a space, as in `normalize`.
+                text.push(' ');
+            }
         }
     }
     if text.ends_with('\n') {
@@ -531,7 +568,10 @@ fn soft_wraps(lines: &[Line], pitches: &Pitches, margin: f64) -> (Vec<bool>, boo
     let full = |l: &Line| is_prose(l) && pitches.get(l.size).is_some() && l.x1 >= margin - l.size * 5.0;
     for k in 0..lines.len().saturating_sub(1) {
         let (a, b) = (&lines[k], &lines[k + 1]);
-        if !full(a) || !is_prose(b) || (a.size - b.size).abs() >= 0.5 {
+        // The next line's first word would not have fit after this line.
+        let first_word = if b.word_end.is_nan() { b.x1 } else { b.word_end } - b.x0;
+        let no_room = is_prose(a) && pitches.get(a.size).is_some() && a.x1 + a.size * 0.3 + first_word >= margin;
+        if !(full(a) || no_room) || !is_prose(b) || (a.size - b.size).abs() >= 0.5 {
             continue;
         }
         let pitch = pitches.get(a.size).unwrap_or(0.0);
@@ -539,6 +579,12 @@ fn soft_wraps(lines: &[Line], pitches: &Pitches, margin: f64) -> (Vec<bool>, boo
         joins[k] = dy > a.size * 0.5 && dy <= pitch * 1.12 && b.x0 <= a.x0 + a.size * 0.5;
     }
     (joins, lines.last().is_some_and(full))
+}
+
+/// The line ends with a hyphen attached to a word or number ("KH-").
+fn attached_hyphen(t: &str) -> bool {
+    let mut rev = t.chars().rev();
+    rev.next() == Some('-') && rev.next().is_some_and(char::is_alphanumeric)
 }
 
 fn crosses_rule(page: &PageContent, x0: f64, x1: f64, y: f64, size: f64) -> bool {
