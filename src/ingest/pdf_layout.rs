@@ -651,6 +651,18 @@ mod tests {
     }
 
     #[test]
+    fn wrapped_lines_rejoin_where_paragraphs_are_spaced() {
+        // Line pitch 12, paragraph spacing 20; lines of 30 chars reach the margin.
+        let long1 = "Một hai ba bốn năm sáu bảy tám";
+        let long2 = "Chín mười một hai ba bốn năm s";
+        let p = page(&[(10.0, 20.0, long1), (10.0, 32.0, "số 12 ngày 3 của UBND, số 4/KH-"), (10.0, 44.0, "UBND"), (10.0, 64.0, long2), (10.0, 76.0, "tám")], &[], &[]);
+        assert_eq!(page_text(&p), format!("{long1} số 12 ngày 3 của UBND, số 4/KH-UBND\n{long2} tám"));
+        // Without paragraph spacing nothing is joined: the segmenter decides.
+        let p = page(&[(10.0, 20.0, long1), (10.0, 32.0, "bốn"), (10.0, 44.0, long2), (10.0, 56.0, "tám")], &[], &[]);
+        assert_eq!(page_text(&p), format!("{long1}\nbốn\n{long2}\ntám"));
+    }
+
+    #[test]
     fn a_box_is_not_a_table() {
         let v = [(0.0, 0.0, 30.0), (150.0, 0.0, 30.0)];
         let p = page(&[(5.0, 10.0, "a"), (105.0, 10.0, "c")], &v, &[]);
