@@ -14,6 +14,7 @@
 //! common for government PDFs) are decrypted; others are [`PdfError::Encrypted`]. A file
 //! with pages but (almost) no text is a scan: [`PdfError::NoText`].
 
+use crate::ingest::pdf_layout::{self, Collector, PageContent};
 use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -75,12 +76,43 @@ fn extract_pages_unbounded(bytes: &[u8]) -> Result<Vec<String>, PdfError> {
     if doc.is_encrypted() && doc.decrypt("").is_err() && !decrypt_tolerant(&mut doc) {
         return Err(PdfError::Encrypted);
     }
-    // One pass over the document collecting positioned glyphs and rules (`output_doc_page`
-    // walks the page tree again for every page: quadratic in pages); then each page is
-    // laid out on its own (`pdf_layout`).
-    let mut collector = crate::ingest::pdf_layout::Collector::default();
-    pdf_extract::output_doc(&doc, &mut collector).map_err(|e| PdfError::Corrupt(one_line(&format!("{e:?}"))))?;
-    Ok(crate::ingest::pdf_layout::pages_text(&collector.pages))
+    // Positioned glyphs and rules of every page, then the layout (`pdf_layout`).
+    // pdf-extract reads a page's fonts (ToUnicode maps: most of the time) afresh for every
+    // page, so pages cost the same apart as together: runs of pages go to a few threads.
+    // Each thread makes one call per page; a panic in one reaches `contain` through the
+    // scope.
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(pages.len().div_ceil(4)).max(1);
+    let per = pages.len().div_ceil(threads).max(1);
+    let doc = &doc;
+    let parts: Vec<Result<Vec<PageContent>, PdfError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pages
+            .chunks(per)
+            .map(|chunk| {
+                let work = move || -> Result<Vec<PageContent>, PdfError> {
+                    let mut collector = Collector::default();
+                    for &num in chunk {
+                        pdf_extract::output_doc_page(doc, &mut collector, num)
+                            .map_err(|e| PdfError::Corrupt(format!("page {num}: {}", one_line(&format!("{e:?}")))))?;
+                    }
+                    Ok(collector.pages)
+                };
+                std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(scope, work)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(e) => Err(PdfError::Corrupt(format!("cannot start parser thread: {e}"))),
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(pages.len());
+    for part in parts {
+        all.extend(part?);
+    }
+    Ok(pdf_layout::pages_text(&all))
 }
 
 /// `Document::decrypt` with the empty password, but skipping objects that fail to
