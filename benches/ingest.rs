@@ -1,5 +1,6 @@
 //! Ingest throughput: text decoding (UTF-8, TCVN3 detection) at growing sizes, to show
-//! linear time, and the PDF/DOCX fixtures. `cargo bench --bench ingest`.
+//! linear time, and the PDF/DOCX fixtures against `pdftotext -layout`.
+//! `cargo bench --bench ingest -- 'ingest_document|pdftotext'`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kehoach::ingest::{self, legacy};
@@ -28,12 +29,30 @@ fn text_sizes(c: &mut Criterion) {
 fn documents(c: &mut Criterion) {
     let mut g = c.benchmark_group("ingest_document");
     g.sample_size(10);
-    for name in ["004.pdf", "004.docx", "000.pdf", "000.docx"] {
+    for name in ["000.pdf", "002.pdf", "003.pdf", "004.pdf", "004.docx", "000.docx"] {
         let bytes = fixture(name);
         g.bench_function(name, |b| b.iter(|| ingest::ingest_bytes(name, &bytes).unwrap()));
     }
     g.finish();
 }
 
-criterion_group!(benches, text_sizes, documents);
+/// The yardstick of issue #8: `pdftotext -layout` on the same files (process start
+/// included, as for the CLI). Skipped when poppler-utils is not installed.
+fn pdftotext(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats");
+    let run = |f: &Path| std::process::Command::new("pdftotext").arg("-layout").arg(f).arg("-").output();
+    if run(&dir.join("002.pdf")).is_err() {
+        eprintln!("pdftotext not found: skipping the comparison");
+        return;
+    }
+    let mut g = c.benchmark_group("pdftotext_layout");
+    g.sample_size(10);
+    for name in ["000.pdf", "002.pdf", "003.pdf", "004.pdf"] {
+        let path = dir.join(name);
+        g.bench_function(name, |b| b.iter(|| run(&path).unwrap()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, text_sizes, documents, pdftotext);
 criterion_main!(benches);

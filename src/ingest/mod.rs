@@ -6,6 +6,7 @@
 pub mod docx;
 pub mod legacy;
 pub mod pdf;
+mod pdf_layout;
 pub mod text;
 
 use crate::error::{Error, Result};
@@ -145,7 +146,8 @@ pub fn ingest_bytes(path: &str, bytes: &[u8]) -> Result<SourceText> {
     })
 }
 
-/// A PDF's text layer; pages are concatenated, each ending with a newline, and
+/// A PDF's text layer; pages are concatenated, each ending with a newline (or a space
+/// where a paragraph runs on to the next page), and
 /// `page_starts` records where each begins.
 pub fn ingest_pdf(path: &str, bytes: &[u8], limits: &pdf::PdfLimits) -> Result<SourceText> {
     let pb = PathBuf::from(path);
@@ -164,7 +166,8 @@ pub fn ingest_pdf(path: &str, bytes: &[u8], limits: &pdf::PdfLimits) -> Result<S
     for p in &pages {
         page_starts.push(text.len());
         text.push_str(p);
-        if !text.ends_with('\n') {
+        // A page ending in a space runs on to the next page (a paragraph cut by the break).
+        if !text.ends_with('\n') && !text.ends_with(' ') {
             text.push('\n');
         }
     }

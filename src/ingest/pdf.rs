@@ -14,6 +14,7 @@
 //! common for government PDFs) are decrypted; others are [`PdfError::Encrypted`]. A file
 //! with pages but (almost) no text is a scan: [`PdfError::NoText`].
 
+use crate::ingest::pdf_layout::{self, Collector, PageContent};
 use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -75,18 +76,43 @@ fn extract_pages_unbounded(bytes: &[u8]) -> Result<Vec<String>, PdfError> {
     if doc.is_encrypted() && doc.decrypt("").is_err() && !decrypt_tolerant(&mut doc) {
         return Err(PdfError::Encrypted);
     }
-    let pages = doc.get_pages();
-    let mut out = Vec::with_capacity(pages.len());
-    for &num in pages.keys() {
-        let fail = |e: pdf_extract::OutputError| PdfError::Corrupt(format!("page {num}: {}", one_line(&format!("{e:?}"))));
-        // Pass 1: the page's vertical rules (table borders); pass 2: the text.
-        let mut rules = Rules::default();
-        pdf_extract::output_doc_page(&doc, &mut rules, num).map_err(fail)?;
-        let mut sink = LayoutText { rules: rules.rules, ..LayoutText::default() };
-        pdf_extract::output_doc_page(&doc, &mut sink, num).map_err(fail)?;
-        out.push(sink.text);
+    // Positioned glyphs and rules of every page, then the layout (`pdf_layout`).
+    // pdf-extract reads a page's fonts (ToUnicode maps: most of the time) afresh for every
+    // page, so pages cost the same apart as together: runs of pages go to a few threads.
+    // Each thread makes one call per page; a panic in one reaches `contain` through the
+    // scope.
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4).min(pages.len().div_ceil(4)).max(1);
+    let per = pages.len().div_ceil(threads).max(1);
+    let doc = &doc;
+    let parts: Vec<Result<Vec<PageContent>, PdfError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pages
+            .chunks(per)
+            .map(|chunk| {
+                let work = move || -> Result<Vec<PageContent>, PdfError> {
+                    let mut collector = Collector::default();
+                    for &num in chunk {
+                        pdf_extract::output_doc_page(doc, &mut collector, num)
+                            .map_err(|e| PdfError::Corrupt(format!("page {num}: {}", one_line(&format!("{e:?}")))))?;
+                    }
+                    Ok(collector.pages)
+                };
+                std::thread::Builder::new().stack_size(256 << 20).spawn_scoped(scope, work)
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(e) => Err(PdfError::Corrupt(format!("cannot start parser thread: {e}"))),
+            })
+            .collect()
+    });
+    let mut all = Vec::with_capacity(pages.len());
+    for part in parts {
+        all.extend(part?);
     }
-    Ok(out)
+    Ok(pdf_layout::pages_text(&all))
 }
 
 /// `Document::decrypt` with the empty password, but skipping objects that fail to
@@ -122,175 +148,6 @@ fn decrypt_tolerant(doc: &mut lopdf::Document) -> bool {
         doc.objects.remove(&id);
     }
     true
-}
-
-/// Vertical rules drawn on a page (table cell borders): (x, y_top, y_bottom) with y
-/// growing downwards.
-#[derive(Default)]
-struct Rules {
-    page_height: f64,
-    rules: Vec<(f64, f64, f64)>,
-}
-
-impl Rules {
-    fn add_path(&mut self, ctm: &pdf_extract::Transform, path: &pdf_extract::Path) {
-        use pdf_extract::PathOp;
-        let at = |x: f64, y: f64| (x * ctm.m11 + y * ctm.m21 + ctm.m31, self.page_height - (x * ctm.m12 + y * ctm.m22 + ctm.m32));
-        let segment = |(x0, y0): (f64, f64), (x1, y1): (f64, f64), rules: &mut Vec<(f64, f64, f64)>| {
-            // A vertical line, or a thin tall rectangle drawn as a line.
-            if (x1 - x0).abs() < 2.0 && (y1 - y0).abs() > 4.0 && rules.len() < 100_000 {
-                rules.push(((x0 + x1) / 2.0, y0.min(y1), y0.max(y1)));
-            }
-        };
-        let mut current = None;
-        for op in &path.ops {
-            match *op {
-                PathOp::MoveTo(x, y) => current = Some(at(x, y)),
-                PathOp::LineTo(x, y) => {
-                    let p = at(x, y);
-                    if let Some(c) = current {
-                        segment(c, p, &mut self.rules);
-                    }
-                    current = Some(p);
-                }
-                PathOp::Rect(x, y, w, h) => {
-                    let (a, b) = (at(x, y), at(x + w, y + h));
-                    if (b.0 - a.0).abs() < 2.0 {
-                        segment(a, (a.0, b.1), &mut self.rules);
-                    } else {
-                        segment(a, (a.0, b.1), &mut self.rules);
-                        segment((b.0, a.1), b, &mut self.rules);
-                    }
-                }
-                PathOp::CurveTo(.., x, y) => current = Some(at(x, y)),
-                PathOp::Close => {}
-            }
-        }
-    }
-}
-
-impl pdf_extract::OutputDev for Rules {
-    fn begin_page(&mut self, _: u32, media_box: &pdf_extract::MediaBox, _: Option<(f64, f64, f64, f64)>) -> Result<(), pdf_extract::OutputError> {
-        self.page_height = media_box.ury - media_box.lly;
-        Ok(())
-    }
-    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
-        Ok(())
-    }
-    fn output_character(&mut self, _: &pdf_extract::Transform, _: f64, _: f64, _: f64, _: &str) -> Result<(), pdf_extract::OutputError> {
-        Ok(())
-    }
-    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
-        Ok(())
-    }
-    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
-        Ok(())
-    }
-    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
-        Ok(())
-    }
-    fn stroke(
-        &mut self,
-        ctm: &pdf_extract::Transform,
-        _: &pdf_extract::ColorSpace,
-        _: &[f64],
-        path: &pdf_extract::Path,
-    ) -> Result<(), pdf_extract::OutputError> {
-        self.add_path(ctm, path);
-        Ok(())
-    }
-    fn fill(
-        &mut self,
-        ctm: &pdf_extract::Transform,
-        _: &pdf_extract::ColorSpace,
-        _: &[f64],
-        path: &pdf_extract::Path,
-    ) -> Result<(), pdf_extract::OutputError> {
-        self.add_path(ctm, path);
-        Ok(())
-    }
-}
-
-/// Plain text from positioned glyphs: pdf-extract's `PlainTextOutput` rules (a new line
-/// when the baseline moves, a space for a gap between glyphs), plus one for tables: a gap
-/// on the same line that crosses a vertical rule (a cell border), or is wider than
-/// [`CELL_GAP`] em, starts a new line, so table cells come out one per line as in
-/// `pdftotext` dumps instead of run together with spaces.
-#[derive(Default)]
-struct LayoutText {
-    text: String,
-    rules: Vec<(f64, f64, f64)>,
-    page_height: f64,
-    last_end: f64,
-    last_y: f64,
-    first_char: bool,
-}
-
-impl LayoutText {
-    fn crosses_rule(&self, x0: f64, x1: f64, y: f64, size: f64) -> bool {
-        self.rules.iter().any(|&(rx, top, bottom)| rx > x0 && rx < x1 && y >= top - size * 0.2 && y - size * 0.5 <= bottom)
-    }
-}
-
-/// Horizontal gap, in font sizes, that separates table cells rather than words.
-const CELL_GAP: f64 = 1.0;
-
-impl pdf_extract::OutputDev for LayoutText {
-    fn begin_page(
-        &mut self,
-        _page: u32,
-        media_box: &pdf_extract::MediaBox,
-        _art_box: Option<(f64, f64, f64, f64)>,
-    ) -> Result<(), pdf_extract::OutputError> {
-        self.page_height = media_box.ury - media_box.lly;
-        self.last_end = 100_000.0;
-        Ok(())
-    }
-    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
-        Ok(())
-    }
-    fn output_character(
-        &mut self,
-        trm: &pdf_extract::Transform,
-        width: f64,
-        _spacing: f64,
-        font_size: f64,
-        ch: &str,
-    ) -> Result<(), pdf_extract::OutputError> {
-        // Position on a page with y growing downwards; font size after the text matrix.
-        let (x, y) = (trm.m31, self.page_height - trm.m32);
-        let size = ((font_size * (trm.m11 + trm.m21)) * (font_size * (trm.m12 + trm.m22))).abs().sqrt();
-        // Checked at every glyph, not only where pdf-extract starts a word: one TJ array can
-        // span several table cells.
-        if !self.text.is_empty() {
-            let dy = (y - self.last_y).abs();
-            if dy > size * 1.5 || (x < self.last_end && dy > size * 0.5) {
-                self.text.push('\n');
-            } else if dy <= size * 0.5
-                && x > self.last_end
-                && (x > self.last_end + size * CELL_GAP || self.crosses_rule(self.last_end, x, y, size))
-            {
-                self.text.push('\n');
-            } else if x > self.last_end + size * 0.1 {
-                self.text.push(' ');
-            }
-        }
-        self.text.push_str(ch);
-        self.first_char = false;
-        self.last_y = y;
-        self.last_end = x + width * size;
-        Ok(())
-    }
-    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
-        self.first_char = true;
-        Ok(())
-    }
-    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
-        Ok(())
-    }
-    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
-        Ok(())
-    }
 }
 
 fn classify(e: &lopdf::Error) -> PdfError {
