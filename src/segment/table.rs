@@ -311,6 +311,11 @@ impl ColumnRules {
         found.into_iter().map(|(_, _, c)| c).collect()
     }
 
+    /// The column labels (folded words) and their roles, longest first.
+    pub fn labels(&self) -> impl Iterator<Item = (&[String], &ColumnRole)> {
+        self.labels.iter().map(|(w, r)| (w.as_slice(), r))
+    }
+
     fn is_unit(&self, w: &str) -> bool {
         self.units.iter().any(|u| u == w)
     }
