@@ -58,6 +58,7 @@ struct CellsFile {
     group_numeral: String,
     phrases: Vec<String>,
     deadlines: Vec<String>,
+    deadline_starts: Vec<String>,
     deadline_ratio: f64,
 }
 
@@ -79,6 +80,7 @@ pub struct OcrTableRules {
     group_numeral: Regex,
     phrases: Vec<Vec<String>>,
     deadlines: Vec<(String, String)>,
+    deadline_starts: Vec<String>,
     deadline_ratio: f64,
     value: Regex,
     ge_glyphs: Vec<String>,
@@ -108,6 +110,7 @@ impl OcrTableRules {
             group_numeral: re(&f.cells.group_numeral)?,
             phrases: f.cells.phrases.iter().map(|p| words(p)).filter(|w| !w.is_empty()).collect(),
             deadlines: f.cells.deadlines.iter().map(|d| (d.clone(), fold(d).replace(' ', ""))).collect(),
+            deadline_starts: f.cells.deadline_starts.iter().map(|w| fold(w)).collect(),
             deadline_ratio: f.cells.deadline_ratio,
             value,
             ge_glyphs: f.values.ge_glyphs.clone(),
@@ -152,8 +155,26 @@ static SYLLABLE: once_cell::sync::Lazy<Regex> = once_cell::sync::Lazy::new(|| {
     .expect("valid regex")
 });
 static CODE: once_cell::sync::Lazy<Regex> = once_cell::sync::Lazy::new(|| {
-    Regex::new(r"^(?:\d+(?:[.,/:-]\d+)*[A-Za-z]{0,2}|[0-9A-Za-zĐđ]+(?:[/-][0-9A-Za-zĐđ]+)+|\p{Lu}{2,}[\p{Lu}a-z]*)$").expect("valid regex")
+    Regex::new(r"^(?:\d+(?:[.,/:-]\d+)*[A-Za-z]{0,2}|[0-9A-Za-zĐđ]+(?:[/-][0-9A-Za-zĐđ]+)+|\p{Lu}{2,}[a-z]?\p{Lu}*)$").expect("valid regex")
 });
+
+static NUMBER: once_cell::sync::Lazy<Regex> =
+    once_cell::sync::Lazy::new(|| Regex::new(r"^\d+(?:[.,/]\d+)*$").expect("valid regex"));
+
+/// Whether a folded word is made of one to four syllables glued by OCR ("hoso",
+/// "quyetthu").
+fn glued_syllables(f: &str) -> bool {
+    fn go(s: &str, left: usize) -> bool {
+        if s.is_empty() {
+            return true;
+        }
+        if left == 0 {
+            return false;
+        }
+        (1..=s.len().min(7)).rev().any(|k| s.is_char_boundary(k) && SYLLABLE.is_match(&s[..k]) && go(&s[k..], left - 1))
+    }
+    go(f, 4)
+}
 
 /// Whether a word (punctuation around it trimmed) looks like a Vietnamese word, a number,
 /// an acronym or a document code.
@@ -165,8 +186,8 @@ fn plausible(word: &str) -> bool {
     if CODE.is_match(core) && (core.chars().any(|c| c.is_ascii_digit()) || core.chars().filter(|c| c.is_uppercase()).count() >= 2) {
         return core.chars().any(|c| c.is_ascii_digit()) || core.chars().all(|c| !c.is_lowercase()) || core.chars().filter(|c| c.is_uppercase()).count() >= 2;
     }
-    let f = fold(core);
-    !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase()) && SYLLABLE.is_match(&f)
+    let f = fold(core).replace(' ', "");
+    !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase()) && (SYLLABLE.is_match(&f) || glued_syllables(&f))
 }
 
 fn tokenize(line: &str, r: &OcrTableRules) -> Vec<Tok> {
@@ -208,6 +229,13 @@ fn classify(t: &str, r: &OcrTableRules) -> Tok {
     if digits >= 2 && digits * 2 >= t.chars().count() && !CODE.is_match(t.trim_matches(|c: char| !c.is_alphanumeric())) {
         return tok(Kind::BadValue, None);
     }
+    if letters == 0 && digits >= 1 {
+        // Numbers: small ones, years and dates are words; long digit runs, numbers with
+        // stray glyphs and cut ranges ("80-") are broken target values.
+        let core = t.trim_end_matches([',', '.', ';', ':']);
+        let number = digits < 2 || NUMBER.is_match(core) && (digits <= 3 || (digits == 4 && (core.starts_with("19") || core.starts_with("20"))) || core.contains('/'));
+        return tok(if number { Kind::Word } else { Kind::BadValue }, None);
+    }
     if digits >= 2 && digits > letters && (t.ends_with('%') || t.starts_with(['>', '=', '≥'])) {
         return tok(Kind::BadValue, None);
     }
@@ -238,6 +266,11 @@ fn read_value(t: &str, r: &OcrTableRules) -> Option<String> {
         return None;
     }
     Some(format!("{op_text}{num}%"))
+}
+
+/// A number standing where a target value should be ("550,").
+fn number_word(t: &Tok) -> bool {
+    t.kind == Kind::Word && !t.text.chars().any(char::is_alphabetic) && t.text.chars().any(|c| c.is_ascii_digit())
 }
 
 fn is_value(t: &Tok) -> bool {
@@ -280,7 +313,7 @@ fn run_in(ws: &[&str], phrase: &[String]) -> Option<usize> {
     if ws.is_empty() || ws.len() > phrase.len() {
         return None;
     }
-    let allowed = ws.len() / 3;
+    let allowed = ws.len() / 4;
     (0..=phrase.len() - ws.len()).find(|&o| {
         let miss = ws.iter().zip(&phrase[o..]).filter(|(a, b)| !word_eq(a, b)).count();
         miss <= allowed && word_eq(ws[0], &phrase[o]) && word_eq(ws[ws.len() - 1], &phrase[o + ws.len() - 1])
@@ -291,28 +324,71 @@ fn run_in(ws: &[&str], phrase: &[String]) -> Option<usize> {
 /// `rules/ocr_tables.toml`.
 struct Vocab {
     agencies: Vec<Vec<String>>,
+    /// Agency of each entry of `agencies`.
+    agency_of: Vec<usize>,
     phrases: Vec<Vec<String>>,
+    /// Folded first words of deadline cells.
+    deadline_starts: Vec<String>,
 }
 
 impl Vocab {
     fn new(rules: &Rules) -> Vocab {
         let mut agencies: Vec<Vec<String>> = Vec::new();
-        for a in &rules.agencies.agencies {
-            agencies.push(words(&a.name));
-            agencies.extend(a.aliases.iter().map(|x| words(x)));
+        let mut agency_of = Vec::new();
+        for (i, a) in rules.agencies.agencies.iter().enumerate() {
+            for w in std::iter::once(&a.name).chain(a.aliases.iter()).map(|x| words(x)).filter(|w| !w.is_empty()) {
+                agencies.push(w);
+                agency_of.push(i);
+            }
         }
-        agencies.retain(|w| !w.is_empty());
         let mut phrases = agencies.clone();
         phrases.extend(rules.ocr_tables.phrases.iter().cloned());
-        Vocab { agencies, phrases }
+        let deadline_starts = rules.ocr_tables.deadline_starts.clone();
+        Vocab { agencies, agency_of, phrases, deadline_starts }
     }
 
     fn in_phrase(&self, ws: &[&str]) -> bool {
-        self.phrases.iter().any(|p| run_in(ws, p).is_some())
+        self.phrases.iter().any(|p| run_in(ws, p).is_some()) || self.joined(ws)
+    }
+
+    /// Whether `ws` ends a phrase (the last line of a wrapped cell).
+    fn ends_phrase(&self, ws: &[&str]) -> bool {
+        self.phrases.iter().any(|p| ws.len() <= p.len() && run_in(ws, p) == Some(p.len() - ws.len())) || self.joined(ws)
+    }
+
+    /// "… công và các …": the end of one agency name, "và", the start of another.
+    fn joined(&self, ws: &[&str]) -> bool {
+        let Some(v) = ws.iter().position(|w| *w == "va") else { return false };
+        let (a, b) = (&ws[..v], &ws[v + 1..]);
+        if a.is_empty() || b.is_empty() {
+            return false;
+        }
+        let ends = self.agencies.iter().any(|p| a.len() <= p.len() && run_in(a, p) == Some(p.len() - a.len()));
+        ends && self.agency_start(b)
     }
 
     fn in_agency(&self, ws: &[&str]) -> bool {
-        self.agencies.iter().chain(self.phrases.iter()).any(|p| run_in(ws, p).is_some())
+        self.agencies.iter().any(|p| run_in(ws, p).is_some())
+    }
+
+    /// A word glued from two consecutive words of an agency name ("Vanhoa-").
+    fn unglue(&self, key: &str) -> Option<(String, String)> {
+        let k = key.replace(' ', "");
+        self.agencies.iter().flat_map(|p| p.windows(2)).find(|w| w[0].len() + w[1].len() == k.len() && k.starts_with(w[0].as_str()) && k.ends_with(w[1].as_str())).map(|w| (w[0].clone(), w[1].clone()))
+    }
+
+    /// The agency a piece of a name belongs to: the rules' own matcher first, else the
+    /// agency whose name holds the piece as a run of words covering half of it or more.
+    fn canonical(&self, piece: &[String], rules: &Rules) -> Option<String> {
+        let ws: Vec<&str> = piece.iter().map(String::as_str).collect();
+        let contained = self
+            .agencies
+            .iter()
+            .zip(&self.agency_of)
+            .filter(|(p, _)| ws.len() >= 2 && run_in(&ws, p).is_some() && ws.len() * 2 >= p.len())
+            .min_by_key(|(p, _)| p.len())
+            .map(|(_, &i)| rules.agencies.agencies[i].name.clone());
+        contained.or_else(|| rules.agencies.resolve(&piece.join(" ")).into_iter().find(|m| m.known && !m.fuzzy).map(|m| m.name))
     }
 
     /// Whether `ws` is how an agency name begins.
@@ -375,9 +451,14 @@ fn find_header(lines: &[(usize, String)], rules: &Rules) -> Option<Header> {
         let mut all: Vec<(ColumnRole, Option<String>)> = Vec::new();
         let mut last = h;
         for (k, rs) in roles.iter().enumerate().take(end).skip(h) {
-            if !rs.is_empty() {
-                last = k;
+            let headerish = rs.len() >= 2 || (rs.len() == 1 && (lines[k].1.contains('|') || lines[k].1.split_whitespace().count() <= 6));
+            if !headerish && !rs.is_empty() {
+                break;
             }
+            if !headerish {
+                continue;
+            }
+            last = k;
             for x in rs {
                 if !all.contains(x) {
                     all.push(x.clone());
@@ -397,7 +478,7 @@ fn find_header(lines: &[(usize, String)], rules: &Rules) -> Option<Header> {
             first -= 1;
         }
         let mut body_start = last + 1;
-        while body_start < lines.len() && body_start - last <= 2 && short(&lines[body_start].1) && lines[body_start].1.chars().next().is_some_and(|c| c.is_lowercase()) {
+        while body_start < lines.len() && body_start - last <= 2 && short(&lines[body_start].1) && lines[body_start].1.chars().find(|c| c.is_alphabetic()).is_some_and(|c| c.is_lowercase()) {
             body_start += 1;
         }
         let periods: Vec<String> = all.iter().filter_map(|(r, p)| (*r == ColumnRole::Period).then(|| p.clone()).flatten()).collect();
@@ -464,7 +545,7 @@ fn is_number(t: &Tok) -> Option<u32> {
 /// Group row: optional numeral, a separator, a capitalized title, no values.
 fn group_title(line: &Line, r: &OcrTableRules) -> Option<String> {
     let t = &line.toks;
-    if t.len() > 14 || t.iter().any(is_value) {
+    if t.len() > 14 {
         return None;
     }
     let mut i = 0;
@@ -479,7 +560,7 @@ fn group_title(line: &Line, r: &OcrTableRules) -> Option<String> {
         return None;
     }
     let rest = &t[i..];
-    if rest.iter().any(|x| x.kind == Kind::Sep) || !rest[0].text.starts_with(|c: char| c.is_uppercase()) {
+    if rest.iter().any(|x| x.kind == Kind::Sep || is_value(x)) || !rest[0].text.starts_with(|c: char| c.is_uppercase()) {
         return None;
     }
     let good = rest.iter().filter(|x| x.kind == Kind::Word).count();
@@ -489,14 +570,27 @@ fn group_title(line: &Line, r: &OcrTableRules) -> Option<String> {
 /// Cut a line into its content part (left) and cell part (right): the cell part is the
 /// longest tail made of pieces of cell phrases, glyph junk, separators and values, or
 /// everything from a person marker on.
-fn split_cells(toks: &[Tok], vocab: &Vocab, r: &OcrTableRules) -> usize {
+fn split_cells(toks: &[Tok], vocab: &Vocab, rules: &Rules) -> usize {
     let mut cut = toks.len();
-    if let Some(p) = toks.iter().position(|t| r.person_marker.is_match(&t.text)) {
+    // Pieces found so far since the last separator.
+    let mut chunks = 0;
+    if let Some(p) = person_start(toks, rules) {
         cut = p;
+        chunks = 1;
     }
+    let noise = |t: &Tok| {
+        let letters = t.text.chars().filter(|c| c.is_alphabetic()).count();
+        let digits = t.text.chars().filter(|c| c.is_ascii_digit()).count();
+        (letters <= 1 && digits == 0) || (letters == 0 && digits <= 2)
+    };
+    let word = |t: &Tok| t.kind == Kind::Word && !date_like(t) && !noise(t);
+    let capital = |t: &Tok| t.kind == Kind::Word && t.text.starts_with(|c: char| c.is_uppercase());
     loop {
-        // Junk, separators and values at the end belong to the cells.
-        while cut > 0 && !matches!(toks[cut - 1].kind, Kind::Word) {
+        // Junk, separators, values and dates at the end belong to the cells.
+        while cut > 0 && !word(&toks[cut - 1]) {
+            if toks[cut - 1].kind == Kind::Sep {
+                chunks = 0;
+            }
             cut -= 1;
         }
         if cut == 0 {
@@ -507,43 +601,108 @@ fn split_cells(toks: &[Tok], vocab: &Vocab, r: &OcrTableRules) -> usize {
             break;
         }
         let mut best = 0;
-        for len in 1..=cut.min(8) {
+        for len in 1..=cut.min(9) {
             let span = &toks[cut - len..cut];
             if span.iter().any(|t| t.kind == Kind::Sep) {
                 break;
             }
-            let ws: Vec<&str> = span.iter().filter(|t| t.kind == Kind::Word).map(|t| t.key.as_str()).collect();
-            if ws.len() != span.iter().filter(|t| t.kind == Kind::Word).count() || ws.is_empty() {
+            // Hyphens inside a name ("Văn hóa - Xã hội") are part of it.
+            let dash = |t: &Tok| t.value.as_deref() == Some("-");
+            if span.iter().any(|t| t.kind != Kind::Word && !dash(t)) || dash(&span[0]) {
                 continue;
             }
-            let single_ok = ws.len() >= 2 || {
-                let t = &span[0];
-                t.text.starts_with(|c: char| c.is_uppercase()) && t.key.chars().count() >= 3
-            };
-            if single_ok && vocab.in_phrase(&ws) {
+            let ws: Vec<&str> = span.iter().filter(|t| !dash(t)).map(|t| t.key.as_str()).collect();
+            let cap = capital(&span[0]);
+            // A cell piece starts a cell (capital), ends a wrapped cell, or stands alone
+            // on the line with only glyph noise before it.
+            let alone = toks[..cut - len].iter().all(|t| !word(t));
+            let ok = (cap && (ws.len() >= 2 || span[0].key.chars().count() >= 3) && vocab.in_phrase(&ws))
+                || (ws.len() >= 2 && vocab.ends_phrase(&ws))
+                || (ws.len() >= 2 && alone && vocab.in_phrase(&ws));
+            if ok {
                 best = len;
             }
         }
         if best == 0 {
-            break;
+            // An agency name starting a little to the left, with a word or two of noise
+            // after it ("Phòng Kinh tế, 4¢c phường,").
+            let from = cut.saturating_sub(7);
+            let skip = (from..cut.saturating_sub(1)).find(|&p| {
+                capital(&toks[p])
+                    && word(&toks[p + 1])
+                    && vocab.agency_start(&[toks[p].key.as_str(), toks[p + 1].key.as_str()])
+                    && toks[p..cut].iter().filter(|t| t.kind == Kind::Sep).count() == 0
+                    && {
+                        let mut e = p + 2;
+                        while e < cut && word(&toks[e]) && vocab.in_agency(&toks[p..=e].iter().map(|t| t.key.as_str()).collect::<Vec<_>>()) {
+                            e += 1;
+                        }
+                        toks[e..cut].iter().filter(|t| word(t)).count() <= 2
+                    }
+            });
+            match skip {
+                Some(p) => {
+                    cut = p;
+                    chunks += 1;
+                    continue;
+                }
+                None => break,
+            }
         }
         cut -= best;
+        chunks += 1;
     }
     cut
 }
 
-/// Words of a content part without junk at its ends; empty when it is mostly junk.
+/// Where a person cell starts: a person marker ("Đ/c"), or a family name followed by a
+/// capitalized word after at most a glyph or two ("Bl Nguyễn Knanh").
+fn person_start(toks: &[Tok], rules: &Rules) -> Option<usize> {
+    let r = &rules.ocr_tables;
+    (0..toks.len()).find(|&p| {
+        r.person_marker.is_match(&toks[p].text)
+            || (p + 1 < toks.len()
+                && rules.columns.is_family_name(&toks[p].text)
+                && toks[p + 1].text.starts_with(|c: char| c.is_uppercase())
+                && (p == 0 || toks[p - 1].text.chars().count() <= 2))
+    })
+}
+
+fn date_like(t: &Tok) -> bool {
+    t.text.contains('/') && t.text.chars().any(|c| c.is_ascii_digit()) && !t.text.chars().any(char::is_alphabetic)
+}
+
+/// Words of a content part without stray glyphs at its ends; empty when the part is
+/// glyph noise (mostly junk, or letters scattered one or two at a time).
 fn clean_content(toks: &[Tok]) -> Vec<Tok> {
-    let good = |t: &Tok| t.kind == Kind::Word && (t.key.chars().count() >= 2 || t.text.chars().count() >= 2);
-    let Some(a) = toks.iter().position(good) else { return Vec::new() };
-    let b = toks.iter().rposition(good).unwrap_or(a);
-    let part = &toks[a..=b];
-    let words = part.iter().filter(|t| good(t)).count();
-    let junk = part.len() - words;
-    if words < 2 && junk > 0 {
-        return Vec::new();
+    let alnum = |t: &Tok| t.kind != Kind::Sep && t.text.chars().any(char::is_alphanumeric);
+    let Some(a) = toks.iter().position(alnum) else { return Vec::new() };
+    let b = toks.iter().rposition(alnum).unwrap_or(a);
+    let part: Vec<Tok> = toks[a..=b].iter().filter(|t| t.kind != Kind::Sep).cloned().collect();
+    let lettered: Vec<&Tok> = part.iter().filter(|t| t.text.chars().any(char::is_alphabetic)).collect();
+    if !lettered.is_empty() {
+        let letters: usize = lettered.iter().map(|t| t.text.chars().filter(|c| c.is_alphabetic()).count()).sum();
+        let junk = lettered.iter().filter(|t| t.kind != Kind::Word).count();
+        if lettered.len() >= 2 && ((letters as f64) < 2.0 * lettered.len() as f64 || junk * 3 >= lettered.len()) {
+            return Vec::new();
+        }
+        // One short word or one broken word alone on a line is glyph noise.
+        if lettered.len() == 1 && (junk == 1 || letters <= 2) && part.len() <= 2 {
+            return Vec::new();
+        }
     }
-    part.iter().filter(|t| t.kind != Kind::Sep).cloned().collect()
+    // A tail that is mostly junk is a value or glyph cell run into the content.
+    let bad = |t: &Tok| t.kind != Kind::Word || t.text.chars().filter(|c| c.is_alphabetic()).count() <= 1;
+    let mut cut = part.len();
+    for j in (0..part.len()).rev() {
+        let rest = &part[j..];
+        let nbad = rest.iter().filter(|t| bad(t)).count();
+        let starts_bad = part[j].kind != Kind::Word || !part[j].text.chars().any(char::is_alphabetic);
+        if rest.len() >= 2 && starts_bad && nbad * 2 >= rest.len() + 1 {
+            cut = j;
+        }
+    }
+    part[..cut].to_vec()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -681,7 +840,15 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
             // Junk right before the values stands for unreadable value cells ("] ] i 80-").
             let mut c_end = e;
             if indicator {
-                while c_end > s && t[c_end - 1].kind == Kind::Junk && t[c_end - 1].text.chars().count() <= 2 {
+                // A broken word right before the separator is an unreadable first value
+                // ("ỨNG 1 gnoq | 100%"), short glyphs right before a value are lost values
+                // ("(chăm ] ] i 80-").
+                let at_value = e < t.len() && is_value(&t[e]);
+                let after = t[e..].iter().take_while(|x| x.kind != Kind::Word || number_word(x)).filter(|x| is_value(x) || number_word(x)).count();
+                if after < nperiods && c_end > s && t[c_end - 1].kind == Kind::Junk && t[c_end - 1].text.chars().count() >= 3 {
+                    c_end -= 1;
+                }
+                while at_value && c_end > s && t[c_end - 1].kind == Kind::Junk && t[c_end - 1].text.chars().count() <= 2 {
                     c_end -= 1;
                 }
             }
@@ -691,8 +858,8 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
                 while v < t.len() {
                     let x = &t[v];
                     let next_is_cell = t[v..].iter().take_while(|y| y.kind != Kind::Sep).any(|y| y.kind == Kind::Word);
-                    if x.kind == Kind::Sep || is_value(x) {
-                        if is_value(x) {
+                    if x.kind == Kind::Sep || is_value(x) || number_word(x) {
+                        if is_value(x) || number_word(x) {
                             vals.push(x.clone());
                         }
                         v += 1;
@@ -703,18 +870,20 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
                         break;
                     }
                 }
+            } else if e < t.len() {
+                // The first separator after the content closes it.
+                v = e;
             } else {
                 // The content cell runs on to the cell part.
-                let cut = split_cells(&t[s..], &vocab, r) + s;
+                let cut = split_cells(&t[s..], &vocab, rules) + s;
                 c_end = cut.max(s);
                 v = c_end;
             }
-            let cut = if indicator { c_end } else { c_end };
-            content.push(clean_content(&t[s..cut]));
+            content.push(clean_content(&t[s..c_end]));
             cells.push(t[v..].to_vec());
             values[k] = vals;
         } else {
-            let cut = split_cells(t, &vocab, r);
+            let cut = split_cells(t, &vocab, rules);
             content.push(clean_content(&t[..cut]));
             cells.push(t[cut..].to_vec());
         }
@@ -759,26 +928,32 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
         } else if prev_anchor.is_none() {
             starts.push(from);
         } else {
-            let mut has_bullet = between.first().is_some_and(|&k| bullet(&body[k])) || rows.last().is_some_and(|r| r.parts.iter().any(|(li, _, _)| body.iter().any(|b| b.idx == *li && bullet(b))));
+            let last_row = rows.len().checked_sub(1);
+            let mut has_bullet = (0..a).any(|k| owner[k].is_some() && owner[k] == last_row && bullet(&body[k])) || prev_anchor.is_some_and(|p| bullet(&body[p]));
             let mut cand = Vec::new();
+            // One person cell a row: a second one starts the next row.
+            let has_person = |k: usize| person_start(&cells[k], rules).is_some();
+            let mut seen_person = (0..a).any(|k| owner[k].is_some() && owner[k] == last_row && has_person(k)) || prev_anchor.is_some_and(has_person);
             for (pos, &k) in between.iter().enumerate() {
                 let c = &content[k];
+                let second_person = has_person(k) && seen_person && indicator;
+                seen_person |= has_person(k);
                 let starter = if let Some(first) = c.first() {
                     let is_bullet = bullet(&body[k]);
-                    let word = if is_bullet { c.get(1) } else { Some(first) };
+                    let word = Some(first);
                     let capital = word.is_some_and(|w| w.text.starts_with(|ch: char| ch.is_uppercase()) && w.kind == Kind::Word && w.key.chars().count() >= 2);
                     let prev_open = pos == 0 && !ends_sentence(&content[a.min(between[0]).saturating_sub(1).max(prev_anchor.unwrap_or(0))]);
                     capital && !(is_bullet && has_bullet) && !prev_open
                 } else {
                     let ws: Vec<&str> = cells[k].iter().filter(|t| t.kind == Kind::Word).take(2).map(|t| t.key.as_str()).collect();
                     let first_cell = cells[k].iter().find(|t| t.kind == Kind::Word);
-                    cells[k].iter().any(|t| r.person_marker.is_match(&t.text))
+                    has_person(k)
                         || (first_cell.is_some_and(|t| t.text.starts_with(|ch: char| ch.is_uppercase())) && ws.len() == 2 && vocab.agency_start(&ws))
                 };
                 if bullet(&body[k]) {
                     has_bullet = true;
                 }
-                if starter {
+                if starter || second_person {
                     cand.push(k);
                 }
             }
@@ -828,8 +1003,33 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
         }
     }
     for (k, o) in owner.iter().enumerate() {
+        tracing::debug!(
+            "ocr table line {}: {:?} row {:?} | content {:?} | cells {:?}",
+            body[k].idx,
+            match marks[k] { Mark::Anchor(n, _) => format!("anchor {n}"), Mark::Group => "group".into(), Mark::None => String::new() },
+            o.map(|ri| rows[ri].number.clone()),
+            content[k].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
+            cells[k].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ")
+        );
         if let Some(ri) = *o {
-            rows[ri].parts.push((body[k].idx, content[k].clone(), cells[k].clone()));
+            // OCR sometimes reads a line twice, once garbled: keep the better reading.
+            let mine = content[k].clone();
+            let text = |c: &[Tok]| fold(&c.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "));
+            let score = |c: &[Tok]| c.iter().filter(|t| t.kind == Kind::Word).count() as f64 / c.len().max(1) as f64;
+            if let Some(prev) = rows[ri].parts.iter_mut().rev().find(|p| !p.1.is_empty()) {
+                let (a, b) = (text(&prev.1), text(&mine));
+                if a.len() >= 20 && b.len() >= 20 && strsim::normalized_levenshtein(&a, &b) >= 0.6 {
+                    if score(&mine) > score(&prev.1) {
+                        prev.1 = mine;
+                    }
+                    rows[ri].parts.push((body[k].idx, Vec::new(), cells[k].clone()));
+                    if !values[k].is_empty() {
+                        rows[ri].values = values[k].clone();
+                    }
+                    continue;
+                }
+            }
+            rows[ri].parts.push((body[k].idx, mine, cells[k].clone()));
             if !values[k].is_empty() {
                 rows[ri].values = values[k].clone();
             }
@@ -852,10 +1052,13 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
         let last_line = rb.parts.last().map_or(first_line, |p| p.0);
         let name_toks: Vec<&Tok> = rb.parts.iter().flat_map(|(_, c, _)| c.iter()).collect();
         let name = join_words(&name_toks);
-        let good = name_toks.iter().filter(|t| t.kind == Kind::Word).count();
-        let total = name_toks.iter().filter(|t| t.kind != Kind::Sep).count();
-        if total < 3 || (good as f64) < r.min_plausible * total as f64 {
-            unread.push((first_line, format!("row {} of an OCR table: content cell unreadable", rb.number)));
+        let lettered: Vec<&&Tok> = name_toks.iter().filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() >= 2).collect();
+        let good = lettered.iter().filter(|t| t.kind == Kind::Word).count();
+        let lower_start = name.starts_with(|c: char| c.is_lowercase())
+            || name_toks.iter().find(|t| t.text.chars().any(char::is_alphabetic)).is_some_and(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() < 2 || t.kind != Kind::Word && t.text.starts_with(|c: char| c.is_lowercase()));
+        if lettered.len() < 3 || (good as f64) < r.min_plausible * lettered.len() as f64 || lower_start {
+            let shown: String = name.chars().take(60).collect();
+            unread.push((first_line, format!("row {} of an OCR table not read: its content cell is unreadable (\"{shown}\")", rb.number)));
             continue;
         }
         let mut row_cells = vec![Cell::default(); cols.len()];
@@ -873,12 +1076,18 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
             }
         }
         // Cell parts: person, then agencies, then deadline.
-        let (director, lead, support, deadline) = deal_cells(rb, &vocab, r, col_of(ColumnRole::Director).is_some(), col_of(ColumnRole::Support).is_some());
+        let d = deal_cells(rb, &vocab, rules, col_of(ColumnRole::Director).is_some(), col_of(ColumnRole::Support).is_some());
         let all_lines: Vec<usize> = rb.parts.iter().map(|p| p.0).collect();
-        for (role, text) in [(ColumnRole::Director, director), (ColumnRole::Lead, lead), (ColumnRole::Support, support), (ColumnRole::Deadline, deadline)] {
-            if let (Some(c), Some(t)) = (col_of(role), text) {
-                let t = if role == ColumnRole::Deadline { canonical_deadline(&t, r) } else { t };
-                row_cells[c] = Cell { text: t.clone(), raw: t, lines: all_lines.clone() };
+        let list = |v: Vec<String>| (!v.is_empty()).then(|| (v.join("; "), v.join("\n")));
+        let texts = [
+            (ColumnRole::Director, d.director.map(|t| (t.clone(), t))),
+            (ColumnRole::Lead, list(d.lead)),
+            (ColumnRole::Support, list(d.support)),
+            (ColumnRole::Deadline, d.deadline.map(|t| (t.clone(), t))),
+        ];
+        for (role, text) in texts {
+            if let (Some(c), Some((text, raw))) = (col_of(role), text) {
+                row_cells[c] = Cell { text, raw, lines: all_lines.clone() };
             }
         }
         out_rows.push(Row {
@@ -922,29 +1131,61 @@ fn canonical_deadline(t: &str, r: &OcrTableRules) -> String {
     }
 }
 
-/// The person, lead, support and deadline texts of a row from its cell parts: on each
+/// Cell texts of a row.
+struct Dealt {
+    director: Option<String>,
+    lead: Vec<String>,
+    support: Vec<String>,
+    deadline: Option<String>,
+}
+
+/// The person, lead, support and deadline cells of a row from its cell parts: on each
 /// line, a person part first (a person marker and the name after it, a title up to
-/// "… tịch", "UBND …"), then agency columns in order, each taking the longest run of words
-/// that stays inside one agency name (or two joined by "và"), then the deadline.
-fn deal_cells(rb: &RowBuild, vocab: &Vocab, r: &OcrTableRules, has_director: bool, has_support: bool) -> (Option<String>, Option<String>, Option<String>, Option<String>) {
+/// "… tịch", "UBND …"), then the agency columns in order, each taking the longest run of
+/// words that stays inside one agency name (or two joined by "và"), then the deadline.
+/// Agencies come out under their canonical names.
+fn deal_cells(rb: &RowBuild, vocab: &Vocab, rules: &Rules, has_director: bool, has_support: bool) -> Dealt {
+    let r = &rules.ocr_tables;
     let mut director: Vec<String> = Vec::new();
     let ncols = if has_support { 2 } else { 1 };
-    let mut agency: Vec<Vec<Vec<(String, String)>>> = vec![vec![Vec::new()]; ncols];
+    let mut agency: Vec<Vec<Vec<String>>> = vec![vec![Vec::new()]; ncols];
     let mut deadline: Vec<String> = Vec::new();
+    let date_like = |t: &Tok| t.text.contains('/') && t.text.chars().any(|c| c.is_ascii_digit());
+    let capital = |t: &Tok| t.text.starts_with(|c: char| c.is_uppercase());
+    let starts_deadline = |t: &Tok| date_like(t) || (capital(t) && vocab.deadline_starts.iter().any(|d| word_eq(d, &t.key)));
     for (_, _, cell) in &rb.parts {
-        let ws: Vec<&Tok> = cell.iter().filter(|t| t.kind == Kind::Word || r.person_marker.is_match(&t.text) || t.value.is_none() && t.text.contains('/') && t.text.chars().any(|c| c.is_ascii_digit())).collect();
+        // Words, broken words long enough to be damaged names, person markers, dates.
+        let mut ws: Vec<Tok> = Vec::new();
+        for t in cell {
+            let marker = r.person_marker.is_match(&t.text);
+            if t.kind == Kind::Junk && !marker {
+                if let Some((a, b)) = vocab.unglue(&t.key) {
+                    ws.push(Tok { text: t.text.clone(), key: a, kind: Kind::Word, value: None });
+                    ws.push(Tok { text: String::new(), key: b, kind: Kind::Word, value: None });
+                    continue;
+                }
+            }
+            let long_junk = t.kind == Kind::Junk && t.text.chars().filter(|c| c.is_alphabetic()).count() >= 3;
+            if t.kind == Kind::Word || marker || long_junk || date_like(t) {
+                ws.push(t.clone());
+            }
+        }
         let mut i = 0;
         if has_director {
             if ws.first().is_some_and(|t| r.person_marker.is_match(&t.text)) {
                 director.push("Đ/c".to_string());
                 i = 1;
-                while i < ws.len() && i <= 3 && ws[i].text.starts_with(|c: char| c.is_uppercase()) && !vocab.agency_start(&ws[i..(i + 2).min(ws.len())].iter().map(|t| t.key.as_str()).collect::<Vec<_>>()) {
+                while i < ws.len() && i <= 3 && capital(&ws[i]) && ws[i].kind == Kind::Word {
+                    let next: Vec<&str> = ws[i..(i + 2).min(ws.len())].iter().map(|t| t.key.as_str()).collect();
+                    if vocab.agency_start(&next) {
+                        break;
+                    }
                     director.push(ws[i].text.clone());
                     i += 1;
                 }
             }
-            if let Some(p) = ws.iter().position(|t| t.key.ends_with("tich")) {
-                if p >= i && p < i + 5 {
+            if let Some(p) = ws.iter().skip(i).position(|t| t.key.ends_with("tich")).map(|p| p + i) {
+                if p < i + 5 {
                     director.extend(ws[i..=p].iter().map(|t| t.text.clone()));
                     i = p + 1;
                 }
@@ -954,42 +1195,77 @@ fn deal_cells(rb: &RowBuild, vocab: &Vocab, r: &OcrTableRules, has_director: boo
                 i += 2;
             }
         }
+        let in_deadline = !deadline.is_empty();
         for col in agency.iter_mut() {
+            if in_deadline {
+                break;
+            }
             loop {
+                if i >= ws.len() || starts_deadline(&ws[i]) {
+                    break;
+                }
                 let cur = col.last_mut().expect("one segment");
+                if cur.is_empty() && !capital(&ws[i]) {
+                    break;
+                }
+                // Noise between the pieces of a name ("Ôn hóa - Xã hội").
+                let noise = |t: &Tok| t.kind == Kind::Junk || t.key.chars().count() <= 2;
+                if !cur.is_empty() && noise(&ws[i]) && i + 1 < ws.len() {
+                    let mut seq: Vec<&str> = cur.iter().map(String::as_str).collect();
+                    seq.push(ws[i + 1].key.as_str());
+                    if vocab.in_agency(&seq) {
+                        i += 1;
+                    }
+                }
                 let mut take = 0;
                 for len in 1..=(ws.len() - i).min(8) {
-                    let mut seq: Vec<&str> = cur.iter().map(|(k, _)| k.as_str()).collect();
+                    if ws[i + len - 1].kind != Kind::Word && len == 1 && cur.is_empty() {
+                        continue;
+                    }
+                    let mut seq: Vec<&str> = cur.iter().map(String::as_str).collect();
                     seq.extend(ws[i..i + len].iter().map(|t| t.key.as_str()));
                     if vocab.in_agency(&seq) {
                         take = len;
                     }
                 }
-                cur.extend(ws[i..i + take].iter().map(|t| (t.key.clone(), t.text.clone())));
+                cur.extend(ws[i..i + take].iter().map(|t| t.key.clone()));
                 i += take;
                 // "… và các phòng": a second agency in the same cell.
-                if take > 0 && i + 1 < ws.len() && ws[i].key == "va" && !cur.is_empty() {
-                    let next = [ws[i + 1].key.as_str()];
-                    if vocab.in_agency(&next) {
-                        col.push(Vec::new());
-                        i += 1;
-                        continue;
-                    }
+                if take > 0 && i + 1 < ws.len() && ws[i].key == "va" && vocab.in_agency(&[ws[i + 1].key.as_str()]) {
+                    col.push(Vec::new());
+                    i += 1;
+                    continue;
                 }
                 break;
             }
         }
-        deadline.extend(ws[i..].iter().map(|t| t.text.clone()));
+        // The deadline: from a word that starts one, or going on from an earlier line.
+        while i < ws.len() && deadline.is_empty() && !starts_deadline(&ws[i]) {
+            i += 1;
+        }
+        let continues = |t: &Tok| date_like(t) || starts_deadline(t) || r.deadlines.iter().any(|(p, _)| words(p).iter().any(|w| word_eq(w, &t.key)));
+        while i < ws.len() && continues(&ws[i]) {
+            deadline.push(ws[i].text.clone());
+            i += 1;
+        }
     }
-    let text = |segs: &Vec<Vec<(String, String)>>| {
-        let parts: Vec<String> = segs.iter().filter(|s| !s.is_empty()).map(|s| s.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(" ")).collect();
-        (!parts.is_empty()).then(|| parts.join(" và "))
+    let names = |segs: &Vec<Vec<String>>| {
+        let mut out: Vec<String> = Vec::new();
+        for seg in segs.iter().filter(|s| !s.is_empty()) {
+            if let Some(n) = vocab.canonical(seg, rules) {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+        out
     };
-    let lead = text(&agency[0]);
-    let support = agency.get(1).and_then(text);
-    let d = (!director.is_empty()).then(|| director.join(" "));
-    let dl = (!deadline.is_empty()).then(|| deadline.join(" "));
-    (d, lead, support, dl)
+    Dealt {
+        director: (!director.is_empty()).then(|| director.join(" ")),
+        lead: names(&agency[0]),
+        support: agency.get(1).map(names).unwrap_or_default(),
+        deadline: (!deadline.is_empty()).then(|| canonical_deadline(&deadline.join(" "), r)),
+    }
 }
 
 #[cfg(test)]
