@@ -351,6 +351,11 @@ impl Vocab {
         self.phrases.iter().any(|p| run_in(ws, p).is_some()) || self.joined(ws)
     }
 
+    /// Whether `ws` starts a phrase.
+    fn starts_phrase(&self, ws: &[&str]) -> bool {
+        self.phrases.iter().any(|p| run_in(ws, p) == Some(0))
+    }
+
     /// Whether `ws` ends a phrase (the last line of a wrapped cell).
     fn ends_phrase(&self, ws: &[&str]) -> bool {
         self.phrases.iter().any(|p| ws.len() <= p.len() && run_in(ws, p) == Some(p.len() - ws.len())) || self.joined(ws)
@@ -472,7 +477,7 @@ fn find_header(lines: &[(usize, String)], rules: &Rules) -> Option<Header> {
             continue;
         }
         // Short label lines around the labelled ones ("Cơ quan", "đánh giá").
-        let short = |l: &str| !l.chars().any(|c| c.is_ascii_digit()) && l.split_whitespace().count() <= 3;
+        let short = |l: &str| !l.chars().any(|c| c.is_ascii_digit()) && l.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() <= 3;
         let mut first = h;
         while first > 0 && h - first < 2 && short(&lines[first - 1].1) {
             first -= 1;
@@ -573,10 +578,14 @@ fn group_title(line: &Line, r: &OcrTableRules) -> Option<String> {
 fn split_cells(toks: &[Tok], vocab: &Vocab, rules: &Rules) -> usize {
     let mut cut = toks.len();
     // Pieces found so far since the last separator.
-    let mut chunks = 0;
+    // Whether the piece found last (to the right) starts with a capital; `None` at the
+    // line end or after a separator.
+    let mut right_cap: Option<bool> = None;
+    // Left of a person cell there is only the content (and values): no agency pieces.
+    let mut person = false;
     if let Some(p) = person_start(toks, rules) {
         cut = p;
-        chunks = 1;
+        person = true;
     }
     let noise = |t: &Tok| {
         let letters = t.text.chars().filter(|c| c.is_alphabetic()).count();
@@ -588,15 +597,19 @@ fn split_cells(toks: &[Tok], vocab: &Vocab, rules: &Rules) -> usize {
     loop {
         // Junk, separators, values and dates at the end belong to the cells.
         while cut > 0 && !word(&toks[cut - 1]) {
-            if toks[cut - 1].kind == Kind::Sep {
-                chunks = 0;
+            let t = &toks[cut - 1];
+            // A word ending a sentence ends the content cell.
+            if t.text.chars().filter(|c| c.is_alphabetic()).count() >= 2 && t.text.ends_with(['.', ';', '?', '!']) {
+                break;
+            }
+            if t.kind == Kind::Sep {
+                right_cap = None;
             }
             cut -= 1;
         }
-        if cut == 0 {
+        if cut == 0 || person {
             break;
         }
-        // A word ending a sentence ends the content cell.
         if toks[cut - 1].text.ends_with(['.', ';', '?', '!']) && !toks[cut - 1].text.ends_with("..") {
             break;
         }
@@ -616,8 +629,13 @@ fn split_cells(toks: &[Tok], vocab: &Vocab, rules: &Rules) -> usize {
             // A cell piece starts a cell (capital), ends a wrapped cell, or stands alone
             // on the line with only glyph noise before it.
             let alone = toks[..cut - len].iter().all(|t| !word(t));
-            let ok = (cap && (ws.len() >= 2 || span[0].key.chars().count() >= 3) && vocab.in_phrase(&ws))
-                || (ws.len() >= 2 && vocab.ends_phrase(&ws))
+            let ends_ok = match right_cap {
+                None => ws.len() >= 3,
+                Some(c) => c && ws.len() >= 2,
+            };
+            let single_ok = ws.len() >= 2 || (span[0].key.chars().count() >= 3 && (vocab.starts_phrase(&ws) || vocab.ends_phrase(&ws)));
+            let ok = (cap && single_ok && vocab.in_phrase(&ws))
+                || (ends_ok && vocab.ends_phrase(&ws))
                 || (ws.len() >= 2 && alone && vocab.in_phrase(&ws));
             if ok {
                 best = len;
@@ -643,14 +661,14 @@ fn split_cells(toks: &[Tok], vocab: &Vocab, rules: &Rules) -> usize {
             match skip {
                 Some(p) => {
                     cut = p;
-                    chunks += 1;
+                    right_cap = Some(true);
                     continue;
                 }
                 None => break,
             }
         }
+        right_cap = Some(capital(&toks[cut - best]));
         cut -= best;
-        chunks += 1;
     }
     cut
 }
@@ -682,8 +700,15 @@ fn clean_content(toks: &[Tok]) -> Vec<Tok> {
     let lettered: Vec<&Tok> = part.iter().filter(|t| t.text.chars().any(char::is_alphabetic)).collect();
     if !lettered.is_empty() {
         let letters: usize = lettered.iter().map(|t| t.text.chars().filter(|c| c.is_alphabetic()).count()).sum();
+        let long: Vec<&&Tok> = lettered.iter().filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() >= 2).collect();
+        let junk = long.iter().filter(|t| t.kind != Kind::Word).count();
+        let noisy = if long.len() <= 4 { junk * 2 >= long.len() } else { junk * 2 > long.len() };
+        if lettered.len() >= 2 && ((letters as f64) < 2.0 * lettered.len() as f64 || (noisy && !long.is_empty())) {
+            return Vec::new();
+        }
         let junk = lettered.iter().filter(|t| t.kind != Kind::Word).count();
-        if lettered.len() >= 2 && ((letters as f64) < 2.0 * lettered.len() as f64 || junk * 3 >= lettered.len()) {
+        // Short words only, one or two of them: glyph noise ("sự Là").
+        if lettered.len() <= 2 && lettered.iter().all(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() <= 2) && part.len() <= 3 {
             return Vec::new();
         }
         // One short word or one broken word alone on a line is glyph noise.
@@ -697,7 +722,7 @@ fn clean_content(toks: &[Tok]) -> Vec<Tok> {
     for j in (0..part.len()).rev() {
         let rest = &part[j..];
         let nbad = rest.iter().filter(|t| bad(t)).count();
-        let starts_bad = part[j].kind != Kind::Word || !part[j].text.chars().any(char::is_alphabetic);
+        let starts_bad = bad(&part[j]);
         if rest.len() >= 2 && starts_bad && nbad * 2 >= rest.len() + 1 {
             cut = j;
         }
@@ -883,7 +908,9 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
             cells.push(t[v..].to_vec());
             values[k] = vals;
         } else {
-            let cut = split_cells(t, &vocab, rules);
+            // Separators part cells: the content is left of the first one.
+            let sep = t.iter().position(|x| x.kind == Kind::Sep).unwrap_or(t.len());
+            let cut = split_cells(&t[..sep], &vocab, rules);
             content.push(clean_content(&t[..cut]));
             cells.push(t[cut..].to_vec());
         }
@@ -1056,7 +1083,10 @@ pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
         let good = lettered.iter().filter(|t| t.kind == Kind::Word).count();
         let lower_start = name.starts_with(|c: char| c.is_lowercase())
             || name_toks.iter().find(|t| t.text.chars().any(char::is_alphabetic)).is_some_and(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() < 2 || t.kind != Kind::Word && t.text.starts_with(|c: char| c.is_lowercase()));
-        if lettered.len() < 3 || (good as f64) < r.min_plausible * lettered.len() as f64 || lower_start {
+        // The anchor line is the middle of the row: with nothing readable there, what is
+        // left is pieces of the cell's edges.
+        let anchor_empty = rb.anchor.is_some_and(|a| rb.parts.iter().any(|p| p.0 == body[a].idx && p.1.is_empty()));
+        if lettered.len() < 3 || (good as f64) < r.min_plausible * lettered.len() as f64 || lower_start || anchor_empty {
             let shown: String = name.chars().take(60).collect();
             unread.push((first_line, format!("row {} of an OCR table not read: its content cell is unreadable (\"{shown}\")", rb.number)));
             continue;
