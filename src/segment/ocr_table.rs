@@ -213,7 +213,7 @@ fn tokenize(line: &str, r: &OcrTableRules) -> Vec<Tok> {
 }
 
 fn classify(t: &str, r: &OcrTableRules) -> Tok {
-    let key = fold(t);
+    let key = fold(t).replace(' ', "");
     let tok = |kind, value| Tok { text: t.to_string(), key: key.clone(), kind, value };
     if t == "|" {
         return tok(Kind::Sep, None);
@@ -393,7 +393,14 @@ impl Vocab {
             .filter(|(p, _)| ws.len() >= 2 && run_in(&ws, p).is_some() && ws.len() * 2 >= p.len())
             .min_by_key(|(p, _)| p.len())
             .map(|(_, &i)| rules.agencies.agencies[i].name.clone());
-        contained.or_else(|| rules.agencies.resolve(&piece.join(" ")).into_iter().find(|m| m.known && !m.fuzzy).map(|m| m.name))
+        // The start of the names of one agency only ("Phòng Văn" …).
+        let prefix = || {
+            let mut of: Vec<usize> = self.agencies.iter().zip(&self.agency_of).filter(|(p, _)| ws.len() >= 2 && run_in(&ws, p) == Some(0)).map(|(_, &i)| i).collect();
+            of.sort_unstable();
+            of.dedup();
+            (of.len() == 1).then(|| rules.agencies.agencies[of[0]].name.clone())
+        };
+        contained.or_else(prefix).or_else(|| rules.agencies.resolve(&piece.join(" ")).into_iter().find(|m| m.known && !m.fuzzy).map(|m| m.name))
     }
 
     /// Whether `ws` is how an agency name begins.
@@ -723,7 +730,7 @@ fn clean_content(toks: &[Tok]) -> Vec<Tok> {
         let rest = &part[j..];
         let nbad = rest.iter().filter(|t| bad(t)).count();
         let starts_bad = bad(&part[j]);
-        if rest.len() >= 2 && starts_bad && nbad * 2 >= rest.len() + 1 {
+        if rest.len() >= 3 && starts_bad && nbad * 2 >= rest.len() + 1 {
             cut = j;
         }
     }
@@ -1238,13 +1245,15 @@ fn deal_cells(rb: &RowBuild, vocab: &Vocab, rules: &Rules, has_director: bool, h
                 if cur.is_empty() && !capital(&ws[i]) {
                     break;
                 }
-                // Noise between the pieces of a name ("Ôn hóa - Xã hội").
-                let noise = |t: &Tok| t.kind == Kind::Junk || t.key.chars().count() <= 2;
-                if !cur.is_empty() && noise(&ws[i]) && i + 1 < ws.len() {
-                    let mut seq: Vec<&str> = cur.iter().map(String::as_str).collect();
-                    seq.push(ws[i + 1].key.as_str());
-                    if vocab.in_agency(&seq) {
-                        i += 1;
+                // A word or two of noise between the pieces of a name ("phường Ôn hóa").
+                if !cur.is_empty() {
+                    let continues = |k: usize| {
+                        let mut seq: Vec<&str> = cur.iter().map(String::as_str).collect();
+                        seq.push(ws[k].key.as_str());
+                        vocab.in_agency(&seq)
+                    };
+                    if let Some(k) = (i..(i + 3).min(ws.len())).find(|&k| continues(k)) {
+                        i = k;
                     }
                 }
                 let mut take = 0;
