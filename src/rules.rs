@@ -15,6 +15,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("agencies.toml", include_str!("../rules/agencies.toml")),
     ("columns.toml", include_str!("../rules/columns.toml")),
     ("ocr_tables.toml", include_str!("../rules/ocr_tables.toml")),
+    ("ocr_confusions.toml", crate::normalize::restore::CONFUSION_RULES),
 ];
 
 /// Where rules come from: embedded defaults, optionally overridden from a directory.
@@ -83,6 +84,7 @@ pub struct Rules {
     pub agencies: crate::extract::agencies::AgencyRules,
     pub columns: crate::segment::table::ColumnRules,
     pub ocr_tables: crate::segment::ocr_table::OcrTableRules,
+    pub restore: crate::normalize::restore::RestoreRules,
 }
 
 impl Rules {
@@ -94,6 +96,7 @@ impl Rules {
             agencies: crate::extract::agencies::AgencyRules::load(source)?,
             columns: crate::segment::table::ColumnRules::load(source)?,
             ocr_tables: crate::segment::ocr_table::OcrTableRules::load(source)?,
+            restore: crate::normalize::restore::RestoreRules::load(source)?,
         })
     }
 
