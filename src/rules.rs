@@ -14,6 +14,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("targets.toml", include_str!("../rules/targets.toml")),
     ("agencies.toml", include_str!("../rules/agencies.toml")),
     ("columns.toml", include_str!("../rules/columns.toml")),
+    ("ocr_tables.toml", include_str!("../rules/ocr_tables.toml")),
     ("ocr_confusions.toml", crate::normalize::restore::CONFUSION_RULES),
 ];
 
@@ -82,6 +83,7 @@ pub struct Rules {
     pub targets: crate::extract::target::TargetRules,
     pub agencies: crate::extract::agencies::AgencyRules,
     pub columns: crate::segment::table::ColumnRules,
+    pub ocr_tables: crate::segment::ocr_table::OcrTableRules,
     pub restore: crate::normalize::restore::RestoreRules,
 }
 
@@ -93,6 +95,7 @@ impl Rules {
             targets: crate::extract::target::TargetRules::load(source)?,
             agencies: crate::extract::agencies::AgencyRules::load(source)?,
             columns: crate::segment::table::ColumnRules::load(source)?,
+            ocr_tables: crate::segment::ocr_table::OcrTableRules::load(source)?,
             restore: crate::normalize::restore::RestoreRules::load(source)?,
         })
     }

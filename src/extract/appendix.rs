@@ -17,17 +17,49 @@ use crate::segment::{DocTree, NodeKind};
 pub fn extract_tables(norm: &NormText, tree: &DocTree, rules: &Rules, reg: &mut AgencyRegistry) -> (Vec<Task>, Vec<Indicator>) {
     let mut tasks = Vec::new();
     let mut indicators = Vec::new();
-    for i in tree.of_kind(NodeKind::Table) {
-        let node = &tree.nodes[i];
-        if node.last_line < node.first_line || node.first_line >= norm.line_count() {
+    let tables: Vec<(usize, Table)> = tree
+        .of_kind(NodeKind::Table)
+        .filter(|&i| {
+            let node = &tree.nodes[i];
+            node.last_line >= node.first_line && node.first_line < norm.line_count()
+        })
+        .map(|i| (i, reconstruct(norm, tree.nodes[i].first_line, tree.nodes[i].last_line, rules)))
+        .collect();
+    // Appendices whose tables the ordinary reader could not read (or that the segmenter
+    // left as paragraphs) are tried as OCR-interleaved tables.
+    let mut read_by_ocr: Vec<(usize, usize)> = Vec::new();
+    for a in tree.of_kind(NodeKind::Appendix) {
+        let (first, last) = extent(tree, a);
+        let inside = |i: usize| tree.nodes[i].first_line >= first && tree.nodes[i].last_line <= last;
+        if tables.iter().any(|(i, t)| inside(*i) && t.kind != TableKind::Unknown) || last <= first {
             continue;
         }
-        let table = reconstruct(norm, node.first_line, node.last_line, rules);
-        let appendix = tree.ancestor(i, NodeKind::Appendix).and_then(|a| tree.nodes[a].label.clone());
-        let place = Place { origin: if appendix.is_some() { Origin::Appendix } else { Origin::Body }, table: appendix };
+        let Some(read) = crate::segment::ocr_table::read(norm, first + 1, last, rules) else { continue };
+        let place = Place { origin: Origin::Appendix, ocr: true, table: tree.nodes[a].label.clone() };
+        match read.table.kind {
+            TableKind::Assignment => tasks.extend(table_tasks(norm, &read.table, &place, rules, reg)),
+            TableKind::Indicator => indicators.extend(table_indicators(norm, &read.table, &place, rules, reg)),
+            TableKind::Unknown => continue,
+        }
+        for (line, why) in read.unread {
+            reg.warnings.push(crate::model::Warning {
+                code: "ocr_row_unread".into(),
+                message: why,
+                span: Some(norm.lines_span(line, line)),
+            });
+        }
+        read_by_ocr.push((first, last));
+    }
+    for (i, table) in &tables {
+        let node = &tree.nodes[*i];
+        if read_by_ocr.iter().any(|&(f, l)| node.first_line >= f && node.last_line <= l) {
+            continue;
+        }
+        let appendix = tree.ancestor(*i, NodeKind::Appendix).and_then(|a| tree.nodes[a].label.clone());
+        let place = Place { origin: if appendix.is_some() { Origin::Appendix } else { Origin::Body }, ocr: false, table: appendix };
         match table.kind {
-            TableKind::Assignment => tasks.extend(table_tasks(norm, &table, &place, rules, reg)),
-            TableKind::Indicator => indicators.extend(table_indicators(norm, &table, &place, rules, reg)),
+            TableKind::Assignment => tasks.extend(table_tasks(norm, table, &place, rules, reg)),
+            TableKind::Indicator => indicators.extend(table_indicators(norm, table, &place, rules, reg)),
             TableKind::Unknown => reg.warnings.push(crate::model::Warning {
                 code: "table_unread".into(),
                 message: format!(
@@ -47,8 +79,20 @@ pub fn extract_tables(norm: &NormText, tree: &DocTree, rules: &Rules, reg: &mut 
     (tasks, indicators)
 }
 
+/// First and last line of a node with everything under it.
+fn extent(tree: &DocTree, i: usize) -> (usize, usize) {
+    let n = &tree.nodes[i];
+    let mut last = n.last_line;
+    for &c in &n.children {
+        last = last.max(extent(tree, c).1);
+    }
+    (n.first_line, last)
+}
+
 struct Place {
     origin: Origin,
+    /// Read from OCR-interleaved lines: less sure.
+    ocr: bool,
     table: Option<String>,
 }
 
@@ -82,7 +126,7 @@ fn table_tasks(norm: &NormText, table: &Table, place: &Place, rules: &Rules, reg
         let section = row.group.as_ref().map(|g| g.numeral.clone());
         let number = row.number.clone();
         let id = item_id("t", place.origin, place.table.as_deref(), section.as_deref(), &text);
-        let mut confidence: f32 = if table.shape == crate::segment::table::Shape::Tsv { 0.95 } else { 0.85 };
+        let mut confidence: f32 = if place.ocr { 0.6 } else if table.shape == crate::segment::table::Shape::Tsv { 0.95 } else { 0.85 };
         if d1 || d2 {
             confidence -= 0.1;
         }
@@ -155,7 +199,7 @@ fn table_indicators(norm: &NormText, table: &Table, place: &Place, rules: &Rules
         let (support, d2) = agencies_of(table, row, ColumnRole::Support, norm, rules, reg);
         let origin = place.origin;
         let id = item_id("i", origin, place.table.as_deref(), group.as_deref(), &name);
-        let mut confidence: f32 = if table.shape == crate::segment::table::Shape::Tsv { 0.95 } else { 0.85 };
+        let mut confidence: f32 = if place.ocr { 0.6 } else if table.shape == crate::segment::table::Shape::Tsv { 0.95 } else { 0.85 };
         if d1 || d2 {
             confidence -= 0.1;
         }

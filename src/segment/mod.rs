@@ -3,6 +3,7 @@
 
 use crate::normalize::NormText;
 
+pub mod ocr_table;
 mod structure;
 pub mod table;
 pub use structure::segment;

@@ -311,6 +311,16 @@ impl ColumnRules {
         found.into_iter().map(|(_, _, c)| c).collect()
     }
 
+    /// Whether a word is a family name of the rules (a person cell starts with one).
+    pub fn is_family_name(&self, w: &str) -> bool {
+        self.starts_family_name(w) && !w.contains(' ')
+    }
+
+    /// The column labels (folded words) and their roles, longest first.
+    pub fn labels(&self) -> impl Iterator<Item = (&[String], &ColumnRole)> {
+        self.labels.iter().map(|(w, r)| (w.as_slice(), r))
+    }
+
     fn is_unit(&self, w: &str) -> bool {
         self.units.iter().any(|u| u == w)
     }

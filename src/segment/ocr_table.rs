@@ -1,0 +1,1338 @@
+//! Tables out of OCR text whose columns interleave.
+//!
+//! Tesseract reads a scanned table line by line across all columns: a row's "anchor" line
+//! holds its number and the one-line cells separated by `|` ("3 | truy cập băng thông rộng
+//! cố định | ≥60% | 100% | ... | Chi - Phó Chủ tịch | Phòng Văn"), and the wrapped lines of
+//! the tall cells (content, agency, person) sit above and below it, without separators,
+//! content on the left, the other cells on the right. Page headers repeat, group rows
+//! ("II | Phát triển nguồn lực") cut the table, and glyphs come out damaged.
+//!
+//! [`read_lines`] rebuilds such a table as a [`Table`] the extractors already understand:
+//! - the header is found by fuzzy match of the column labels of `rules/columns.toml`
+//!   (OCR glues and breaks header words); its lines, repeated on later pages, are skipped;
+//! - anchor rows are lines that continue the row numbering (1, 2, 3 …) or, where the number
+//!   is unreadable, lines shaped like a row (separators right after a short first token,
+//!   target values); a row number split over two lines ("1" / "8 …") is joined;
+//! - every other line is cut into a content part (left) and a cell part (right): the cell
+//!   part is the longest tail made of pieces of agency names (`rules/agencies.toml`) and
+//!   of the person and deadline phrases of `rules/ocr_tables.toml`;
+//! - lines between two anchors go to the upper row until a line starts a new content cell
+//!   (a capital after a finished line) or a new agency / person cell;
+//! - a row's cell parts are dealt into its agency columns in order, each column taking the
+//!   longest run that stays a piece of an agency name; the rest is the deadline;
+//! - target cells are read with the OCR glyph repairs of `rules/ocr_tables.toml`
+//!   ("10005" → "100%", "> 9504" → "≥95%"); an unreadable cell keeps its place and gives
+//!   no target.
+//!
+//! Rows whose content cell is mostly unreadable are not read: they come back in
+//! [`OcrRead::unread`] for a warning, so that no garbage item is produced.
+
+use super::table::{Cell, Column, ColumnRole, GroupInfo, Row, Shape, Table, TableKind};
+use crate::fold::fold;
+use crate::normalize::NormText;
+use crate::rules::{RuleSource, Rules};
+use regex::Regex;
+use serde::Deserialize;
+
+// ---------------------------------------------------------------------------------------
+// Rules
+
+#[derive(Debug, Deserialize)]
+struct File {
+    header: HeaderFile,
+    cells: CellsFile,
+    values: ValuesFile,
+}
+
+#[derive(Debug, Deserialize)]
+struct HeaderFile {
+    min_len: usize,
+    max_ratio: f64,
+    span: usize,
+    min_roles: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct CellsFile {
+    person_marker: String,
+    group_numeral: String,
+    phrases: Vec<String>,
+    deadlines: Vec<String>,
+    deadline_starts: Vec<String>,
+    deadline_ratio: f64,
+}
+
+#[derive(Debug, Deserialize)]
+struct ValuesFile {
+    percent_glyphs: Vec<String>,
+    ge_glyphs: Vec<String>,
+    min_plausible: f64,
+}
+
+/// Compiled `rules/ocr_tables.toml`.
+#[derive(Debug)]
+pub struct OcrTableRules {
+    min_len: usize,
+    max_ratio: f64,
+    span: usize,
+    min_roles: usize,
+    person_marker: Regex,
+    group_numeral: Regex,
+    phrases: Vec<Vec<String>>,
+    deadlines: Vec<(String, String)>,
+    deadline_starts: Vec<String>,
+    deadline_ratio: f64,
+    value: Regex,
+    ge_glyphs: Vec<String>,
+    min_plausible: f64,
+}
+
+impl OcrTableRules {
+    pub fn load(source: &RuleSource) -> crate::Result<OcrTableRules> {
+        let (text, shown) = source.read("ocr_tables.toml")?;
+        let f: File = crate::rules::parse_toml(&text, &shown)?;
+        let re = |src: &str| {
+            Regex::new(src).map_err(|e| crate::rules::rule_error(&shown, &text, src, format!("bad regex: {e}")))
+        };
+        let mut glyphs: Vec<String> = f.values.percent_glyphs.iter().map(|g| regex::escape(g)).collect();
+        glyphs.sort_by_key(|g| std::cmp::Reverse(g.len()));
+        let mut ops: Vec<String> = f.values.ge_glyphs.iter().map(|g| regex::escape(g)).collect();
+        ops.extend(["≤", "<"].map(String::from));
+        ops.sort_by_key(|g| std::cmp::Reverse(g.len()));
+        let value = Regex::new(&format!(r"^(?P<op>{})?\s*(?P<num>\d{{1,3}}(?:[.,]\d{{1,2}})?)(?P<pct>{})?$", ops.join("|"), glyphs.join("|")))
+            .map_err(|e| crate::rules::rule_error(&shown, &text, "percent_glyphs", format!("bad glyphs: {e}")))?;
+        Ok(OcrTableRules {
+            min_len: f.header.min_len,
+            max_ratio: f.header.max_ratio,
+            span: f.header.span.max(1),
+            min_roles: f.header.min_roles,
+            person_marker: re(&f.cells.person_marker)?,
+            group_numeral: re(&f.cells.group_numeral)?,
+            phrases: f.cells.phrases.iter().map(|p| words(p)).filter(|w| !w.is_empty()).collect(),
+            deadlines: f.cells.deadlines.iter().map(|d| (d.clone(), fold(d).replace(' ', ""))).collect(),
+            deadline_starts: f.cells.deadline_starts.iter().map(|w| fold(w)).collect(),
+            deadline_ratio: f.cells.deadline_ratio,
+            value,
+            ge_glyphs: f.values.ge_glyphs.clone(),
+            min_plausible: f.values.min_plausible,
+        })
+    }
+}
+
+fn words(s: &str) -> Vec<String> {
+    fold(s).split(' ').filter(|w| !w.is_empty() && w.chars().any(char::is_alphanumeric)).map(str::to_string).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Tokens
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A `|` column separator.
+    Sep,
+    /// A readable target value; its canonical text is in `value`.
+    Value,
+    /// Digits that stand in a target cell but cannot be read ("4a00", "550,").
+    BadValue,
+    /// A word that looks like Vietnamese (or a number, an acronym, a code).
+    Word,
+    /// Anything else: stray glyphs, broken words.
+    Junk,
+}
+
+#[derive(Debug, Clone)]
+struct Tok {
+    text: String,
+    key: String,
+    kind: Kind,
+    value: Option<String>,
+}
+
+static SYLLABLE: once_cell::sync::Lazy<Regex> = once_cell::sync::Lazy::new(|| {
+    Regex::new(
+        r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?(?:uye|uya|oai|oay|uay|uoi|uou|ieu|yeu|oeo|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ye|a|e|i|o|u|y)(?:ng|nh|ch|[cmnpt]|[iouy])?$",
+    )
+    .expect("valid regex")
+});
+static CODE: once_cell::sync::Lazy<Regex> = once_cell::sync::Lazy::new(|| {
+    Regex::new(r"^(?:\d+(?:[.,/:-]\d+)*[A-Za-z]{0,2}|[0-9A-Za-zĐđ]+(?:[/-][0-9A-Za-zĐđ]+)+|\p{Lu}{2,}[a-z]?\p{Lu}*)$").expect("valid regex")
+});
+
+static NUMBER: once_cell::sync::Lazy<Regex> =
+    once_cell::sync::Lazy::new(|| Regex::new(r"^\d+(?:[.,/]\d+)*$").expect("valid regex"));
+
+/// Whether a folded word is made of one to four syllables glued by OCR ("hoso",
+/// "quyetthu").
+fn glued_syllables(f: &str) -> bool {
+    fn go(s: &str, left: usize) -> bool {
+        if s.is_empty() {
+            return true;
+        }
+        if left == 0 {
+            return false;
+        }
+        (1..=s.len().min(7)).rev().any(|k| s.is_char_boundary(k) && SYLLABLE.is_match(&s[..k]) && go(&s[k..], left - 1))
+    }
+    go(f, 4)
+}
+
+/// Whether a word (punctuation around it trimmed) looks like a Vietnamese word, a number,
+/// an acronym or a document code.
+fn plausible(word: &str) -> bool {
+    let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+    if core.is_empty() {
+        return false;
+    }
+    if CODE.is_match(core) && (core.chars().any(|c| c.is_ascii_digit()) || core.chars().filter(|c| c.is_uppercase()).count() >= 2) {
+        return core.chars().any(|c| c.is_ascii_digit()) || core.chars().all(|c| !c.is_lowercase()) || core.chars().filter(|c| c.is_uppercase()).count() >= 2;
+    }
+    let f = fold(core).replace(' ', "");
+    !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase()) && (SYLLABLE.is_match(&f) || glued_syllables(&f))
+}
+
+fn tokenize(line: &str, r: &OcrTableRules) -> Vec<Tok> {
+    let spaced = line.replace('|', " | ");
+    let raw: Vec<&str> = spaced.split_whitespace().collect();
+    let mut out: Vec<Tok> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let t = raw[i];
+        // An operator standing apart from its number: "> 9504".
+        if i + 1 < raw.len() && r.ge_glyphs.iter().any(|g| g == t) && raw[i + 1].starts_with(|c: char| c.is_ascii_digit()) {
+            let joined = format!("{t}{}", raw[i + 1]);
+            if let Some(v) = read_value(&joined, r) {
+                out.push(Tok { text: joined.clone(), key: fold(&joined), kind: Kind::Value, value: Some(v) });
+                i += 2;
+                continue;
+            }
+        }
+        out.push(classify(t, r));
+        i += 1;
+    }
+    out
+}
+
+fn classify(t: &str, r: &OcrTableRules) -> Tok {
+    let key = fold(t).replace(' ', "");
+    let tok = |kind, value| Tok { text: t.to_string(), key: key.clone(), kind, value };
+    if t == "|" {
+        return tok(Kind::Sep, None);
+    }
+    if matches!(t, "-" | "–" | "—") {
+        return tok(Kind::Value, Some("-".into()));
+    }
+    if let Some(v) = read_value(t, r) {
+        return tok(Kind::Value, Some(v));
+    }
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    if digits >= 2 && digits * 2 >= t.chars().count() && !CODE.is_match(t.trim_matches(|c: char| !c.is_alphanumeric())) {
+        return tok(Kind::BadValue, None);
+    }
+    if letters == 0 && digits >= 1 {
+        // Numbers: small ones, years and dates are words; long digit runs, numbers with
+        // stray glyphs and cut ranges ("80-") are broken target values.
+        let core = t.trim_end_matches([',', '.', ';', ':']);
+        let number = digits < 2 || NUMBER.is_match(core) && (digits <= 3 || (digits == 4 && (core.starts_with("19") || core.starts_with("20"))) || core.contains('/'));
+        return tok(if number { Kind::Word } else { Kind::BadValue }, None);
+    }
+    if digits >= 2 && digits > letters && (t.ends_with('%') || t.starts_with(['>', '=', '≥'])) {
+        return tok(Kind::BadValue, None);
+    }
+    if plausible(t) {
+        tok(Kind::Word, None)
+    } else {
+        tok(Kind::Junk, None)
+    }
+}
+
+/// A target value with the OCR glyph repairs: "=60%" → "≥60%", "10005" → "100%".
+fn read_value(t: &str, r: &OcrTableRules) -> Option<String> {
+    let t = t.trim_end_matches([',', '.', ';']);
+    let c = r.value.captures(t)?;
+    let num = c.name("num")?.as_str();
+    let op = c.name("op").map(|m| m.as_str());
+    let pct = c.name("pct").map(|m| m.as_str())?;
+    let op_text = match op {
+        Some(o) if r.ge_glyphs.iter().any(|g| g == o) => "≥",
+        Some(o) => o,
+        None => "",
+    };
+    if pct != "%" && op.is_none() && num != "100" {
+        return None;
+    }
+    let n: f64 = num.replace(',', ".").parse().ok()?;
+    if n > 100.0 {
+        return None;
+    }
+    Some(format!("{op_text}{num}%"))
+}
+
+/// A number standing where a target value should be ("550,").
+fn number_word(t: &Tok) -> bool {
+    t.kind == Kind::Word && !t.text.chars().any(char::is_alphabetic) && t.text.chars().any(|c| c.is_ascii_digit())
+}
+
+fn is_value(t: &Tok) -> bool {
+    matches!(t.kind, Kind::Value | Kind::BadValue)
+}
+
+// ---------------------------------------------------------------------------------------
+// Fuzzy helpers
+
+/// Smallest edit distance between `pat` and any stretch of `text` (approximate substring).
+fn substring_distance(pat: &[char], text: &[char]) -> usize {
+    let m = pat.len();
+    if m == 0 {
+        return 0;
+    }
+    let mut prev: Vec<usize> = vec![0; text.len() + 1];
+    let mut cur: Vec<usize> = vec![0; text.len() + 1];
+    let mut best_col: Vec<usize>;
+    for (i, &p) in pat.iter().enumerate() {
+        cur[0] = i + 1;
+        for j in 1..=text.len() {
+            let sub = prev[j - 1] + usize::from(p != text[j - 1]);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    best_col = prev;
+    best_col.sort_unstable();
+    best_col[0]
+}
+
+/// Two folded words equal up to OCR damage: one edit in a word of four letters or more.
+fn word_eq(a: &str, b: &str) -> bool {
+    a == b || (a.chars().count().min(b.chars().count()) >= 4 && strsim::levenshtein(a, b) <= 1)
+}
+
+/// Whether `ws` appears in `phrase` as a run of words (with OCR damage: at most one word
+/// in three differs), and where.
+fn run_in(ws: &[&str], phrase: &[String]) -> Option<usize> {
+    if ws.is_empty() || ws.len() > phrase.len() {
+        return None;
+    }
+    let allowed = ws.len() / 4;
+    (0..=phrase.len() - ws.len()).find(|&o| {
+        let miss = ws.iter().zip(&phrase[o..]).filter(|(a, b)| !word_eq(a, b)).count();
+        miss <= allowed && word_eq(ws[0], &phrase[o]) && word_eq(ws[ws.len() - 1], &phrase[o + ws.len() - 1])
+    })
+}
+
+/// Vocabulary of the non-content cells: every agency alias and name, and the phrases of
+/// `rules/ocr_tables.toml`.
+struct Vocab {
+    agencies: Vec<Vec<String>>,
+    /// Agency of each entry of `agencies`.
+    agency_of: Vec<usize>,
+    phrases: Vec<Vec<String>>,
+    /// Folded first words of deadline cells.
+    deadline_starts: Vec<String>,
+}
+
+impl Vocab {
+    fn new(rules: &Rules) -> Vocab {
+        let mut agencies: Vec<Vec<String>> = Vec::new();
+        let mut agency_of = Vec::new();
+        for (i, a) in rules.agencies.agencies.iter().enumerate() {
+            for w in std::iter::once(&a.name).chain(a.aliases.iter()).map(|x| words(x)).filter(|w| !w.is_empty()) {
+                agencies.push(w);
+                agency_of.push(i);
+            }
+        }
+        let mut phrases = agencies.clone();
+        phrases.extend(rules.ocr_tables.phrases.iter().cloned());
+        let deadline_starts = rules.ocr_tables.deadline_starts.clone();
+        Vocab { agencies, agency_of, phrases, deadline_starts }
+    }
+
+    fn in_phrase(&self, ws: &[&str]) -> bool {
+        self.phrases.iter().any(|p| run_in(ws, p).is_some()) || self.joined(ws)
+    }
+
+    /// Whether `ws` starts a phrase.
+    fn starts_phrase(&self, ws: &[&str]) -> bool {
+        self.phrases.iter().any(|p| run_in(ws, p) == Some(0))
+    }
+
+    /// Whether `ws` ends a phrase (the last line of a wrapped cell).
+    fn ends_phrase(&self, ws: &[&str]) -> bool {
+        self.phrases.iter().any(|p| ws.len() <= p.len() && run_in(ws, p) == Some(p.len() - ws.len())) || self.joined(ws)
+    }
+
+    /// "… công và các …": the end of one agency name, "và", the start of another.
+    fn joined(&self, ws: &[&str]) -> bool {
+        let Some(v) = ws.iter().position(|w| *w == "va") else { return false };
+        let (a, b) = (&ws[..v], &ws[v + 1..]);
+        if a.is_empty() || b.is_empty() {
+            return false;
+        }
+        let ends = self.agencies.iter().any(|p| a.len() <= p.len() && run_in(a, p) == Some(p.len() - a.len()));
+        ends && self.agency_start(b)
+    }
+
+    fn in_agency(&self, ws: &[&str]) -> bool {
+        self.agencies.iter().any(|p| run_in(ws, p).is_some())
+    }
+
+    /// A word glued from two consecutive words of an agency name ("Vanhoa-").
+    fn unglue(&self, key: &str) -> Option<(String, String)> {
+        let k = key.replace(' ', "");
+        self.agencies.iter().flat_map(|p| p.windows(2)).find(|w| w[0].len() + w[1].len() == k.len() && k.starts_with(w[0].as_str()) && k.ends_with(w[1].as_str())).map(|w| (w[0].clone(), w[1].clone()))
+    }
+
+    /// The agency a piece of a name belongs to: the rules' own matcher first, else the
+    /// agency whose name holds the piece as a run of words covering half of it or more.
+    fn canonical(&self, piece: &[String], rules: &Rules) -> Option<String> {
+        let ws: Vec<&str> = piece.iter().map(String::as_str).collect();
+        let contained = self
+            .agencies
+            .iter()
+            .zip(&self.agency_of)
+            .filter(|(p, _)| ws.len() >= 2 && run_in(&ws, p).is_some() && ws.len() * 2 >= p.len())
+            .min_by_key(|(p, _)| p.len())
+            .map(|(_, &i)| rules.agencies.agencies[i].name.clone());
+        // The start of the names of one agency only ("Phòng Văn" …).
+        let prefix = || {
+            let mut of: Vec<usize> = self.agencies.iter().zip(&self.agency_of).filter(|(p, _)| ws.len() >= 2 && run_in(&ws, p) == Some(0)).map(|(_, &i)| i).collect();
+            of.sort_unstable();
+            of.dedup();
+            (of.len() == 1).then(|| rules.agencies.agencies[of[0]].name.clone())
+        };
+        contained.or_else(prefix).or_else(|| rules.agencies.resolve(&piece.join(" ")).into_iter().find(|m| m.known && !m.fuzzy).map(|m| m.name))
+    }
+
+    /// Whether `ws` is how an agency name begins.
+    fn agency_start(&self, ws: &[&str]) -> bool {
+        self.agencies.iter().any(|p| run_in(ws, p) == Some(0))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Header
+
+fn header_roles(line: &str, rules: &Rules) -> Vec<(ColumnRole, Option<String>)> {
+    let r = &rules.ocr_tables;
+    let folded = fold(line);
+    let fw: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out = Vec::new();
+    for w in &fw {
+        if w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) && w.chars().all(|c| c.is_ascii_digit()) {
+            out.push((ColumnRole::Period, Some(w.to_string())));
+        }
+    }
+    let squeezed: Vec<char> = folded.chars().filter(|c| c.is_alphabetic()).collect();
+    for (label, role) in rules.columns.labels() {
+        if out.iter().any(|(r2, _)| r2 == role) {
+            continue;
+        }
+        let joined: String = label.concat();
+        let n = joined.chars().count();
+        let found = if n < r.min_len {
+            fw.windows(label.len()).any(|w| w.iter().zip(label).all(|(a, b)| a == b))
+        } else {
+            let pat: Vec<char> = joined.chars().collect();
+            (substring_distance(&pat, &squeezed) as f64) <= (n as f64 * r.max_ratio).floor()
+        };
+        if found {
+            out.push((*role, None));
+        }
+    }
+    out
+}
+
+struct Header {
+    /// Index (in the lines given) of the first line after the header.
+    body_start: usize,
+    columns: Vec<Column>,
+    kind: TableKind,
+    /// Folded texts of the header lines, to skip repeats.
+    lines: Vec<String>,
+}
+
+fn find_header(lines: &[(usize, String)], rules: &Rules) -> Option<Header> {
+    let r = &rules.ocr_tables;
+    let limit = lines.len().min(40);
+    let roles: Vec<Vec<(ColumnRole, Option<String>)>> = lines[..limit].iter().map(|(_, l)| header_roles(l, rules)).collect();
+    for h in 0..limit {
+        if roles[h].is_empty() {
+            continue;
+        }
+        let end = (h + r.span).min(limit);
+        let mut all: Vec<(ColumnRole, Option<String>)> = Vec::new();
+        let mut last = h;
+        for (k, rs) in roles.iter().enumerate().take(end).skip(h) {
+            let headerish = rs.len() >= 2 || (rs.len() == 1 && (lines[k].1.contains('|') || lines[k].1.split_whitespace().count() <= 6));
+            if !headerish && !rs.is_empty() {
+                break;
+            }
+            if !headerish {
+                continue;
+            }
+            last = k;
+            for x in rs {
+                if !all.contains(x) {
+                    all.push(x.clone());
+                }
+            }
+        }
+        let mut distinct: Vec<ColumnRole> = all.iter().map(|(r, _)| *r).collect();
+        distinct.sort_by_key(|r| *r as u8);
+        distinct.dedup();
+        if !distinct.contains(&ColumnRole::Content) || distinct.len() < r.min_roles {
+            continue;
+        }
+        // Short label lines around the labelled ones ("Cơ quan", "đánh giá").
+        let short = |l: &str| !l.chars().any(|c| c.is_ascii_digit()) && l.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() <= 3;
+        let mut first = h;
+        while first > 0 && h - first < 2 && short(&lines[first - 1].1) {
+            first -= 1;
+        }
+        let mut body_start = last + 1;
+        while body_start < lines.len() && body_start - last <= 2 && short(&lines[body_start].1) && lines[body_start].1.chars().find(|c| c.is_alphabetic()).is_some_and(|c| c.is_lowercase()) {
+            body_start += 1;
+        }
+        let periods: Vec<String> = all.iter().filter_map(|(r, p)| (*r == ColumnRole::Period).then(|| p.clone()).flatten()).collect();
+        let has = |role| distinct.contains(&role);
+        let kind = if periods.len() >= 2 || has(ColumnRole::Target) {
+            TableKind::Indicator
+        } else if has(ColumnRole::Lead) || has(ColumnRole::Support) || has(ColumnRole::Deadline) {
+            TableKind::Assignment
+        } else {
+            continue;
+        };
+        let col = |role, label: &str| Column { role, label: label.to_string(), period: None };
+        let mut columns = vec![col(ColumnRole::Number, "STT"), col(ColumnRole::Content, "")];
+        if has(ColumnRole::Unit) {
+            columns.push(col(ColumnRole::Unit, ""));
+        }
+        for p in &periods {
+            columns.push(Column { role: ColumnRole::Period, label: p.clone(), period: Some(p.clone()) });
+        }
+        if has(ColumnRole::Target) && periods.is_empty() {
+            columns.push(col(ColumnRole::Target, ""));
+        }
+        for role in [ColumnRole::Director, ColumnRole::Monitor] {
+            if has(role) {
+                columns.push(col(role, ""));
+            }
+        }
+        columns.push(col(ColumnRole::Lead, ""));
+        if kind == TableKind::Assignment || has(ColumnRole::Support) {
+            columns.push(col(ColumnRole::Support, ""));
+        }
+        if has(ColumnRole::Output) {
+            columns.push(col(ColumnRole::Output, ""));
+        }
+        if kind == TableKind::Assignment || has(ColumnRole::Deadline) {
+            columns.push(col(ColumnRole::Deadline, ""));
+        }
+        let hl = lines[first..body_start].iter().map(|(_, l)| fold(l)).collect();
+        return Some(Header { body_start, columns, kind, lines: hl });
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Lines
+
+#[derive(Debug, Clone)]
+struct Line {
+    idx: usize,
+    toks: Vec<Tok>,
+}
+
+impl Line {
+    fn first_word(&self) -> Option<&Tok> {
+        self.toks.first()
+    }
+}
+
+fn is_number(t: &Tok) -> Option<u32> {
+    let s = t.text.trim_end_matches(['.', '|']);
+    (!s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+}
+
+/// Group row: optional numeral, a separator, a capitalized title, no values.
+fn group_title(line: &Line, r: &OcrTableRules) -> Option<String> {
+    let t = &line.toks;
+    if t.len() > 14 {
+        return None;
+    }
+    let mut i = 0;
+    let mut numeral = false;
+    while i < t.len() && (t[i].kind == Kind::Sep || (!numeral && r.group_numeral.is_match(&t[i].text) && t[i].text.chars().any(|c| matches!(c, 'I' | 'V' | 'X' | 'l')))) {
+        if t[i].kind != Kind::Sep {
+            numeral = true;
+        }
+        i += 1;
+    }
+    if i == 0 || !t[..i].iter().any(|x| x.kind == Kind::Sep) || i >= t.len() {
+        return None;
+    }
+    let rest = &t[i..];
+    if rest.iter().any(|x| x.kind == Kind::Sep || is_value(x)) || !rest[0].text.starts_with(|c: char| c.is_uppercase()) {
+        return None;
+    }
+    let good = rest.iter().filter(|x| x.kind == Kind::Word).count();
+    (good * 2 > rest.len() && good >= 2).then(|| rest.iter().map(|x| x.text.as_str()).collect::<Vec<_>>().join(" "))
+}
+
+/// Cut a line into its content part (left) and cell part (right): the cell part is the
+/// longest tail made of pieces of cell phrases, glyph junk, separators and values, or
+/// everything from a person marker on.
+fn split_cells(toks: &[Tok], vocab: &Vocab, rules: &Rules) -> usize {
+    let mut cut = toks.len();
+    // Pieces found so far since the last separator.
+    // Whether the piece found last (to the right) starts with a capital; `None` at the
+    // line end or after a separator.
+    let mut right_cap: Option<bool> = None;
+    // Left of a person cell there is only the content (and values): no agency pieces.
+    let mut person = false;
+    if let Some(p) = person_start(toks, rules) {
+        cut = p;
+        person = true;
+    }
+    let noise = |t: &Tok| {
+        let letters = t.text.chars().filter(|c| c.is_alphabetic()).count();
+        let digits = t.text.chars().filter(|c| c.is_ascii_digit()).count();
+        (letters <= 1 && digits == 0) || (letters == 0 && digits <= 2)
+    };
+    let word = |t: &Tok| t.kind == Kind::Word && !date_like(t) && !noise(t);
+    let capital = |t: &Tok| t.kind == Kind::Word && t.text.starts_with(|c: char| c.is_uppercase());
+    loop {
+        // Junk, separators, values and dates at the end belong to the cells.
+        while cut > 0 && !word(&toks[cut - 1]) {
+            let t = &toks[cut - 1];
+            // A word ending a sentence ends the content cell.
+            if t.text.chars().filter(|c| c.is_alphabetic()).count() >= 2 && t.text.ends_with(['.', ';', '?', '!']) {
+                break;
+            }
+            if t.kind == Kind::Sep {
+                right_cap = None;
+            }
+            cut -= 1;
+        }
+        if cut == 0 || person {
+            break;
+        }
+        if toks[cut - 1].text.ends_with(['.', ';', '?', '!']) && !toks[cut - 1].text.ends_with("..") {
+            break;
+        }
+        let mut best = 0;
+        for len in 1..=cut.min(9) {
+            let span = &toks[cut - len..cut];
+            if span.iter().any(|t| t.kind == Kind::Sep) {
+                break;
+            }
+            // Hyphens inside a name ("Văn hóa - Xã hội") are part of it.
+            let dash = |t: &Tok| t.value.as_deref() == Some("-");
+            if span.iter().any(|t| t.kind != Kind::Word && !dash(t)) || dash(&span[0]) {
+                continue;
+            }
+            let ws: Vec<&str> = span.iter().filter(|t| !dash(t)).map(|t| t.key.as_str()).collect();
+            let cap = capital(&span[0]);
+            // A cell piece starts a cell (capital), ends a wrapped cell, or stands alone
+            // on the line with only glyph noise before it.
+            let alone = toks[..cut - len].iter().all(|t| !word(t));
+            let ends_ok = match right_cap {
+                None => ws.len() >= 3,
+                Some(c) => c && ws.len() >= 2,
+            };
+            let single_ok = ws.len() >= 2 || (span[0].key.chars().count() >= 3 && (vocab.starts_phrase(&ws) || vocab.ends_phrase(&ws)));
+            let ok = (cap && single_ok && vocab.in_phrase(&ws))
+                || (ends_ok && vocab.ends_phrase(&ws))
+                || (ws.len() >= 2 && alone && vocab.in_phrase(&ws));
+            if ok {
+                best = len;
+            }
+        }
+        if best == 0 {
+            // An agency name starting a little to the left, with a word or two of noise
+            // after it ("Phòng Kinh tế, 4¢c phường,").
+            let from = cut.saturating_sub(7);
+            let skip = (from..cut.saturating_sub(1)).find(|&p| {
+                capital(&toks[p])
+                    && word(&toks[p + 1])
+                    && vocab.agency_start(&[toks[p].key.as_str(), toks[p + 1].key.as_str()])
+                    && toks[p..cut].iter().filter(|t| t.kind == Kind::Sep).count() == 0
+                    && {
+                        let mut e = p + 2;
+                        while e < cut && word(&toks[e]) && vocab.in_agency(&toks[p..=e].iter().map(|t| t.key.as_str()).collect::<Vec<_>>()) {
+                            e += 1;
+                        }
+                        toks[e..cut].iter().filter(|t| word(t)).count() <= 2
+                    }
+            });
+            match skip {
+                Some(p) => {
+                    cut = p;
+                    right_cap = Some(true);
+                    continue;
+                }
+                None => break,
+            }
+        }
+        right_cap = Some(capital(&toks[cut - best]));
+        cut -= best;
+    }
+    cut
+}
+
+/// Where a person cell starts: a person marker ("Đ/c"), or a family name followed by a
+/// capitalized word after at most a glyph or two ("Bl Nguyễn Knanh").
+fn person_start(toks: &[Tok], rules: &Rules) -> Option<usize> {
+    let r = &rules.ocr_tables;
+    (0..toks.len()).find(|&p| {
+        r.person_marker.is_match(&toks[p].text)
+            || (p + 1 < toks.len()
+                && rules.columns.is_family_name(&toks[p].text)
+                && toks[p + 1].text.starts_with(|c: char| c.is_uppercase())
+                && (p == 0 || toks[p - 1].text.chars().count() <= 2))
+    })
+}
+
+fn date_like(t: &Tok) -> bool {
+    t.text.contains('/') && t.text.chars().any(|c| c.is_ascii_digit()) && !t.text.chars().any(char::is_alphabetic)
+}
+
+/// Words of a content part without stray glyphs at its ends; empty when the part is
+/// glyph noise (mostly junk, or letters scattered one or two at a time).
+fn clean_content(toks: &[Tok]) -> Vec<Tok> {
+    let alnum = |t: &Tok| t.kind != Kind::Sep && t.text.chars().any(char::is_alphanumeric);
+    let Some(a) = toks.iter().position(alnum) else { return Vec::new() };
+    let b = toks.iter().rposition(alnum).unwrap_or(a);
+    let part: Vec<Tok> = toks[a..=b].iter().filter(|t| t.kind != Kind::Sep).cloned().collect();
+    let lettered: Vec<&Tok> = part.iter().filter(|t| t.text.chars().any(char::is_alphabetic)).collect();
+    if !lettered.is_empty() {
+        let letters: usize = lettered.iter().map(|t| t.text.chars().filter(|c| c.is_alphabetic()).count()).sum();
+        let long: Vec<&&Tok> = lettered.iter().filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() >= 2).collect();
+        let junk = long.iter().filter(|t| t.kind != Kind::Word).count();
+        let noisy = if long.len() <= 4 { junk * 2 >= long.len() } else { junk * 2 > long.len() };
+        if lettered.len() >= 2 && ((letters as f64) < 2.0 * lettered.len() as f64 || (noisy && !long.is_empty())) {
+            return Vec::new();
+        }
+        let junk = lettered.iter().filter(|t| t.kind != Kind::Word).count();
+        // Short words only, one or two of them: glyph noise ("sự Là").
+        if lettered.len() <= 2 && lettered.iter().all(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() <= 2) && part.len() <= 3 {
+            return Vec::new();
+        }
+        // One short word or one broken word alone on a line is glyph noise.
+        if lettered.len() == 1 && (junk == 1 || letters <= 2) && part.len() <= 2 {
+            return Vec::new();
+        }
+    }
+    // A tail that is mostly junk is a value or glyph cell run into the content.
+    let bad = |t: &Tok| t.kind != Kind::Word || t.text.chars().filter(|c| c.is_alphabetic()).count() <= 1;
+    let mut cut = part.len();
+    for j in (0..part.len()).rev() {
+        let rest = &part[j..];
+        let nbad = rest.iter().filter(|t| bad(t)).count();
+        let starts_bad = bad(&part[j]);
+        if rest.len() >= 3 && starts_bad && nbad * 2 >= rest.len() + 1 {
+            cut = j;
+        }
+    }
+    part[..cut].to_vec()
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading
+
+/// A table read from OCR lines, with the rows that could not be read.
+#[derive(Debug, Clone)]
+pub struct OcrRead {
+    pub table: Table,
+    /// (first line, reason) of each row left out.
+    pub unread: Vec<(usize, String)>,
+}
+
+/// Reads normalized lines `first..=last` (header included) as an OCR-interleaved table.
+pub fn read(norm: &NormText, first: usize, last: usize, rules: &Rules) -> Option<OcrRead> {
+    let last = last.min(norm.line_count().checked_sub(1)?);
+    let lines: Vec<(usize, String)> = (first..=last).map(|i| (i, norm.line(i).trim().to_string())).collect();
+    read_lines(&lines, rules)
+}
+
+#[derive(Debug, Default, Clone)]
+struct RowBuild {
+    number: String,
+    inferred: bool,
+    group: Option<GroupInfo>,
+    anchor: Option<usize>,
+    /// (line index, content tokens, cell tokens)
+    parts: Vec<(usize, Vec<Tok>, Vec<Tok>)>,
+    values: Vec<Tok>,
+}
+
+/// Same as [`read`], over (line number, text) pairs.
+pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
+    let r = &rules.ocr_tables;
+    let header = find_header(lines, rules)?;
+    let vocab = Vocab::new(rules);
+    let indicator = header.kind == TableKind::Indicator;
+    let nperiods = header.columns.iter().filter(|c| matches!(c.role, ColumnRole::Period | ColumnRole::Target)).count();
+
+    // Body lines without header repeats and page numbers.
+    let mut body: Vec<Line> = Vec::new();
+    for (idx, text) in &lines[header.body_start..] {
+        let f = fold(text);
+        if f.is_empty() {
+            continue;
+        }
+        let repeat = header.lines.iter().any(|h| !h.is_empty() && strsim::normalized_levenshtein(h, &f) >= 0.75)
+            || header_roles(text, rules).iter().filter(|(r, _)| *r != ColumnRole::Number).count() >= 3;
+        if repeat {
+            continue;
+        }
+        let toks = tokenize(text, r);
+        if toks.len() == 1 && is_number(&toks[0]).is_some() {
+            continue; // page number
+        }
+        body.push(Line { idx: *idx, toks });
+    }
+
+    // Anchors and group rows.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        None,
+        Anchor(u32, bool),
+        Group,
+    }
+    let mut marks = vec![Mark::None; body.len()];
+    let mut groups: Vec<Option<String>> = vec![None; body.len()];
+    let mut expected = 1u32;
+    let mut i = 0;
+    while i < body.len() {
+        let t = &body[i].toks.clone();
+        let vals = t.iter().filter(|x| is_value(x)).count();
+        let seps = t.iter().filter(|x| x.kind == Kind::Sep).count();
+        let n0 = t.first().and_then(is_number);
+        let sep_early = t.iter().take(3).any(|x| x.kind == Kind::Sep);
+        let short0 = t.first().is_some_and(|x| x.text.chars().count() <= 3 && x.kind != Kind::Sep);
+        let mut mark = Mark::None;
+        if let Some(n) = n0.filter(|&n| n == expected || n == expected + 1) {
+            let ok = if indicator { seps >= 1 || vals >= 1 } else { t.len() >= 2 };
+            if ok {
+                mark = Mark::Anchor(n, false);
+            }
+        }
+        if mark == Mark::None && short0 && sep_early && (if indicator { vals >= 2 } else { n0.is_none() && t.len() >= 3 && t[1].kind == Kind::Sep }) {
+            mark = Mark::Anchor(expected, true);
+        }
+        // A number split over two lines: "1" then "8 ...".
+        if mark == Mark::None && !indicator {
+            if let (Some(a), Some(b)) = (n0, body.get(i + 1).and_then(|n| n.toks.first()).and_then(is_number)) {
+                if format!("{a}{b}") == expected.to_string() {
+                    marks[i] = Mark::None;
+                    body[i].toks.remove(0);
+                    if body[i + 1].toks.len() >= 2 {
+                        marks[i + 1] = Mark::Anchor(expected, false);
+                        expected += 1;
+                        i += 2;
+                        continue;
+                    }
+                }
+            }
+        }
+        if mark == Mark::None {
+            if let Some(title) = group_title(&body[i], r) {
+                mark = Mark::Group;
+                groups[i] = Some(title);
+            }
+        }
+        if let Mark::Anchor(n, _) = mark {
+            expected = n + 1;
+        }
+        marks[i] = mark;
+        i += 1;
+    }
+    let anchors: Vec<usize> = (0..body.len()).filter(|&k| matches!(marks[k], Mark::Anchor(..))).collect();
+    if anchors.len() < 2 {
+        return None;
+    }
+
+    // Parts of every line.
+    let mut content: Vec<Vec<Tok>> = Vec::with_capacity(body.len());
+    let mut cells: Vec<Vec<Tok>> = Vec::with_capacity(body.len());
+    let mut values: Vec<Vec<Tok>> = vec![Vec::new(); body.len()];
+    for (k, l) in body.iter().enumerate() {
+        let t = &l.toks;
+        if let Mark::Anchor(..) = marks[k] {
+            // Number, content up to the first separator or value run, values, cells.
+            let mut s = 1;
+            while s < t.len() && t[s].kind == Kind::Sep {
+                s += 1;
+            }
+            let mut e = s;
+            while e < t.len() && t[e].kind != Kind::Sep && !(indicator && is_value(&t[e])) {
+                e += 1;
+            }
+            // Junk right before the values stands for unreadable value cells ("] ] i 80-").
+            let mut c_end = e;
+            if indicator {
+                // A broken word right before the separator is an unreadable first value
+                // ("ỨNG 1 gnoq | 100%"), short glyphs right before a value are lost values
+                // ("(chăm ] ] i 80-").
+                let at_value = e < t.len() && is_value(&t[e]);
+                let after = t[e..].iter().take_while(|x| x.kind != Kind::Word || number_word(x)).filter(|x| is_value(x) || number_word(x)).count();
+                if after < nperiods && c_end > s && t[c_end - 1].kind == Kind::Junk && t[c_end - 1].text.chars().count() >= 3 {
+                    c_end -= 1;
+                }
+                while at_value && c_end > s && t[c_end - 1].kind == Kind::Junk && t[c_end - 1].text.chars().count() <= 2 {
+                    c_end -= 1;
+                }
+            }
+            let mut v = e;
+            let mut vals: Vec<Tok> = t[c_end..e].iter().map(|x| Tok { kind: Kind::BadValue, ..x.clone() }).collect();
+            if indicator {
+                while v < t.len() {
+                    let x = &t[v];
+                    let next_is_cell = t[v..].iter().take_while(|y| y.kind != Kind::Sep).any(|y| y.kind == Kind::Word);
+                    if x.kind == Kind::Sep || is_value(x) || number_word(x) {
+                        if is_value(x) || number_word(x) {
+                            vals.push(x.clone());
+                        }
+                        v += 1;
+                    } else if x.kind == Kind::Junk && !next_is_cell {
+                        vals.push(Tok { kind: Kind::BadValue, ..x.clone() });
+                        v += 1;
+                    } else {
+                        break;
+                    }
+                }
+            } else if e < t.len() {
+                // The first separator after the content closes it.
+                v = e;
+            } else {
+                // The content cell runs on to the cell part.
+                let cut = split_cells(&t[s..], &vocab, rules) + s;
+                c_end = cut.max(s);
+                v = c_end;
+            }
+            content.push(clean_content(&t[s..c_end]));
+            cells.push(t[v..].to_vec());
+            values[k] = vals;
+        } else {
+            // Separators part cells: the content is left of the first one.
+            let sep = t.iter().position(|x| x.kind == Kind::Sep).unwrap_or(t.len());
+            let cut = split_cells(&t[..sep], &vocab, rules);
+            content.push(clean_content(&t[..cut]));
+            cells.push(t[cut..].to_vec());
+        }
+    }
+
+    // Owners: each line goes to the row of an anchor.
+    let mut rows: Vec<RowBuild> = Vec::new();
+    let mut owner: Vec<Option<usize>> = vec![None; body.len()];
+    let mut unread: Vec<(usize, String)> = Vec::new();
+    let mut group: Option<GroupInfo> = None;
+    let mut group_count = 0usize;
+    let roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"];
+    let ends_sentence = |toks: &[Tok]| toks.last().is_some_and(|t| t.text.ends_with(['.', ';', ':', '!', '?', ')']));
+    let bullet = |l: &Line| l.first_word().is_some_and(|t| matches!(t.text.as_str(), "-" | "+" | "•"));
+    // Lines before the first anchor, then between anchors.
+    let mut prev_anchor: Option<usize> = None;
+    for (ai, &a) in anchors.iter().enumerate() {
+        let Mark::Anchor(num, inferred) = marks[a] else { continue };
+        let from = prev_anchor.map_or(0, |p| p + 1);
+        let between: Vec<usize> = (from..a).collect();
+        // Groups split the stretch: before → previous row, after → this one.
+        let last_group = between.iter().rposition(|&k| marks[k] == Mark::Group).map(|p| between[p]);
+        let prev_num = prev_anchor.map(|p| if let Mark::Anchor(n, _) = marks[p] { n } else { 0 });
+        let gap = prev_num.map_or(1, |p| num.saturating_sub(p).max(1)) as usize;
+        // New rows in this stretch: lost numbers first, then this anchor's row.
+        let mut starts: Vec<usize> = Vec::new();
+        if let Some(g) = last_group {
+            for &k in &between {
+                if marks[k] == Mark::Group {
+                    group_count += 1;
+                    let numeral = roman.get(group_count - 1).map_or_else(|| group_count.to_string(), |s| s.to_string());
+                    group = Some(GroupInfo { numeral, title: groups[k].clone().unwrap_or_default() });
+                }
+            }
+            let after: Vec<usize> = between.iter().copied().filter(|&k| k > g).collect();
+            if prev_anchor.is_some() {
+                for &k in between.iter().filter(|&&k| k < g) {
+                    owner[k] = Some(rows.len() - 1);
+                }
+            }
+            starts.push(after.first().copied().unwrap_or(a));
+        } else if prev_anchor.is_none() {
+            starts.push(from);
+        } else {
+            let last_row = rows.len().checked_sub(1);
+            let mut has_bullet = (0..a).any(|k| owner[k].is_some() && owner[k] == last_row && bullet(&body[k])) || prev_anchor.is_some_and(|p| bullet(&body[p]));
+            let mut cand = Vec::new();
+            // One person cell a row: a second one starts the next row.
+            let has_person = |k: usize| person_start(&cells[k], rules).is_some();
+            let mut seen_person = (0..a).any(|k| owner[k].is_some() && owner[k] == last_row && has_person(k)) || prev_anchor.is_some_and(has_person);
+            for (pos, &k) in between.iter().enumerate() {
+                let c = &content[k];
+                let second_person = has_person(k) && seen_person && indicator;
+                seen_person |= has_person(k);
+                let starter = if let Some(first) = c.first() {
+                    let is_bullet = bullet(&body[k]);
+                    let word = Some(first);
+                    let capital = word.is_some_and(|w| w.text.starts_with(|ch: char| ch.is_uppercase()) && w.kind == Kind::Word && w.key.chars().count() >= 2);
+                    let prev_open = pos == 0 && !ends_sentence(&content[a.min(between[0]).saturating_sub(1).max(prev_anchor.unwrap_or(0))]);
+                    capital && !(is_bullet && has_bullet) && !prev_open
+                } else {
+                    let ws: Vec<&str> = cells[k].iter().filter(|t| t.kind == Kind::Word).take(2).map(|t| t.key.as_str()).collect();
+                    let first_cell = cells[k].iter().find(|t| t.kind == Kind::Word);
+                    has_person(k)
+                        || (first_cell.is_some_and(|t| t.text.starts_with(|ch: char| ch.is_uppercase())) && ws.len() == 2 && vocab.agency_start(&ws))
+                };
+                if bullet(&body[k]) {
+                    has_bullet = true;
+                }
+                if starter || second_person {
+                    cand.push(k);
+                }
+            }
+            if cand.len() >= gap {
+                starts.extend(cand[..gap].iter().copied());
+            } else {
+                starts.extend(cand.iter().copied());
+                while starts.len() < gap {
+                    starts.push(a);
+                }
+                // Most likely the missing starts are the earliest rows: keep order.
+            }
+            starts.sort_unstable();
+            let first_new = starts[0];
+            for &k in between.iter().filter(|&&k| k < first_new) {
+                owner[k] = Some(rows.len() - 1);
+            }
+        }
+        // Create rows: lost numbers, then this one.
+        let base = prev_num.unwrap_or(num.saturating_sub(1));
+        for (si, &s) in starts.iter().enumerate() {
+            let is_last = si + 1 == starts.len();
+            let n = if is_last { num } else { base + 1 + si as u32 };
+            let end = if is_last { a } else { starts[si + 1].saturating_sub(1).max(s) };
+            rows.push(RowBuild {
+                number: n.to_string(),
+                inferred: if is_last { inferred } else { true },
+                group: group.clone(),
+                anchor: is_last.then_some(a),
+                ..Default::default()
+            });
+            let ri = rows.len() - 1;
+            for k in s..=end.min(a) {
+                if k < body.len() && owner[k].is_none() && marks[k] != Mark::Group && (k >= from) {
+                    owner[k] = Some(ri);
+                }
+            }
+        }
+        prev_anchor = Some(a);
+        // After the last anchor, the rest goes to it up to the end.
+        if ai + 1 == anchors.len() {
+            for k in a + 1..body.len() {
+                if marks[k] != Mark::Group {
+                    owner[k] = Some(rows.len() - 1);
+                }
+            }
+        }
+    }
+    for (k, o) in owner.iter().enumerate() {
+        tracing::debug!(
+            "ocr table line {}: {:?} row {:?} | content {:?} | cells {:?}",
+            body[k].idx,
+            match marks[k] { Mark::Anchor(n, _) => format!("anchor {n}"), Mark::Group => "group".into(), Mark::None => String::new() },
+            o.map(|ri| rows[ri].number.clone()),
+            content[k].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
+            cells[k].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ")
+        );
+        if let Some(ri) = *o {
+            // OCR sometimes reads a line twice, once garbled: keep the better reading.
+            let mine = content[k].clone();
+            let text = |c: &[Tok]| fold(&c.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "));
+            let score = |c: &[Tok]| c.iter().filter(|t| t.kind == Kind::Word).count() as f64 / c.len().max(1) as f64;
+            if let Some(prev) = rows[ri].parts.iter_mut().rev().find(|p| !p.1.is_empty()) {
+                let (a, b) = (text(&prev.1), text(&mine));
+                if a.len() >= 20 && b.len() >= 20 && strsim::normalized_levenshtein(&a, &b) >= 0.6 {
+                    if score(&mine) > score(&prev.1) {
+                        prev.1 = mine;
+                    }
+                    rows[ri].parts.push((body[k].idx, Vec::new(), cells[k].clone()));
+                    if !values[k].is_empty() {
+                        rows[ri].values = values[k].clone();
+                    }
+                    continue;
+                }
+            }
+            rows[ri].parts.push((body[k].idx, mine, cells[k].clone()));
+            if !values[k].is_empty() {
+                rows[ri].values = values[k].clone();
+            }
+        }
+    }
+
+    // Rows → table rows.
+    let cols = &header.columns;
+    let col_of = |role: ColumnRole| cols.iter().position(|c| c.role == role);
+    let mut out_rows: Vec<Row> = Vec::new();
+    let mut last_group: Option<String> = None;
+    for rb in &rows {
+        if let Some(g) = &rb.group {
+            if last_group.as_deref() != Some(g.numeral.as_str()) {
+                last_group = Some(g.numeral.clone());
+                out_rows.push(Row { number: None, number_inferred: false, group: Some(g.clone()), is_group: true, cells: Vec::new(), first_line: rb.parts.first().map_or(0, |p| p.0), last_line: rb.parts.first().map_or(0, |p| p.0) });
+            }
+        }
+        let first_line = rb.parts.first().map_or(0, |p| p.0);
+        let last_line = rb.parts.last().map_or(first_line, |p| p.0);
+        let name_toks: Vec<&Tok> = rb.parts.iter().flat_map(|(_, c, _)| c.iter()).collect();
+        let name = join_words(&name_toks);
+        let lettered: Vec<&&Tok> = name_toks.iter().filter(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() >= 2).collect();
+        let good = lettered.iter().filter(|t| t.kind == Kind::Word).count();
+        let lower_start = name.starts_with(|c: char| c.is_lowercase())
+            || name_toks.iter().find(|t| t.text.chars().any(char::is_alphabetic)).is_some_and(|t| t.text.chars().filter(|c| c.is_alphabetic()).count() < 2 || t.kind != Kind::Word && t.text.starts_with(|c: char| c.is_lowercase()));
+        // The anchor line is the middle of the row: with nothing readable there, what is
+        // left is pieces of the cell's edges.
+        let anchor_empty = rb.anchor.is_some_and(|a| rb.parts.iter().any(|p| p.0 == body[a].idx && p.1.is_empty()));
+        if lettered.len() < 3 || (good as f64) < r.min_plausible * lettered.len() as f64 || lower_start || anchor_empty {
+            let shown: String = name.chars().take(60).collect();
+            unread.push((first_line, format!("row {} of an OCR table not read: its content cell is unreadable (\"{shown}\")", rb.number)));
+            continue;
+        }
+        let mut row_cells = vec![Cell::default(); cols.len()];
+        let lines_of = |f: &dyn Fn(&(usize, Vec<Tok>, Vec<Tok>)) -> bool| rb.parts.iter().filter(|p| f(p)).map(|p| p.0).collect::<Vec<_>>();
+        if let Some(c) = col_of(ColumnRole::Content) {
+            row_cells[c] = Cell { text: name.clone(), raw: name.clone(), lines: lines_of(&|p| !p.1.is_empty()) };
+        }
+        // Values into period columns, in order.
+        let period_cols: Vec<usize> = (0..cols.len()).filter(|&c| matches!(cols[c].role, ColumnRole::Period | ColumnRole::Target)).collect();
+        if indicator {
+            for (slot, v) in rb.values.iter().take(nperiods).enumerate() {
+                if let (Some(&c), Some(val)) = (period_cols.get(slot), &v.value) {
+                    row_cells[c] = Cell { text: val.clone(), raw: val.clone(), lines: rb.anchor.map(|a| vec![body[a].idx]).unwrap_or_default() };
+                }
+            }
+        }
+        // Cell parts: person, then agencies, then deadline.
+        let d = deal_cells(rb, &vocab, rules, col_of(ColumnRole::Director).is_some(), col_of(ColumnRole::Support).is_some());
+        let all_lines: Vec<usize> = rb.parts.iter().map(|p| p.0).collect();
+        let list = |v: Vec<String>| (!v.is_empty()).then(|| (v.join("; "), v.join("\n")));
+        let texts = [
+            (ColumnRole::Director, d.director.map(|t| (t.clone(), t))),
+            (ColumnRole::Lead, list(d.lead)),
+            (ColumnRole::Support, list(d.support)),
+            (ColumnRole::Deadline, d.deadline.map(|t| (t.clone(), t))),
+        ];
+        for (role, text) in texts {
+            if let (Some(c), Some((text, raw))) = (col_of(role), text) {
+                row_cells[c] = Cell { text, raw, lines: all_lines.clone() };
+            }
+        }
+        out_rows.push(Row {
+            number: Some(rb.number.clone()),
+            number_inferred: rb.inferred,
+            group: rb.group.clone(),
+            is_group: false,
+            cells: row_cells,
+            first_line,
+            last_line,
+        });
+    }
+    Some(OcrRead { table: Table { columns: header.columns.clone(), rows: out_rows, shape: Shape::Flat, kind: header.kind }, unread })
+}
+
+fn join_words(toks: &[&Tok]) -> String {
+    let mut s = String::new();
+    for t in toks {
+        if t.kind == Kind::Sep {
+            continue;
+        }
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&t.text);
+    }
+    s
+}
+
+/// A deadline cell read as one of the full deadline phrases when close to it.
+fn canonical_deadline(t: &str, r: &OcrTableRules) -> String {
+    let f = fold(t).replace(' ', "");
+    let best = r
+        .deadlines
+        .iter()
+        .map(|(p, k)| (p, strsim::levenshtein(k, &f)))
+        .min_by_key(|(_, d)| *d);
+    match best {
+        Some((p, d)) if (d as f64) <= (f.chars().count().max(1) as f64 * r.deadline_ratio) => p.clone(),
+        _ => t.to_string(),
+    }
+}
+
+/// Cell texts of a row.
+struct Dealt {
+    director: Option<String>,
+    lead: Vec<String>,
+    support: Vec<String>,
+    deadline: Option<String>,
+}
+
+/// The person, lead, support and deadline cells of a row from its cell parts: on each
+/// line, a person part first (a person marker and the name after it, a title up to
+/// "… tịch", "UBND …"), then the agency columns in order, each taking the longest run of
+/// words that stays inside one agency name (or two joined by "và"), then the deadline.
+/// Agencies come out under their canonical names.
+fn deal_cells(rb: &RowBuild, vocab: &Vocab, rules: &Rules, has_director: bool, has_support: bool) -> Dealt {
+    let r = &rules.ocr_tables;
+    let mut director: Vec<String> = Vec::new();
+    let ncols = if has_support { 2 } else { 1 };
+    let mut agency: Vec<Vec<Vec<String>>> = vec![vec![Vec::new()]; ncols];
+    let mut deadline: Vec<String> = Vec::new();
+    let date_like = |t: &Tok| t.text.contains('/') && t.text.chars().any(|c| c.is_ascii_digit());
+    let capital = |t: &Tok| t.text.starts_with(|c: char| c.is_uppercase());
+    let starts_deadline = |t: &Tok| date_like(t) || (capital(t) && vocab.deadline_starts.iter().any(|d| word_eq(d, &t.key)));
+    for (_, _, cell) in &rb.parts {
+        // Words, broken words long enough to be damaged names, person markers, dates.
+        let mut ws: Vec<Tok> = Vec::new();
+        for t in cell {
+            let marker = r.person_marker.is_match(&t.text);
+            if t.kind == Kind::Junk && !marker {
+                if let Some((a, b)) = vocab.unglue(&t.key) {
+                    ws.push(Tok { text: t.text.clone(), key: a, kind: Kind::Word, value: None });
+                    ws.push(Tok { text: String::new(), key: b, kind: Kind::Word, value: None });
+                    continue;
+                }
+            }
+            let long_junk = t.kind == Kind::Junk && t.text.chars().filter(|c| c.is_alphabetic()).count() >= 3;
+            if t.kind == Kind::Word || marker || long_junk || date_like(t) {
+                ws.push(t.clone());
+            }
+        }
+        let mut i = 0;
+        if has_director {
+            if ws.first().is_some_and(|t| r.person_marker.is_match(&t.text)) {
+                director.push("Đ/c".to_string());
+                i = 1;
+                while i < ws.len() && i <= 3 && capital(&ws[i]) && ws[i].kind == Kind::Word {
+                    let next: Vec<&str> = ws[i..(i + 2).min(ws.len())].iter().map(|t| t.key.as_str()).collect();
+                    if vocab.agency_start(&next) {
+                        break;
+                    }
+                    director.push(ws[i].text.clone());
+                    i += 1;
+                }
+            }
+            if let Some(p) = ws.iter().skip(i).position(|t| t.key.ends_with("tich")).map(|p| p + i) {
+                if p < i + 5 {
+                    director.extend(ws[i..=p].iter().map(|t| t.text.clone()));
+                    i = p + 1;
+                }
+            }
+            if i + 1 < ws.len() && ws[i].key == "ubnd" {
+                director.extend([ws[i].text.clone(), ws[i + 1].text.clone()]);
+                i += 2;
+            }
+        }
+        let in_deadline = !deadline.is_empty();
+        for col in agency.iter_mut() {
+            if in_deadline {
+                break;
+            }
+            loop {
+                if i >= ws.len() || starts_deadline(&ws[i]) {
+                    break;
+                }
+                let cur = col.last_mut().expect("one segment");
+                if cur.is_empty() && !capital(&ws[i]) {
+                    break;
+                }
+                // A word or two of noise between the pieces of a name ("phường Ôn hóa").
+                if !cur.is_empty() {
+                    let continues = |k: usize| {
+                        let mut seq: Vec<&str> = cur.iter().map(String::as_str).collect();
+                        seq.push(ws[k].key.as_str());
+                        vocab.in_agency(&seq)
+                    };
+                    if let Some(k) = (i..(i + 3).min(ws.len())).find(|&k| continues(k)) {
+                        i = k;
+                    }
+                }
+                let mut take = 0;
+                for len in 1..=(ws.len() - i).min(8) {
+                    if ws[i + len - 1].kind != Kind::Word && len == 1 && cur.is_empty() {
+                        continue;
+                    }
+                    let mut seq: Vec<&str> = cur.iter().map(String::as_str).collect();
+                    seq.extend(ws[i..i + len].iter().map(|t| t.key.as_str()));
+                    if vocab.in_agency(&seq) {
+                        take = len;
+                    }
+                }
+                cur.extend(ws[i..i + take].iter().map(|t| t.key.clone()));
+                i += take;
+                // "… và các phòng": a second agency in the same cell.
+                if take > 0 && i + 1 < ws.len() && ws[i].key == "va" && vocab.in_agency(&[ws[i + 1].key.as_str()]) {
+                    col.push(Vec::new());
+                    i += 1;
+                    continue;
+                }
+                break;
+            }
+        }
+        // The deadline: from a word that starts one, or going on from an earlier line.
+        while i < ws.len() && deadline.is_empty() && !starts_deadline(&ws[i]) {
+            i += 1;
+        }
+        let continues = |t: &Tok| date_like(t) || starts_deadline(t) || r.deadlines.iter().any(|(p, _)| words(p).iter().any(|w| word_eq(w, &t.key)));
+        while i < ws.len() && continues(&ws[i]) {
+            deadline.push(ws[i].text.clone());
+            i += 1;
+        }
+    }
+    let names = |segs: &Vec<Vec<String>>| {
+        let mut out: Vec<String> = Vec::new();
+        for seg in segs.iter().filter(|s| !s.is_empty()) {
+            if let Some(n) = vocab.canonical(seg, rules) {
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        }
+        out
+    };
+    Dealt {
+        director: (!director.is_empty()).then(|| director.join(" ")),
+        lead: names(&agency[0]),
+        support: agency.get(1).map(names).unwrap_or_default(),
+        deadline: (!deadline.is_empty()).then(|| canonical_deadline(&deadline.join(" "), r)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r() -> &'static OcrTableRules {
+        &Rules::embedded().ocr_tables
+    }
+
+    #[test]
+    fn values_with_ocr_glyphs() {
+        assert_eq!(read_value("10005", r()).as_deref(), Some("100%"));
+        assert_eq!(read_value("1009%", r()).as_deref(), Some("100%"));
+        assert_eq!(read_value("=60%", r()).as_deref(), Some("≥60%"));
+        assert_eq!(read_value(">9504", r()).as_deref(), Some("≥95%"));
+        assert_eq!(read_value("85%", r()).as_deref(), Some("85%"));
+        assert_eq!(read_value("4400", r()), None);
+        assert_eq!(read_value("2025", r()), None);
+    }
+
+    #[test]
+    fn plausible_words() {
+        for w in ["Tỷ", "lệ", "nghiêng", "khuyến", "UBND", "57-NQ/TW", "5G", "100%", "10/2026", "điện,"] {
+            assert!(plausible(w), "{w}");
+        }
+        for w in ["szgin", "1ylephusong", "ez", "¢"] {
+            assert!(!plausible(w), "{w}");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Tables read out of OCR text (src/segment/ocr_table.rs), measured against the reference
+//! annotations.
+//!
+//! - 001 (`corpus/001_*.txt`): English-model Tesseract OCR of a scanned plan whose two
+//!   appendix tables interleave their columns line by line; the reader was developed on it.
+//! - `fixtures/ocr_tables/000_appendix.ocr.txt`: a second case the reader was NOT tuned on:
+//!   the appendix pages (12–54) of `fixtures/formats/000.pdf` rendered at 200 dpi
+//!   (`pdftoppm -r 200 -gray`) and read by Tesseract 5 with the English model
+//!   (`tesseract page.png - -l eng`), scored against the appendix items of the 000
+//!   reference. Tesseract lays these born-digital tables out cell block by cell block
+//!   (number, then content, then each cell on lines of its own) rather than interleaved, a
+//!   shape neither table reader handles well yet: its floors are low on purpose and record
+//!   what is read today, so that the figure can only go up.
+
+use kehoach::eval::{score_document, Gold, Score};
+use kehoach::{Options, Rules};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn f1(source: &Path, gold: &str, metric: &str) -> (f64, Score) {
+    let doc = kehoach::extract_path(source, Rules::embedded(), &Options::default()).expect("extracts");
+    let gold = Gold::load(&root().join("fixtures/gold").join(gold)).expect("gold loads");
+    let scores = score_document(&doc, &gold);
+    let score = scores.get(metric).unwrap_or_else(|| panic!("no metric {metric}"));
+    (score.value().unwrap_or(0.0), score)
+}
+
+fn corpus_001() -> PathBuf {
+    root().join("corpus/001_70b3ee0bbeef00db.txt")
+}
+
+#[test]
+fn seed_001_appendix_tasks_are_read() {
+    let (v, s) = f1(&corpus_001(), "001_70b3ee0bbeef00db.json", "tasks.appendix");
+    eprintln!("001 tasks.appendix {s:?}");
+    assert!(v >= 0.9, "001 tasks.appendix F1 {v:.3} ({s:?})");
+}
+
+#[test]
+fn seed_001_appendix_indicators_are_read() {
+    let (v, s) = f1(&corpus_001(), "001_70b3ee0bbeef00db.json", "indicators.appendix");
+    eprintln!("001 indicators.appendix {s:?}");
+    assert!(v >= 0.9, "001 indicators.appendix F1 {v:.3} ({s:?})");
+}
+
+#[test]
+fn unreadable_rows_are_warnings_not_items() {
+    let doc = kehoach::extract_path(&corpus_001(), Rules::embedded(), &Options::default()).expect("extracts");
+    let unread: Vec<&str> = doc.warnings.iter().filter(|w| w.code == "ocr_row_unread").map(|w| w.message.as_str()).collect();
+    assert!(!unread.is_empty(), "the garbled rows of 001 are reported");
+    // The table warning of the old reader is gone for the tables now read.
+    assert!(!doc.warnings.iter().any(|w| w.code == "table_unread"), "{:?}", doc.warnings);
+    // Every OCR-read item names something: no item is glyph noise.
+    for i in doc.indicators.iter().filter(|i| i.origin == kehoach::model::Origin::Appendix) {
+        let letters = i.name.chars().filter(|c| c.is_alphabetic()).count();
+        assert!(letters >= 10 && i.name.starts_with(|c: char| !c.is_lowercase()), "{:?}", i.name);
+        assert!(i.confidence.is_some_and(|c| c < 0.85), "OCR rows are less sure: {:?}", i.confidence);
+    }
+}
+
+/// The generalization case: measured, not tuned on.
+#[test]
+fn second_ocr_case_not_tuned_on() {
+    let src = root().join("fixtures/ocr_tables/000_appendix.ocr.txt");
+    let (ti, st) = f1(&src, "000_02e69c9bc29ccf5a.json", "tasks.appendix");
+    let (ii, si) = f1(&src, "000_02e69c9bc29ccf5a.json", "indicators.appendix");
+    eprintln!("000 OCR appendix: tasks {st:?} ({ti:.3}), indicators {si:?} ({ii:.3})");
+    assert!(ti >= FLOOR_000_TASKS, "tasks.appendix F1 {ti:.3} ({st:?})");
+    assert!(ii >= FLOOR_000_INDICATORS, "indicators.appendix F1 {ii:.3} ({si:?})");
+}
+
+const FLOOR_000_TASKS: f64 = 0.0;
+const FLOOR_000_INDICATORS: f64 = 0.24;
