@@ -54,6 +54,8 @@ pub struct AgencyRules {
     index: HashMap<String, usize>,
     /// (folded alias, agency index) for fuzzy matching.
     aliases: Vec<(String, usize)>,
+    /// The aliases fuzzy matching may return, precomputed, grouped by word count.
+    fuzzy_index: FuzzyIndex,
     max_words: usize,
     suffixes: Vec<Vec<String>>,
     /// Head words of unknown agency names, lowercase with diacritics, and folded.
@@ -101,6 +103,8 @@ impl Coverage {
 #[derive(Debug, Clone)]
 struct Tok {
     key: String,
+    /// Chars in `key`.
+    key_chars: usize,
     start: usize,
     end: usize,
     /// Separator chars between the previous token and this one.
@@ -114,7 +118,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '&' {
-            toks.push(Tok { key: "va".into(), start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
+            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
             continue;
         }
         if c.is_alphanumeric() {
@@ -128,7 +132,8 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 }
             }
             let word = &text[i..end];
-            toks.push(Tok { key: fold(word), start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
+            let key = fold(word);
+            toks.push(Tok { key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
         } else if !c.is_whitespace() || c == '\n' {
             gap.push(c);
         }
@@ -180,7 +185,9 @@ impl AgencyRules {
         suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let heads = file.heads.iter().map(|h| (h.to_lowercase(), fold(h))).collect();
         let alias_words = aliases.iter().flat_map(|(a, _): &(String, usize)| a.split(' ').map(str::to_string)).collect();
+        let fuzzy_index = FuzzyIndex::new(&aliases, &file.fuzzy);
         Ok(AgencyRules {
+            fuzzy_index,
             agencies: file.agency,
             fuzzy: file.fuzzy,
             index,
@@ -212,51 +219,59 @@ impl AgencyRules {
     /// Longest known agency starting at token `i`: (agency, tokens used, fuzzy).
     fn match_at(&self, toks: &[Tok], i: usize) -> Option<(usize, usize, bool)> {
         let limit = self.max_words.min(toks.len() - i);
+        // The windows of 1..=limit words, as prefixes of one key: (end byte, chars).
         let mut key = String::new();
-        let mut keys = Vec::with_capacity(limit);
+        let mut ends: Vec<(usize, usize)> = Vec::with_capacity(limit);
+        let mut chars = 0;
         for (n, t) in toks[i..i + limit].iter().enumerate() {
             if n > 0 && t.gap.contains(';') {
                 break;
             }
             if n > 0 {
                 key.push(' ');
+                chars += 1;
             }
             key.push_str(&t.key);
-            keys.push(key.clone());
+            chars += t.key_chars;
+            ends.push((key.len(), chars));
         }
-        for (n, k) in keys.iter().enumerate().rev() {
-            if let Some(&a) = self.index.get(k) {
+        for (n, &(e, _)) in ends.iter().enumerate().rev() {
+            if let Some(&a) = self.index.get(&key[..e]) {
                 return Some((a, n + 1, false));
             }
         }
         // Fuzzy fallback: the window and alias closest in edit distance.
         let mut best: Option<(f64, usize, usize)> = None;
-        for (n, k) in keys.iter().enumerate().rev() {
-            let klen = k.chars().count();
+        let mut words: Vec<&str> = Vec::new();
+        for (n, &(e, klen)) in ends.iter().enumerate().rev() {
             if klen < self.fuzzy.min_len {
                 continue;
             }
-            for (alias, ai) in &self.aliases {
-                let alen = alias.chars().count();
-                if alen < self.fuzzy.min_len || alias.as_bytes()[0] != k.as_bytes()[0] {
+            let k = &key[..e];
+            words.clear();
+            words.extend(k.split(' '));
+            let Some(group) = self.fuzzy_index.by_words.get(words.len()) else { continue };
+            for c in group {
+                let (alias, ai, alen, allowed) = (c.key.as_str(), c.agency, c.chars, c.allowed);
+                // Cheap necessary conditions first (same first letter, length within the
+                // allowed distance, every word close), the full distance last.
+                if c.first != k.as_bytes()[0] || klen.abs_diff(alen) > allowed.max(1) {
                     continue;
                 }
-                let allowed = ((alen as f64) * self.fuzzy.max_ratio).floor() as usize;
-                let short = alen < 6;
-                if (allowed == 0 && !short) || klen.abs_diff(alen) > allowed.max(1) {
+                if !words.iter().zip(&c.words).all(|(x, y)| word_close(x, y)) {
                     continue;
                 }
                 let d = strsim::damerau_levenshtein(k, alias);
-                if d == 0 || d > allowed.max(1) || !words_close(k, alias) {
+                if d == 0 || d > allowed.max(1) {
                     continue;
                 }
                 // Short names: only a transposition of two letters ("VNTP" for "VNPT").
-                if short && (d > 1 || !same_letters(k, alias)) {
+                if c.short && (d > 1 || !same_letters(k, alias)) {
                     continue;
                 }
                 let score = d as f64 / alen as f64;
                 if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
-                    best = Some((score, n + 1, *ai));
+                    best = Some((score, n + 1, ai));
                 }
             }
         }
@@ -302,6 +317,7 @@ impl AgencyRules {
                     && self.alias_words.contains(&joined)
                     && text[t.start..t.end].chars().all(|c| !c.is_lowercase())
                 {
+                    p.key_chars += t.key_chars;
                     p.key = joined;
                     p.end = t.end;
                     continue;
@@ -488,13 +504,93 @@ fn split_run(toks: &[Tok], run: &[usize], _text: &str) -> Vec<Vec<usize>> {
 
 /// Word by word, the same number of words, each at most one edit off (two for long words):
 /// damage within words, never a different word ("trường học" is not "trưởng các").
+#[cfg(test)]
 fn words_close(a: &str, b: &str) -> bool {
     let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
-    wa.len() == wb.len()
-        && wa.iter().zip(&wb).all(|(x, y)| {
-            let limit = if y.len() > 5 { 2 } else { 1 };
-            x == y || (y.len() > 2 && strsim::damerau_levenshtein(x, y) <= limit)
-        })
+    wa.len() == wb.len() && wa.iter().zip(&wb).all(|(x, y)| word_close(x, y))
+}
+
+/// One word of a window against the word of an alias in the same place: equal, or (alias
+/// word longer than two bytes) within one edit, two for words longer than five bytes.
+/// Two lower bounds of the Damerau-Levenshtein distance rule most pairs out before it is
+/// computed: the difference in length, and half the letters the words do not share (an
+/// insertion or deletion changes the letter counts by one, a substitution by two, a
+/// transposition not at all).
+fn word_close(x: &str, y: &str) -> bool {
+    if x == y {
+        return true;
+    }
+    if y.len() <= 2 {
+        return false;
+    }
+    let limit = if y.len() > 5 { 2 } else { 1 };
+    if x.is_ascii() && y.is_ascii() {
+        if x.len().abs_diff(y.len()) > limit {
+            return false;
+        }
+        let mut counts = [0i16; 128];
+        for b in x.bytes() {
+            counts[b as usize] += 1;
+        }
+        for b in y.bytes() {
+            counts[b as usize] -= 1;
+        }
+        let unshared: usize = counts.iter().map(|c| c.unsigned_abs() as usize).sum();
+        if unshared > 2 * limit {
+            return false;
+        }
+    } else if x.chars().count().abs_diff(y.chars().count()) > limit {
+        return false;
+    }
+    strsim::damerau_levenshtein(x, y) <= limit
+}
+
+/// An alias fuzzy matching may return, with what the matcher needs precomputed.
+#[derive(Debug)]
+struct FuzzyAlias {
+    key: String,
+    agency: usize,
+    first: u8,
+    chars: usize,
+    /// Largest edit distance allowed from `max_ratio` (before the floor of one).
+    allowed: usize,
+    short: bool,
+    words: Vec<String>,
+}
+
+/// Fuzzy candidates by word count (a window only matches an alias of as many words).
+#[derive(Debug, Default)]
+struct FuzzyIndex {
+    by_words: Vec<Vec<FuzzyAlias>>,
+}
+
+impl FuzzyIndex {
+    fn new(aliases: &[(String, usize)], cfg: &FuzzyConfig) -> FuzzyIndex {
+        let mut by_words: Vec<Vec<FuzzyAlias>> = Vec::new();
+        for (key, ai) in aliases {
+            let chars = key.chars().count();
+            let allowed = ((chars as f64) * cfg.max_ratio).floor() as usize;
+            let short = chars < 6;
+            // Never fuzzy: too short, or no distance allowed for a longer name.
+            if chars < cfg.min_len || (allowed == 0 && !short) {
+                continue;
+            }
+            let words: Vec<String> = key.split(' ').map(str::to_string).collect();
+            if by_words.len() <= words.len() {
+                by_words.resize_with(words.len() + 1, Vec::new);
+            }
+            by_words[words.len()].push(FuzzyAlias {
+                key: key.clone(),
+                agency: *ai,
+                first: key.as_bytes()[0],
+                chars,
+                allowed,
+                short,
+                words,
+            });
+        }
+        FuzzyIndex { by_words }
+    }
 }
 
 fn same_letters(a: &str, b: &str) -> bool {
