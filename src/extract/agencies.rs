@@ -10,7 +10,7 @@ use crate::fold::fold;
 use crate::model::{AgencyRef, AgencySeen, Span, Warning};
 use crate::rules::RuleSource;
 use serde::Deserialize;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AgencyDef {
@@ -51,8 +51,9 @@ pub struct AgencyRules {
     pub agencies: Vec<AgencyDef>,
     pub fuzzy: FuzzyConfig,
     /// Folded alias (words joined by one space) → agency index.
-    index: HashMap<String, usize>,
-    /// (folded alias, agency index) for fuzzy matching.
+    index: FxHashMap<String, usize>,
+    /// (folded alias, agency index), in the order of the rules.
+    #[cfg(test)]
     aliases: Vec<(String, usize)>,
     /// The aliases fuzzy matching may return, precomputed, grouped by word count.
     fuzzy_index: FuzzyIndex,
@@ -155,7 +156,7 @@ impl AgencyRules {
     }
 
     fn compile(file: AgencyFile, text: &str, shown: &str) -> crate::Result<AgencyRules> {
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: FxHashMap<String, usize> = FxHashMap::default();
         let mut aliases = Vec::new();
         let mut max_words = 1;
         for (ai, a) in file.agency.iter().enumerate() {
@@ -191,6 +192,7 @@ impl AgencyRules {
             agencies: file.agency,
             fuzzy: file.fuzzy,
             index,
+            #[cfg(test)]
             aliases,
             max_words,
             suffixes,
@@ -250,12 +252,11 @@ impl AgencyRules {
             let k = &key[..e];
             words.clear();
             words.extend(k.split(' '));
-            let Some(group) = self.fuzzy_index.by_words.get(words.len()) else { continue };
-            for c in group {
+            for c in self.fuzzy_index.candidates(words.len(), k.as_bytes()[0]) {
                 let (alias, ai, alen, allowed) = (c.key.as_str(), c.agency, c.chars, c.allowed);
                 // Cheap necessary conditions first (same first letter, length within the
                 // allowed distance, every word close), the full distance last.
-                if c.first != k.as_bytes()[0] || klen.abs_diff(alen) > allowed.max(1) {
+                if klen.abs_diff(alen) > allowed.max(1) {
                     continue;
                 }
                 if !words.iter().zip(&c.words).all(|(x, y)| word_close(x, y)) {
@@ -290,19 +291,23 @@ impl AgencyRules {
         0
     }
 
-    fn is_head(&self, toks: &[Tok], text: &str, ascii: bool) -> bool {
+    /// Whether the tokens `idx` (indices into `toks`) start with a head word of an agency
+    /// name, after an optional plural word: compared with diacritics (lowercase) when the
+    /// text has them, folded when it is plain ASCII.
+    fn is_head(&self, toks: &[Tok], idx: &[usize], text: &str, ascii: bool) -> bool {
         let mut i = 0;
-        if toks.len() > 1 && self.plural.contains(&toks[0].key) {
+        if idx.len() > 1 && self.plural.contains(&toks[idx[0]].key) {
             i = 1;
         }
-        let lower: Vec<String> = toks[i..].iter().take(4).map(|t| text[t.start..t.end].to_lowercase()).collect();
-        let folded: Vec<&str> = toks[i..].iter().take(4).map(|t| t.key.as_str()).collect();
-        self.heads.iter().any(|(h, hf)| {
-            let (words, hw): (Vec<&str>, &str) =
-                if ascii { (folded.clone(), hf.as_str()) } else { (lower.iter().map(String::as_str).collect(), h.as_str()) };
-            let n = hw.split(' ').count();
-            words.len() >= n && words[..n].join(" ") == hw
-        })
+        let idx = &idx[i..idx.len().min(i + 4)];
+        if ascii {
+            let words: Vec<&str> = idx.iter().map(|&k| toks[k].key.as_str()).collect();
+            self.heads.iter().any(|(_, hf)| joined_eq(&words, hf))
+        } else {
+            let lower: Vec<String> = idx.iter().map(|&k| text[toks[k].start..toks[k].end].to_lowercase()).collect();
+            let words: Vec<&str> = lower.iter().map(String::as_str).collect();
+            self.heads.iter().any(|(h, _)| joined_eq(&words, h))
+        }
     }
 
     /// Rejoins a word cut at a line end without a hyphen ("UB" / "ND"): both parts are not
@@ -360,7 +365,7 @@ impl AgencyRules {
                 let glue = p.len() == 1
                     && split.last().is_some_and(|l: &Vec<usize>| *l.last().unwrap() + 1 == p[0])
                     && !toks[p[0]].gap.contains([';', ','])
-                    && self.is_head(&[toks[p[0]].clone()], text, ascii);
+                    && self.is_head(&toks, &p[..1], text, ascii);
                 match split.last_mut() {
                     Some(l) if glue => l.extend(p),
                     _ => split.push(p),
@@ -370,10 +375,7 @@ impl AgencyRules {
             for part in split {
                 let mut rest = part;
                 while let Some(p) = (1..rest.len().saturating_sub(1)).find(|&p| {
-                    toks[rest[p]].key == "va" && {
-                        let sub: Vec<Tok> = rest[p + 1..].iter().map(|&k| toks[k].clone()).collect();
-                        self.is_head(&sub, text, ascii)
-                    }
+                    toks[rest[p]].key == "va" && self.is_head(&toks, &rest[p + 1..], text, ascii)
                 }) {
                     let right = rest.split_off(p + 1);
                     rest.pop();
@@ -387,8 +389,7 @@ impl AgencyRules {
                 if part.is_empty() {
                     continue;
                 }
-                let sub: Vec<Tok> = part.iter().map(|&k| toks[k].clone()).collect();
-                if self.is_head(&sub, text, ascii) {
+                if self.is_head(&toks, &part, text, ascii) {
                     let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
                     let printed = collapse(&text[s..e]);
                     let name = capitalize(&printed);
@@ -545,12 +546,33 @@ fn word_close(x: &str, y: &str) -> bool {
     strsim::damerau_levenshtein(x, y) <= limit
 }
 
+/// `words[..n].join(" ") == phrase` for the `n` words of `phrase`, without the join.
+fn joined_eq(words: &[&str], phrase: &str) -> bool {
+    let n = phrase.split(' ').count();
+    if words.len() < n {
+        return false;
+    }
+    let mut rest = phrase;
+    for (j, w) in words[..n].iter().enumerate() {
+        if j > 0 {
+            match rest.strip_prefix(' ') {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        match rest.strip_prefix(w) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
 /// An alias fuzzy matching may return, with what the matcher needs precomputed.
 #[derive(Debug)]
 struct FuzzyAlias {
     key: String,
     agency: usize,
-    first: u8,
     chars: usize,
     /// Largest edit distance allowed from `max_ratio` (before the floor of one).
     allowed: usize,
@@ -558,15 +580,23 @@ struct FuzzyAlias {
     words: Vec<String>,
 }
 
-/// Fuzzy candidates by word count (a window only matches an alias of as many words).
+/// Fuzzy candidates by word count (a window only matches an alias of as many words) and
+/// first byte (a window only matches an alias starting with the same letter), in the order
+/// of the rules.
 #[derive(Debug, Default)]
 struct FuzzyIndex {
-    by_words: Vec<Vec<FuzzyAlias>>,
+    by_words: Vec<FxHashMap<u8, Vec<FuzzyAlias>>>,
+}
+
+impl FuzzyIndex {
+    fn candidates(&self, words: usize, first: u8) -> &[FuzzyAlias] {
+        self.by_words.get(words).and_then(|m| m.get(&first)).map_or(&[], Vec::as_slice)
+    }
 }
 
 impl FuzzyIndex {
     fn new(aliases: &[(String, usize)], cfg: &FuzzyConfig) -> FuzzyIndex {
-        let mut by_words: Vec<Vec<FuzzyAlias>> = Vec::new();
+        let mut by_words: Vec<FxHashMap<u8, Vec<FuzzyAlias>>> = Vec::new();
         for (key, ai) in aliases {
             let chars = key.chars().count();
             let allowed = ((chars as f64) * cfg.max_ratio).floor() as usize;
@@ -577,12 +607,11 @@ impl FuzzyIndex {
             }
             let words: Vec<String> = key.split(' ').map(str::to_string).collect();
             if by_words.len() <= words.len() {
-                by_words.resize_with(words.len() + 1, Vec::new);
+                by_words.resize_with(words.len() + 1, FxHashMap::default);
             }
-            by_words[words.len()].push(FuzzyAlias {
+            by_words[words.len()].entry(key.as_bytes()[0]).or_default().push(FuzzyAlias {
                 key: key.clone(),
                 agency: *ai,
-                first: key.as_bytes()[0],
                 chars,
                 allowed,
                 short,
