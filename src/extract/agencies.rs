@@ -242,7 +242,17 @@ impl AgencyRules {
                 return Some((a, n + 1, false));
             }
         }
-        // Fuzzy fallback: the window and alias closest in edit distance.
+        // Fuzzy fallback: the window and alias closest in edit distance. Every window
+        // starts with the same word, so only aliases whose first word is close to it can
+        // match (in rules order, for ties).
+        if ends.iter().all(|&(_, klen)| klen < self.fuzzy.min_len) {
+            return None;
+        }
+        let first = key.split(' ').next().unwrap_or("");
+        let cands = self.fuzzy_index.candidates(first);
+        if cands.is_empty() {
+            return None;
+        }
         let mut best: Option<(f64, usize, usize)> = None;
         let mut words: Vec<&str> = Vec::new();
         for (n, &(e, klen)) in ends.iter().enumerate().rev() {
@@ -252,14 +262,14 @@ impl AgencyRules {
             let k = &key[..e];
             words.clear();
             words.extend(k.split(' '));
-            for c in self.fuzzy_index.candidates(words.len(), k.as_bytes()[0]) {
+            for c in cands.iter().map(|&ci| &self.fuzzy_index.aliases[ci]) {
                 let (alias, ai, alen, allowed) = (c.key.as_str(), c.agency, c.chars, c.allowed);
-                // Cheap necessary conditions first (same first letter, length within the
+                // Cheap necessary conditions first (as many words, length within the
                 // allowed distance, every word close), the full distance last.
-                if klen.abs_diff(alen) > allowed.max(1) {
+                if c.words.len() != words.len() || klen.abs_diff(alen) > allowed.max(1) {
                     continue;
                 }
-                if !words.iter().zip(&c.words).all(|(x, y)| word_close(x, y)) {
+                if !words[1..].iter().zip(&c.words[1..]).all(|(x, y)| word_close(x, y)) {
                     continue;
                 }
                 let d = strsim::damerau_levenshtein(k, alias);
@@ -580,23 +590,18 @@ struct FuzzyAlias {
     words: Vec<String>,
 }
 
-/// Fuzzy candidates by word count (a window only matches an alias of as many words) and
-/// first byte (a window only matches an alias starting with the same letter), in the order
-/// of the rules.
+/// The aliases fuzzy matching may return, in rules order, and their distinct first words
+/// by first byte (a window only matches an alias starting with the same letter and a close
+/// first word).
 #[derive(Debug, Default)]
 struct FuzzyIndex {
-    by_words: Vec<FxHashMap<u8, Vec<FuzzyAlias>>>,
-}
-
-impl FuzzyIndex {
-    fn candidates(&self, words: usize, first: u8) -> &[FuzzyAlias] {
-        self.by_words.get(words).and_then(|m| m.get(&first)).map_or(&[], Vec::as_slice)
-    }
+    aliases: Vec<FuzzyAlias>,
+    first_words: FxHashMap<u8, Vec<(String, Vec<usize>)>>,
 }
 
 impl FuzzyIndex {
     fn new(aliases: &[(String, usize)], cfg: &FuzzyConfig) -> FuzzyIndex {
-        let mut by_words: Vec<FxHashMap<u8, Vec<FuzzyAlias>>> = Vec::new();
+        let mut index = FuzzyIndex::default();
         for (key, ai) in aliases {
             let chars = key.chars().count();
             let allowed = ((chars as f64) * cfg.max_ratio).floor() as usize;
@@ -606,19 +611,30 @@ impl FuzzyIndex {
                 continue;
             }
             let words: Vec<String> = key.split(' ').map(str::to_string).collect();
-            if by_words.len() <= words.len() {
-                by_words.resize_with(words.len() + 1, FxHashMap::default);
+            let groups = index.first_words.entry(key.as_bytes()[0]).or_default();
+            let ci = index.aliases.len();
+            match groups.iter_mut().find(|(w, _)| *w == words[0]) {
+                Some((_, v)) => v.push(ci),
+                None => groups.push((words[0].clone(), vec![ci])),
             }
-            by_words[words.len()].entry(key.as_bytes()[0]).or_default().push(FuzzyAlias {
-                key: key.clone(),
-                agency: *ai,
-                chars,
-                allowed,
-                short,
-                words,
-            });
+            index.aliases.push(FuzzyAlias { key: key.clone(), agency: *ai, chars, allowed, short, words });
         }
-        FuzzyIndex { by_words }
+        index
+    }
+
+    /// The aliases (indices, in rules order) whose first word is close to `first`.
+    fn candidates(&self, first: &str) -> Vec<usize> {
+        let Some(groups) = first.as_bytes().first().and_then(|b| self.first_words.get(b)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = Vec::new();
+        for (w, v) in groups {
+            if word_close(first, w) {
+                out.extend(v);
+            }
+        }
+        out.sort_unstable();
+        out
     }
 }
 
