@@ -52,6 +52,9 @@ pub struct AgencyRules {
     pub fuzzy: FuzzyConfig,
     /// Folded alias (words joined by one space) → agency index.
     index: FxHashMap<String, usize>,
+    /// Every alias and every run of its first words ("phong", "phong van", ...): the
+    /// agency index for a whole alias, `None` for a shorter run.
+    prefixes: FxHashMap<String, Option<usize>>,
     /// (folded alias, agency index), in the order of the rules.
     #[cfg(test)]
     aliases: Vec<(String, usize)>,
@@ -187,7 +190,17 @@ impl AgencyRules {
         let heads = file.heads.iter().map(|h| (h.to_lowercase(), fold(h))).collect();
         let alias_words = aliases.iter().flat_map(|(a, _): &(String, usize)| a.split(' ').map(str::to_string)).collect();
         let fuzzy_index = FuzzyIndex::new(&aliases, &file.fuzzy);
+        let mut prefixes: FxHashMap<String, Option<usize>> = FxHashMap::default();
+        for (key, _) in &aliases {
+            for (p, _) in key.match_indices(' ') {
+                prefixes.entry(key[..p].to_string()).or_insert(None);
+            }
+        }
+        for (key, &ai) in &index {
+            prefixes.insert(key.clone(), Some(ai));
+        }
         Ok(AgencyRules {
+            prefixes,
             fuzzy_index,
             agencies: file.agency,
             fuzzy: file.fuzzy,
@@ -221,14 +234,39 @@ impl AgencyRules {
     /// Longest known agency starting at token `i`: (agency, tokens used, fuzzy).
     fn match_at(&self, toks: &[Tok], i: usize) -> Option<(usize, usize, bool)> {
         let limit = self.max_words.min(toks.len() - i);
-        // The windows of 1..=limit words, as prefixes of one key: (end byte, chars).
+        // The windows of 1..=limit words (not across a ";") are prefixes of one key.
+        let windows = toks[i..i + limit].iter().enumerate().take_while(|(n, t)| *n == 0 || !t.gap.contains(';'));
+        // Exact: the longest window that is an alias. Windows grow while they are word
+        // prefixes of some alias; a longer one cannot be an alias.
         let mut key = String::new();
+        let mut exact = None;
+        for (n, t) in windows.clone() {
+            if n > 0 {
+                key.push(' ');
+            }
+            key.push_str(&t.key);
+            match self.prefixes.get(key.as_str()) {
+                Some(Some(a)) => exact = Some((*a, n + 1, false)),
+                Some(None) => {}
+                None => break,
+            }
+        }
+        if exact.is_some() {
+            return exact;
+        }
+        // Fuzzy fallback: the window and alias closest in edit distance. Every window
+        // starts with the same word, so only aliases whose first word is close to it can
+        // match (in rules order, for ties).
+        let first = toks[i].key.split(' ').next().unwrap_or("");
+        let cands = self.fuzzy_index.candidates(first);
+        if cands.is_empty() {
+            return None;
+        }
+        // (end byte, chars) of each window.
+        key.clear();
         let mut ends: Vec<(usize, usize)> = Vec::with_capacity(limit);
         let mut chars = 0;
-        for (n, t) in toks[i..i + limit].iter().enumerate() {
-            if n > 0 && t.gap.contains(';') {
-                break;
-            }
+        for (n, t) in windows {
             if n > 0 {
                 key.push(' ');
                 chars += 1;
@@ -236,22 +274,6 @@ impl AgencyRules {
             key.push_str(&t.key);
             chars += t.key_chars;
             ends.push((key.len(), chars));
-        }
-        for (n, &(e, _)) in ends.iter().enumerate().rev() {
-            if let Some(&a) = self.index.get(&key[..e]) {
-                return Some((a, n + 1, false));
-            }
-        }
-        // Fuzzy fallback: the window and alias closest in edit distance. Every window
-        // starts with the same word, so only aliases whose first word is close to it can
-        // match (in rules order, for ties).
-        if ends.iter().all(|&(_, klen)| klen < self.fuzzy.min_len) {
-            return None;
-        }
-        let first = key.split(' ').next().unwrap_or("");
-        let cands = self.fuzzy_index.candidates(first);
-        if cands.is_empty() {
-            return None;
         }
         let mut best: Option<(f64, usize, usize)> = None;
         let mut words: Vec<&str> = Vec::new();
@@ -546,7 +568,11 @@ fn word_close(x: &str, y: &str) -> bool {
         for b in y.bytes() {
             counts[b as usize] -= 1;
         }
-        let unshared: usize = counts.iter().map(|c| c.unsigned_abs() as usize).sum();
+        let mut unshared = 0usize;
+        for b in x.bytes().chain(y.bytes()) {
+            unshared += counts[b as usize].unsigned_abs() as usize;
+            counts[b as usize] = 0;
+        }
         if unshared > 2 * limit {
             return false;
         }
