@@ -819,6 +819,162 @@ mod tests {
         }
     }
 
+    /// The matcher as first written: every window, every alias, the full distance first.
+    /// The indexed matcher must agree with it everywhere.
+    fn match_at_reference(r: &AgencyRules, toks: &[Tok], i: usize) -> Option<(usize, usize, bool)> {
+        let limit = r.max_words.min(toks.len() - i);
+        let mut key = String::new();
+        let mut keys = Vec::with_capacity(limit);
+        for (n, t) in toks[i..i + limit].iter().enumerate() {
+            if n > 0 && t.gap.contains(';') {
+                break;
+            }
+            if n > 0 {
+                key.push(' ');
+            }
+            key.push_str(&t.key);
+            keys.push(key.clone());
+        }
+        for (n, k) in keys.iter().enumerate().rev() {
+            if let Some(&a) = r.index.get(k) {
+                return Some((a, n + 1, false));
+            }
+        }
+        let mut best: Option<(f64, usize, usize)> = None;
+        for (n, k) in keys.iter().enumerate().rev() {
+            let klen = k.chars().count();
+            if klen < r.fuzzy.min_len {
+                continue;
+            }
+            for (alias, ai) in &r.aliases {
+                let alen = alias.chars().count();
+                if alen < r.fuzzy.min_len || alias.as_bytes()[0] != k.as_bytes()[0] {
+                    continue;
+                }
+                let allowed = ((alen as f64) * r.fuzzy.max_ratio).floor() as usize;
+                let short = alen < 6;
+                if (allowed == 0 && !short) || klen.abs_diff(alen) > allowed.max(1) {
+                    continue;
+                }
+                let d = strsim::damerau_levenshtein(k, alias);
+                let close = {
+                    let (wa, wb): (Vec<&str>, Vec<&str>) = (k.split(' ').collect(), alias.split(' ').collect());
+                    wa.len() == wb.len()
+                        && wa.iter().zip(&wb).all(|(x, y)| {
+                            let limit = if y.len() > 5 { 2 } else { 1 };
+                            x == y || (y.len() > 2 && strsim::damerau_levenshtein(x, y) <= limit)
+                        })
+                };
+                if d == 0 || d > allowed.max(1) || !close {
+                    continue;
+                }
+                if short && (d > 1 || !same_letters(k, alias)) {
+                    continue;
+                }
+                let score = d as f64 / alen as f64;
+                if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
+                    best = Some((score, n + 1, *ai));
+                }
+            }
+        }
+        best.map(|(_, n, ai)| (ai, n, true))
+    }
+
+    /// Damages every fourth letter-only word of `text` in turn: drops, doubles, swaps or
+    /// replaces a letter, so the fuzzy path is exercised on real neighbourhoods.
+    fn damaged(text: &str, round: usize) -> String {
+        let mut out = String::with_capacity(text.len());
+        for (wi, w) in text.split(' ').enumerate() {
+            if wi > 0 {
+                out.push(' ');
+            }
+            let cs: Vec<char> = w.chars().collect();
+            if (wi + round) % 4 != 0 || cs.len() < 3 || !cs.iter().all(|c| c.is_alphabetic()) {
+                out.push_str(w);
+                continue;
+            }
+            let p = (wi * 7 + round) % (cs.len() - 1);
+            let mut d = cs.clone();
+            match (wi + round) % 5 {
+                0 => {
+                    d.remove(p);
+                }
+                1 => d.insert(p, cs[p]),
+                2 => d.swap(p, p + 1),
+                3 => d[p] = 'x',
+                _ => d[p] = cs[p].to_uppercase().next().unwrap_or(cs[p]),
+            }
+            out.extend(d);
+        }
+        out
+    }
+
+    #[test]
+    fn indexed_matcher_agrees_with_reference() {
+        let r = &Rules::embedded().agencies;
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut texts: Vec<String> = std::fs::read_dir(&corpus)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        texts.sort();
+        // The aliases themselves, damaged.
+        texts.push(r.agencies.iter().flat_map(|a| std::iter::once(a.name.clone()).chain(a.aliases.clone())).collect::<Vec<_>>().join(", "));
+        let mut positions = 0;
+        let mut fuzzy = 0;
+        for text in &texts {
+            for round in 0..3 {
+                let t = if round == 0 { text.clone() } else { damaged(text, round) };
+                let toks = r.rejoin(tokenize(&t), &t);
+                for i in 0..toks.len() {
+                    let got = r.match_at(&toks, i);
+                    assert_eq!(got, match_at_reference(r, &toks, i), "at {:?}", &t[toks[i].start..toks[(i + 5).min(toks.len() - 1)].end]);
+                    positions += 1;
+                    fuzzy += got.is_some_and(|m| m.2) as usize;
+                }
+            }
+        }
+        eprintln!("{positions} positions, {fuzzy} fuzzy matches");
+        assert!(fuzzy > 50, "the damaged texts exercise the fuzzy path");
+    }
+
+    #[test]
+    fn word_bounds_never_reject_a_close_word() {
+        let words = ["phong", "phuong", "vhxh", "hdnd", "ubnd", "trung", "tam", "van", "hoa", "xa", "hoi", "viettel", "vnpt", "cong", "an", "thi", "do"];
+        let damage = |w: &str, k: usize| -> Vec<String> {
+            let cs: Vec<char> = w.chars().collect();
+            let mut out = vec![w.to_string()];
+            for p in 0..cs.len() {
+                let mut d = cs.clone();
+                d.remove(p);
+                out.push(d.iter().collect());
+                let mut d = cs.clone();
+                d[p] = (b'a' + ((p + k) % 26) as u8) as char;
+                out.push(d.iter().collect());
+                if p + 1 < cs.len() {
+                    let mut d = cs.clone();
+                    d.swap(p, p + 1);
+                    out.push(d.iter().collect());
+                }
+                let mut d = cs.clone();
+                d.insert(p, 'q');
+                out.push(d.iter().collect());
+            }
+            out
+        };
+        for y in words {
+            for x0 in damage(y, 1) {
+                for x in damage(&x0, 3) {
+                    let limit = if y.len() > 5 { 2 } else { 1 };
+                    let reference = x == y || (y.len() > 2 && strsim::damerau_levenshtein(&x, y) <= limit);
+                    assert_eq!(word_close(&x, y), reference, "{x} / {y}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn splits_lists_but_not_comma_names() {
         assert_eq!(names("Phòng Kinh tế, Hạ tầng và Đô thị"), ["Phòng Kinh tế, Hạ tầng và Đô thị"]);
