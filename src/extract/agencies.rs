@@ -69,7 +69,7 @@ pub struct AgencyRules {
     /// Folded words of list-introducing labels, longest first.
     labels: Vec<Vec<String>>,
     /// Every word of every alias, to rejoin words cut at a line end ("HĐND&UB" / "ND").
-    alias_words: std::collections::HashSet<String>,
+    alias_words: rustc_hash::FxHashSet<String>,
 }
 
 /// One agency found in a text.
@@ -348,16 +348,14 @@ impl AgencyRules {
         let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
         for t in toks {
             if let Some(p) = out.last_mut() {
-                let joined = format!("{}{}", p.key, t.key);
-                if t.gap.trim_matches(' ') == "\n"
-                    && !self.alias_words.contains(&t.key)
-                    && self.alias_words.contains(&joined)
-                    && text[t.start..t.end].chars().all(|c| !c.is_lowercase())
-                {
-                    p.key_chars += t.key_chars;
-                    p.key = joined;
-                    p.end = t.end;
-                    continue;
+                if t.gap.trim_matches(' ') == "\n" && !self.alias_words.contains(&t.key) {
+                    let joined = format!("{}{}", p.key, t.key);
+                    if self.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
+                        p.key_chars += t.key_chars;
+                        p.key = joined;
+                        p.end = t.end;
+                        continue;
+                    }
                 }
             }
             out.push(t);
