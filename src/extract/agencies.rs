@@ -45,9 +45,25 @@ struct AgencyFile {
     agency: Vec<AgencyDef>,
 }
 
+/// How many resolved texts each thread remembers ([`AgencyRules::resolve`]).
+const RECENT_TEXTS: usize = 64;
+/// Longer texts (whole sections) are not remembered: memory stays bounded.
+const RECENT_MAX_LEN: usize = 4096;
+
+thread_local! {
+    /// The last texts resolved on this thread, most recent first: (rules id, text, result).
+    static RECENT: std::cell::RefCell<std::collections::VecDeque<(u64, String, (Vec<AgencyMatch>, Coverage))>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Ids that tell compiled rule sets apart in [`RECENT`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Compiled agency rules: alias index and fuzzy matcher.
 #[derive(Debug)]
 pub struct AgencyRules {
+    /// Tells this rule set from others in the per-thread memory of resolved texts.
+    id: u64,
     pub agencies: Vec<AgencyDef>,
     pub fuzzy: FuzzyConfig,
     /// Folded alias (words joined by one space) → agency index.
@@ -200,6 +216,7 @@ impl AgencyRules {
             prefixes.insert(key.clone(), Some(ai));
         }
         Ok(AgencyRules {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             prefixes,
             fuzzy_index,
             agencies: file.agency,
@@ -373,7 +390,35 @@ impl AgencyRules {
         self.resolve_inner(text).1
     }
 
+    /// [`Self::resolve_text`], remembered for the last texts read on this thread: table
+    /// reconstruction reads the same cell text for its coverage, its first agency and its
+    /// cell, and extraction reads it again. Kept small so it holds one document's recent
+    /// cells, not a batch.
     fn resolve_inner(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
+        let cached = RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            let p = r.iter().position(|(id, t, _)| *id == self.id && t.len() == text.len() && t == text)?;
+            let hit = r.remove(p)?;
+            let out = hit.2.clone();
+            r.push_front(hit);
+            Some(out)
+        });
+        if let Some(out) = cached {
+            return out;
+        }
+        let out = self.resolve_text(text);
+        if text.len() > RECENT_MAX_LEN {
+            return out;
+        }
+        RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            r.truncate(RECENT_TEXTS - 1);
+            r.push_front((self.id, text.to_string(), out.clone()));
+        });
+        out
+    }
+
+    fn resolve_text(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
         let text_owned;
         let text = if self.label_end.iter().any(|&c| text.contains(c)) {
             text_owned = self.strip_labels(text);
@@ -382,6 +427,60 @@ impl AgencyRules {
             text
         };
         let toks = self.rejoin(tokenize(text), text);
+        self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i))
+    }
+
+    /// The largest `e` in `1..=lines.len()` for which `lines[..e]` joined by line breaks
+    /// reads as agency names only (`coverage(..).full()`). Same answer as trying each `e`
+    /// from the longest, but the lines are tokenized once and the known agency at each
+    /// word is looked up once: the words of a shorter text are the first words of the
+    /// longer one.
+    pub fn longest_full_prefix(&self, lines: &[&str]) -> Option<usize> {
+        let full = lines.join("\n");
+        let labels = if self.label_end.iter().any(|&c| full.contains(c)) { self.label_ranges(&full) } else { Vec::new() };
+        let stripped = if labels.is_empty() { full.clone() } else { self.strip_labels(&full) };
+        let toks = self.rejoin(tokenize(&stripped), &stripped);
+        let mut memo: Vec<Option<Option<(usize, usize, bool)>>> = vec![None; toks.len()];
+        let mut end = full.len();
+        for e in (1..=lines.len()).rev() {
+            if e < lines.len() {
+                end -= lines[e].len() + 1;
+            }
+            // The cut text reads as the first words of the whole one, unless a label that
+            // ends after the cut starts before it, or a word was rejoined across it.
+            let same = labels.iter().all(|&(start, _, p)| p < end || start >= end)
+                && !toks.iter().any(|t| t.start < end && t.end > end)
+                && stripped.len() == full.len();
+            let covered = if same {
+                let sub = &toks[..toks.partition_point(|t| t.end <= end)];
+                // Whole windows are the same in every text that holds them.
+                let mut lookup = |ts: &[Tok], i: usize| {
+                    if i + self.max_words <= ts.len() {
+                        *memo[i].get_or_insert_with(|| self.match_at(ts, i))
+                    } else {
+                        self.match_at(ts, i)
+                    }
+                };
+                self.scan(&stripped[..end], sub, &mut lookup).1
+            } else {
+                self.coverage(&full[..end])
+            };
+            if covered.full() {
+                return Some(e);
+            }
+        }
+        None
+    }
+
+    /// Reads the tokens of `text` into agencies; `match_at` gives the known agency at a
+    /// token.
+    #[allow(clippy::type_complexity)]
+    fn scan(
+        &self,
+        text: &str,
+        toks: &[Tok],
+        match_at: &mut dyn FnMut(&[Tok], usize) -> Option<(usize, usize, bool)>,
+    ) -> (Vec<AgencyMatch>, Coverage) {
         let ascii = text.is_ascii();
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
@@ -449,7 +548,7 @@ impl AgencyRules {
                 i += l.len();
                 continue;
             }
-            if let Some((ai, n, fuzzy)) = self.match_at(&toks, i) {
+            if let Some((ai, n, fuzzy)) = match_at(toks, i) {
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
                     || is_list_sep(&toks[i].gap);
                 flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
@@ -493,16 +592,9 @@ impl AgencyRules {
     /// for byte, so offsets into the result are offsets into `text`. A label runs back from
     /// the label end to its capitalized first word, not past a "," or ";".
     fn strip_labels(&self, text: &str) -> String {
-        let toks = tokenize(text);
         let mut bytes = text.as_bytes().to_vec();
-        for (p, c) in text.char_indices().filter(|(_, c)| self.label_end.contains(c)) {
-            let Some(j) = toks.iter().rposition(|t| t.end <= p) else { continue };
-            // Back to the capitalized word that starts the label, not past a "," or ";".
-            let mut k = j;
-            while k > 0 && !toks[k].upper && !toks[k].gap.contains([',', ';']) {
-                k -= 1;
-            }
-            for b in &mut bytes[toks[k].start..p + c.len_utf8()] {
+        for (start, end, _) in self.label_ranges(text) {
+            for b in &mut bytes[start..end] {
                 if *b != b'\n' {
                     *b = b' ';
                 }
@@ -510,6 +602,23 @@ impl AgencyRules {
         }
         // Only whole UTF-8 sequences were replaced (token and char boundaries).
         String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+    }
+
+    /// The byte ranges [`Self::strip_labels`] blanks, with the position of the label end
+    /// char of each.
+    fn label_ranges(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let toks = tokenize(text);
+        let mut out = Vec::new();
+        for (p, c) in text.char_indices().filter(|(_, c)| self.label_end.contains(c)) {
+            let Some(j) = toks.iter().rposition(|t| t.end <= p) else { continue };
+            // Back to the capitalized word that starts the label, not past a "," or ";".
+            let mut k = j;
+            while k > 0 && !toks[k].upper && !toks[k].gap.contains([',', ';']) {
+                k -= 1;
+            }
+            out.push((toks[k].start, p + c.len_utf8(), p));
+        }
+        out
     }
 }
 
@@ -969,6 +1078,28 @@ mod tests {
                     let reference = x == y || (y.len() > 2 && strsim::damerau_levenshtein(&x, y) <= limit);
                     assert_eq!(word_close(&x, y), reference, "{x} / {y}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn longest_full_prefix_agrees_with_trying_each_cut() {
+        let r = &Rules::embedded().agencies;
+        let naive = |lines: &[&str]| (1..=lines.len()).rev().find(|&e| r.coverage(&lines[..e].join("\n")).full());
+        let rows: Vec<Vec<&str>> = vec![
+            vec!["Phòng Văn", "hóa-Xã hội", "Công an phường", "Báo cáo kết quả", "Quý IV/2025"],
+            vec!["Văn phòng", "HĐND&UB", "ND", "Thường xuyên"],
+            vec!["Đơn vị cung", "ứng: VNPT,", "Viettel", "Năm 2025"],
+            vec!["Đơn vị cung ứng: VNTP, Viettel,…", "các doanh", "nghiệp"],
+            vec!["Sở Công", "thương, công", "ty, doanh", "nghiệp", "hằng năm"],
+            vec!["Báo cáo số", "liệu"],
+            vec!["Trung tâm phục vụ hành chinh cong", "Phòng VHXXH", "Cổng TT chỉ đạo", "điều hành Hải", "Phòng"],
+            vec![],
+        ];
+        for lines in &rows {
+            assert_eq!(r.longest_full_prefix(lines), naive(lines), "{lines:?}");
+            for s in 0..lines.len() {
+                assert_eq!(r.longest_full_prefix(&lines[s..]), naive(&lines[s..]), "{:?}", &lines[s..]);
             }
         }
     }
