@@ -39,6 +39,7 @@ pub const SUMMARY_JSON: &str = "kehoach-summary.json";
 pub const SUMMARY_CSV: &str = "kehoach-summary.csv";
 pub const TASKS_CSV: &str = "kehoach-tasks.csv";
 pub const INDICATORS_CSV: &str = "kehoach-indicators.csv";
+pub const ROWS_XLSX: &str = "kehoach.xlsx";
 pub const ROWS_JSONL: &str = "kehoach-rows.jsonl";
 const STATE_VERSION: u32 = 1;
 
@@ -52,6 +53,9 @@ pub enum ExportFormat {
     Jsonl,
     /// Plus `kehoach-tasks.csv` and `kehoach-indicators.csv`.
     Csv,
+    /// Plus `kehoach.xlsx`: a `tasks` and an `indicators` sheet with typed cells (what a
+    /// spreadsheet user wants: no encoding guess, "5.10" stays "5.10").
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -318,11 +322,13 @@ fn export_rows(ctx: &Ctx, rel: &str, doc: &Document) -> io::Result<(Vec<u8>, Vec
             export::write_jsonl(&mut rows, rel, doc)?;
             Ok((rows, Vec::new()))
         }
-        ExportFormat::Csv => {
+        // The XLSX sheets are filled from plain CSV rows (typed cells need no formula guard).
+        ExportFormat::Csv | ExportFormat::Xlsx => {
+            let csv = if ctx.format == ExportFormat::Xlsx { CsvOptions::default() } else { ctx.csv };
             let mut tasks = Vec::new();
             let mut inds = Vec::new();
-            export::write_csv_rows(&mut tasks, Table::Tasks, rel, doc, ctx.csv)?;
-            export::write_csv_rows(&mut inds, Table::Indicators, rel, doc, ctx.csv)?;
+            export::write_csv_rows(&mut tasks, Table::Tasks, rel, doc, csv)?;
+            export::write_csv_rows(&mut inds, Table::Indicators, rel, doc, csv)?;
             Ok((tasks, inds))
         }
     }
@@ -477,25 +483,45 @@ impl Summary {
 struct Exports {
     first: Option<AtomicFile>,
     second: Option<AtomicFile>,
+    xlsx: Option<(export::XlsxExport, AtomicFile)>,
 }
 
 impl Exports {
     fn create(out_dir: &Path, format: ExportFormat, csv: CsvOptions) -> Result<Exports> {
-        Ok(match format {
-            ExportFormat::Json => Exports { first: None, second: None },
-            ExportFormat::Jsonl => Exports { first: Some(AtomicFile::create(out_dir.join(ROWS_JSONL))?), second: None },
+        let mut exports = Exports { first: None, second: None, xlsx: None };
+        match format {
+            ExportFormat::Json => {}
+            ExportFormat::Jsonl => exports.first = Some(AtomicFile::create(out_dir.join(ROWS_JSONL))?),
             ExportFormat::Csv => {
                 let mut t = AtomicFile::create(out_dir.join(TASKS_CSV))?;
                 let mut i = AtomicFile::create(out_dir.join(INDICATORS_CSV))?;
                 export::write_csv_header(&mut t, Table::Tasks, csv).map_err(|e| io_err(&out_dir.join(TASKS_CSV), e))?;
                 export::write_csv_header(&mut i, Table::Indicators, csv)
                     .map_err(|e| io_err(&out_dir.join(INDICATORS_CSV), e))?;
-                Exports { first: Some(t), second: Some(i) }
+                exports.first = Some(t);
+                exports.second = Some(i);
             }
-        })
+            ExportFormat::Xlsx => {
+                let path = out_dir.join(ROWS_XLSX);
+                let book = export::XlsxExport::new().map_err(|e| io_err(&path, io::Error::other(e)))?;
+                exports.xlsx = Some((book, AtomicFile::create(path)?));
+            }
+        }
+        Ok(exports)
     }
 
     fn add(&mut self, rows: &(Vec<u8>, Vec<u8>)) -> Result<()> {
+        if let Some((book, file)) = &mut self.xlsx {
+            for (table, bytes) in [(Table::Tasks, &rows.0), (Table::Indicators, &rows.1)] {
+                let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(&bytes[..])
+                    .records()
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(|e| io_err(&file.path, io::Error::other(e)))?;
+                book.add(table, &records).map_err(|e| io_err(&file.path, io::Error::other(e)))?;
+            }
+        }
         if let Some(f) = &mut self.first {
             f.write(&rows.0)?;
         }
@@ -506,6 +532,10 @@ impl Exports {
     }
 
     fn finish(self) -> Result<()> {
+        if let Some((book, mut file)) = self.xlsx {
+            book.finish(&mut file.w).map_err(|e| io_err(&file.path, io::Error::other(e)))?;
+            file.commit()?;
+        }
         if let Some(f) = self.first {
             f.commit()?;
         }

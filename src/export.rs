@@ -270,53 +270,117 @@ pub fn write_csv_header<W: Write>(mut w: W, table: Table, opts: CsvOptions) -> i
     c.flush()
 }
 
+/// The rows of `table` for `doc` as CSV records, each field as the CSV holds it (numbers
+/// in Rust's shortest form, absent values empty). CSV and XLSX exports share them.
+pub fn records(table: Table, file: &str, doc: &Document) -> io::Result<Vec<csv::StringRecord>> {
+    let mut c = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    match table {
+        Table::Tasks => task_rows(file, doc).try_for_each(|r| c.serialize(r)),
+        Table::Indicators => indicator_rows(file, doc).try_for_each(|r| c.serialize(r)),
+    }
+    .map_err(io::Error::other)?;
+    let bytes = c.into_inner().map_err(|e| e.into_error())?;
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&bytes[..])
+        .records()
+        .collect::<Result<_, _>>()
+        .map_err(io::Error::other)
+}
+
+/// A cell a spreadsheet would evaluate as a formula (`=`, `+`, `-`, `@`, tab, CR at the
+/// start), unless it is a plain number, gets a leading `'` (OWASP's advice for CSV).
+fn formula_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']) && cell.parse::<f64>().is_err();
+    if risky { format!("'{cell}").into() } else { cell.into() }
+}
+
 /// Writes the CSV rows (no header) of `table` for `doc`.
 pub fn write_csv_rows<W: Write>(w: W, table: Table, file: &str, doc: &Document, opts: CsvOptions) -> io::Result<()> {
     let mut c = csv::WriterBuilder::new().has_headers(false).from_writer(w);
-    let guard = |s: &str| -> Option<String> {
-        (opts.spreadsheet && s.starts_with(['=', '+', '-', '@'])).then(|| format!("'{s}"))
-    };
-    match table {
-        Table::Tasks => {
-            for mut r in task_rows(file, doc) {
-                let text = guard(r.text);
-                let output = r.output.and_then(guard);
-                let deadline = r.deadline.and_then(guard);
-                if let Some(t) = &text {
-                    r.text = t;
-                }
-                if output.is_some() {
-                    r.output = output.as_deref();
-                }
-                if deadline.is_some() {
-                    r.deadline = deadline.as_deref();
-                }
-                c.serialize(&r).map_err(io::Error::other)?;
-            }
-        }
-        Table::Indicators => {
-            for mut r in indicator_rows(file, doc) {
-                let name = guard(r.name);
-                let target = r.target.and_then(guard);
-                let output = r.output.and_then(guard);
-                if let Some(n) = &name {
-                    r.name = n;
-                }
-                if target.is_some() {
-                    r.target = target.as_deref();
-                }
-                if output.is_some() {
-                    r.output = output.as_deref();
-                }
-                let op = r.op.and_then(guard);
-                if op.is_some() {
-                    r.op = op.as_deref();
-                }
-                c.serialize(&r).map_err(io::Error::other)?;
-            }
+    for record in records(table, file, doc)? {
+        if opts.spreadsheet {
+            c.write_record(record.iter().map(|cell| formula_safe(cell).into_owned()))?;
+        } else {
+            c.write_record(&record)?;
         }
     }
     c.flush()
+}
+
+/// Columns of the flat rows that hold numbers; every other column is written as text, so
+/// an XLSX keeps "5.10" and "2025-08-19" as they are, where a spreadsheet importing the CSV
+/// turns them into 5.1 and a date serial.
+const NUMERIC_COLUMNS: &[&str] = &["value", "value_max", "line_start", "line_end", "page", "confidence"];
+
+/// The sheet names of the XLSX export, in the order of [`Table`].
+pub const XLSX_SHEETS: [&str; 2] = ["tasks", "indicators"];
+
+/// An XLSX workbook with a `tasks` and an `indicators` sheet, written row by row in
+/// rust_xlsxwriter's constant-memory mode (rows go to temporary files, not RAM), so a
+/// batch of any size fits. Cells are typed: text stays text, numbers are numbers.
+pub struct XlsxExport {
+    book: rust_xlsxwriter::Workbook,
+    rows: [u32; 2],
+}
+
+impl XlsxExport {
+    pub fn new() -> Result<XlsxExport, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (name, header) in XLSX_SHEETS.iter().zip([TASK_HEADER, INDICATOR_HEADER]) {
+            let sheet = book.add_worksheet_with_constant_memory()?;
+            sheet.set_name(*name)?;
+            sheet.write_row_with_format(0, 0, header.iter().copied(), &bold)?;
+            sheet.set_freeze_panes(1, 0)?;
+        }
+        Ok(XlsxExport { book, rows: [1, 1] })
+    }
+
+    /// Appends rows given as CSV records of `table` (see [`records`]).
+    pub fn add(&mut self, table: Table, records: &[csv::StringRecord]) -> Result<(), rust_xlsxwriter::XlsxError> {
+        let (index, header) = match table {
+            Table::Tasks => (0, TASK_HEADER),
+            Table::Indicators => (1, INDICATOR_HEADER),
+        };
+        let sheet = self.book.worksheet_from_index(index)?;
+        for record in records {
+            let row = self.rows[index];
+            for (col, (cell, name)) in record.iter().zip(header).enumerate() {
+                let col = col as u16;
+                match cell.parse::<f64>() {
+                    _ if cell.is_empty() => {}
+                    Ok(n) if NUMERIC_COLUMNS.contains(name) => {
+                        sheet.write_number(row, col, n)?;
+                    }
+                    _ => {
+                        sheet.write_string(row, col, cell)?;
+                    }
+                }
+            }
+            self.rows[index] += 1;
+        }
+        Ok(())
+    }
+
+    /// Adds filters over the written rows and writes the workbook to `w`.
+    pub fn finish<W: Write + Send>(mut self, w: W) -> Result<(), rust_xlsxwriter::XlsxError> {
+        for (index, header) in [TASK_HEADER, INDICATOR_HEADER].iter().enumerate() {
+            let last_row = self.rows[index] - 1;
+            self.book.worksheet_from_index(index)?.autofilter(0, 0, last_row, header.len() as u16 - 1)?;
+        }
+        self.book.save_to_writer(w)
+    }
+}
+
+/// A whole XLSX workbook for one document.
+pub fn xlsx_bytes(file: &str, doc: &Document) -> io::Result<Vec<u8>> {
+    let mut x = XlsxExport::new().map_err(io::Error::other)?;
+    x.add(Table::Tasks, &records(Table::Tasks, file, doc)?).map_err(io::Error::other)?;
+    x.add(Table::Indicators, &records(Table::Indicators, file, doc)?).map_err(io::Error::other)?;
+    let mut out = Vec::new();
+    x.finish(&mut out).map_err(io::Error::other)?;
+    Ok(out)
 }
 
 /// A whole CSV file of `table` for one document.
@@ -440,6 +504,15 @@ mod tests {
         assert_eq!(&rec[11], "cong_an; vp");
         assert_eq!(&rec[14], "-Báo cáo");
         assert_eq!(&rec[16], "month");
+    }
+
+    #[test]
+    fn formula_guard_spares_numbers_and_plain_text() {
+        assert_eq!(formula_safe("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(formula_safe("@cmd"), "'@cmd");
+        assert_eq!(formula_safe("- Báo cáo"), "'- Báo cáo");
+        assert_eq!(formula_safe("-12.5"), "-12.5");
+        assert_eq!(formula_safe("Phường Đông Hải"), "Phường Đông Hải");
     }
 
     #[test]

@@ -277,3 +277,51 @@ fn extract_jsonl_streams_stdin_to_stdout() {
     assert!(err["error"].as_str().unwrap().contains("empty"));
     assert!(String::from_utf8(out.stderr).unwrap().contains("kehoach: "));
 }
+
+/// The XLSX export, read back with calamine (an independent reader), holds exactly the
+/// CSV export's cells: Vietnamese text intact, outline numbers such as "5.10" kept as text
+/// (a spreadsheet importing the CSV would make them 5.1), measures as numbers.
+#[test]
+fn batch_xlsx_export_matches_csv_cell_for_cell() {
+    use calamine::{Data, Reader, Xlsx};
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    for d in corpus() {
+        fs::copy(&d, input.join(d.file_name().unwrap())).unwrap();
+    }
+    let (csv_out, xlsx_out) = (tmp.path().join("csv"), tmp.path().join("xlsx"));
+    for (out, format) in [(&csv_out, "csv"), (&xlsx_out, "xlsx")] {
+        let r = run(&["batch", input.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q", "--format", format]);
+        assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    }
+    let mut book: Xlsx<_> = calamine::open_workbook(xlsx_out.join("kehoach.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["tasks", "indicators"]);
+    let mut outline_numbers_kept = 0;
+    for (sheet, csv_name) in [("tasks", "kehoach-tasks.csv"), ("indicators", "kehoach-indicators.csv")] {
+        let range = book.worksheet_range(sheet).unwrap();
+        let mut rd = csv::ReaderBuilder::new().has_headers(false).from_path(csv_out.join(csv_name)).unwrap();
+        let want: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+        assert!(want.len() > 50, "{sheet}: {} rows", want.len());
+        assert_eq!(range.height(), want.len(), "{sheet}: row count");
+        let header: Vec<String> = want[0].iter().map(str::to_string).collect();
+        for (r, (row, expect)) in range.rows().zip(&want).enumerate() {
+            for (c, cell) in expect.iter().enumerate() {
+                let got = row.get(c).unwrap_or(&Data::Empty);
+                match got {
+                    Data::Empty => assert_eq!(cell, "", "{sheet} row {r} {}", header[c]),
+                    Data::String(s) => {
+                        assert_eq!(s, cell, "{sheet} row {r} {}", header[c]);
+                        outline_numbers_kept += (s.contains('.') && s.ends_with('0') && s.parse::<f64>().is_ok()) as usize;
+                    }
+                    Data::Float(f) => assert_eq!(*f, cell.parse::<f64>().unwrap(), "{sheet} row {r} {}", header[c]),
+                    other => panic!("{sheet} row {r} {}: unexpected cell {other:?}", header[c]),
+                }
+            }
+        }
+        // Measures are numbers, not text.
+        let value_col = header.iter().position(|h| h == "line_start").unwrap();
+        assert!(matches!(range.get((1, value_col)), Some(Data::Float(_))), "{sheet}: line_start is a number");
+    }
+    assert!(outline_numbers_kept > 0, "the corpus has numbers like 5.10; they stay text");
+}

@@ -73,11 +73,12 @@ const FLOORS: &[(&str, &str, f64)] = &[
     ("digital", "indicators.lead",             1.00),
     ("digital", "indicators.unit",             1.00),
     // 001 is an OCR scan (see fixtures/gold/001_NOTES.md); floors as first measured.
-    ("001",   "metadata",                    0.33),
+    ("001",   "metadata",                    1.00),
     ("001",   "indicators.body",             0.92),
     ("001",   "indicators.body@p",           0.93),
     ("001",   "indicators.lead",             1.00),
     ("001",   "tasks.body",                  0.97),
+    ("001",   "tasks.body.section",          1.00),
     ("001",   "tasks.organization@r",        0.75),
     ("000",   "metadata",                    1.00),
     ("000",   "references",                  1.00),

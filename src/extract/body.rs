@@ -129,7 +129,7 @@ fn section_of(tree: &DocTree, i: usize) -> String {
     if tree.nodes[i].kind == NodeKind::Heading {
         path.pop();
     }
-    path.join(".")
+    DocTree::join_section(&path)
 }
 
 /// Agencies a sentence puts in charge with an assignment phrase: "Giao X ...", "Phân

@@ -24,6 +24,9 @@ pub struct DocumentRules {
     pub reference_types: Vec<String>,
     pub issuer_stops: Vec<String>,
     pub ward_levels: Vec<String>,
+    /// National header lines printed beside the issuer; removed from header lines.
+    #[serde(default)]
+    pub national_header: Vec<String>,
     pub party_codes: Vec<String>,
     pub issuer_codes: BTreeMap<String, String>,
     pub issuer_abbreviations: BTreeMap<String, String>,
@@ -43,8 +46,6 @@ struct Compiled {
     issuer_stop: Regex,
     /// (pattern, expansion) of `issuer_abbreviations`.
     abbreviations: Vec<(Regex, String)>,
-    /// "phường X" in a header line, per ward level.
-    header_ward: Vec<(String, Regex)>,
     support_marker: Regex,
 }
 
@@ -80,11 +81,6 @@ impl DocumentRules {
                 .issuer_abbreviations
                 .iter()
                 .map(|(abbr, full)| Ok((build(format!(r"(?:^|\b){}(?:\b|$)", regex::escape(abbr)))?, full.clone())))
-                .collect::<crate::Result<_>>()?,
-            header_ward: rules
-                .ward_levels
-                .iter()
-                .map(|l| Ok((l.clone(), build(format!(r"(?i)\b{}\s+(\p{{L}}+(?:\s+\p{{L}}+){{0,3}})", regex::escape(l)))?)))
                 .collect::<crate::Result<_>>()?,
         });
         Ok(rules)
@@ -151,11 +147,16 @@ pub fn extract_metadata(norm: &NormText, tree: &DocTree, rules: &Rules) -> Metad
         meta.doc_type = dr.doc_types.iter().filter(|t| f.contains(&format!("kem theo {}", fold(t)))).max_by_key(|t| t.len()).cloned();
     }
 
-    // Number, place and date from the header lines.
-    for i in tree.of_kind(NodeKind::Header) {
-        let text = &tree.nodes[i].text;
+    // Number, place and date from the header lines, without the national header beside
+    // them (a two-column header can put "Số: 25/KH-UBND" and "Đông Hải, ngày ..." on one
+    // line: the place starts after the number).
+    let headers: Vec<String> =
+        tree.of_kind(NodeKind::Header).map(|i| without_phrases(&tree.nodes[i].text, &dr.national_header)).collect();
+    for text in &headers {
+        let mut text = text.as_str();
         if let Some(c) = NUMBER_LINE.captures(text) {
             meta.number = Some(format!("{}{}", &c[1], c[2].replace(' ', "")));
+            text = text[c.get(0).map_or(0, |m| m.end())..].trim_start();
         }
         if let Some(c) = PLACE_DATE.captures(text) {
             meta.date = iso(c.get(2).map(|m| m.as_str()), &c[3], &c[4]);
@@ -171,14 +172,8 @@ pub fn extract_metadata(norm: &NormText, tree: &DocTree, rules: &Rules) -> Metad
     // Ward and issuer: the header's own lines if present, else the most cited
     // "Ủy ban nhân dân phường X" of the text.
     let c = dr.compiled();
-    let header_ward = c.header_ward.iter().find_map(|(level, re)| {
-        tree.of_kind(NodeKind::Header).find_map(|i| {
-            let t = &tree.nodes[i].text;
-            if !is_upper(t) {
-                return None;
-            }
-            re.captures(t).map(|m| (level.clone(), title_case(&m[1])))
-        })
+    let header_ward = dr.ward_levels.iter().find_map(|level| {
+        headers.iter().filter(|t| is_upper(t)).find_map(|t| level_and_name(t, level).map(|name| (level.clone(), name)))
     });
     let ward = header_ward.or_else(|| {
         let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
@@ -207,6 +202,49 @@ pub fn extract_metadata(norm: &NormText, tree: &DocTree, rules: &Rules) -> Metad
     meta.signer = tree.of_kind(NodeKind::Signature).next().and_then(|i| signer(norm, tree, i));
     meta.references = references(&body, dr, meta.ward.as_deref(), city.as_deref(), meta.number.as_deref());
     meta
+}
+
+/// `text` without the words of any of `phrases` (compared folded, so OCR'd or
+/// mis-restored diacritics and dashes do not matter), spaces collapsed.
+fn without_phrases(text: &str, phrases: &[String]) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    let mut keep = vec![true; words.len()];
+    for phrase in phrases {
+        let want: Vec<String> = phrase.split_whitespace().map(fold).filter(|w| !w.is_empty()).collect();
+        for start in 0..words.len() {
+            // Walk the words from `start`, skipping punctuation-only ones ("—").
+            let (mut k, mut matched) = (start, 0);
+            while k < words.len() && matched < want.len() {
+                if folded[k].is_empty() {
+                    k += 1;
+                } else if folded[k] == want[matched] {
+                    matched += 1;
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+            if !want.is_empty() && matched == want.len() && !folded[start].is_empty() {
+                keep[start..k].iter_mut().for_each(|x| *x = false);
+            }
+        }
+    }
+    words.iter().zip(keep).filter(|(_, k)| *k).map(|(w, _)| *w).collect::<Vec<_>>().join(" ")
+}
+
+/// The name after the local-government `level` in a header line ("PHƯỜNG ĐÔNG HẢI" →
+/// "Đông Hải"): up to four words of letters; the level is compared folded, so a restored
+/// "PHƯƠNG" still counts as "phường".
+fn level_and_name(text: &str, level: &str) -> Option<String> {
+    let level: Vec<String> = level.split_whitespace().map(fold).collect();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (0..words.len().saturating_sub(level.len())).find_map(|i| {
+        let at_level = level.iter().enumerate().all(|(k, l)| fold(words[i + k]) == *l);
+        let name: Vec<&str> =
+            words[i + level.len()..].iter().take(4).take_while(|w| w.chars().all(char::is_alphabetic)).copied().collect();
+        (at_level && !name.is_empty()).then(|| title_case(&name.join(" ")))
+    })
 }
 
 fn most_frequent(items: impl Iterator<Item = String>) -> Option<String> {
@@ -416,6 +454,19 @@ mod tests {
         let r = &m.references[0];
         assert_eq!((r.doc_type.as_str(), r.number.as_str(), r.date.as_deref()), ("Kế hoạch", "48/KH-UBND", Some("2026-02-12")));
         assert_eq!(r.issuer.as_deref(), Some("Ủy ban nhân dân thành phố Hải Phòng"));
+    }
+
+    #[test]
+    fn two_column_header_with_the_national_header_beside_it() {
+        // A scan read line by line across both columns; restoration left "PHƯƠNG", "Từ đó".
+        let m = meta("ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nPHƯƠNG ĐÔNG HẢI Độc lập — Từ đó — Hạnh phúc\nSố: 25/KH-UBND Đông Hải, ngày 19 tháng 8 năm 2025\nKẾ HOẠCH\nThực hiện Nghị quyết số 57-NQ/TW\nI. MỤC ĐÍCH\n");
+        assert_eq!(m.number.as_deref(), Some("25/KH-UBND"));
+        assert_eq!(m.date.as_deref(), Some("2025-08-19"));
+        assert_eq!(m.place.as_deref(), Some("Đông Hải"));
+        assert_eq!(m.ward.as_deref(), Some("Đông Hải"));
+        assert_eq!(m.issuer.as_deref(), Some("Ủy ban nhân dân phường Đông Hải"));
+        assert_eq!(without_phrases("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", &["Cộng hòa xã hội chủ nghĩa Việt Nam".into()]), "");
+        assert_eq!(without_phrases("XÃ AN BÌNH", &["Cộng hòa xã hội chủ nghĩa Việt Nam".into()]), "XÃ AN BÌNH");
     }
 
     #[test]

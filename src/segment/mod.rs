@@ -82,6 +82,20 @@ impl DocTree {
         path
     }
 
+    /// The heading labels of `path` joined as a section path: a decimal label that repeats
+    /// its parent's number ("1" then "1.1") replaces it, so the path reads "III.1.1", not
+    /// "III.1.1.1".
+    pub fn join_section(path: &[String]) -> String {
+        let mut kept: Vec<&str> = Vec::with_capacity(path.len());
+        for label in path {
+            if kept.last().is_some_and(|parent| label.strip_prefix(parent).is_some_and(|r| r.starts_with('.'))) {
+                kept.pop();
+            }
+            kept.push(label);
+        }
+        kept.join(".")
+    }
+
     /// Nearest enclosing node of one of `kinds`.
     pub fn ancestor(&self, i: usize, kind: NodeKind) -> Option<usize> {
         let mut cur = self.nodes[i].parent;
@@ -120,5 +134,22 @@ impl DocTree {
         for &c in &n.children {
             self.write_outline(norm, c, depth + 1, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DocTree;
+
+    #[test]
+    fn section_path_drops_a_parent_number_repeated_by_its_child() {
+        let p = |v: &[&str]| DocTree::join_section(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(p(&["III", "1", "1.1"]), "III.1.1");
+        assert_eq!(p(&["III", "1"]), "III.1");
+        assert_eq!(p(&["III", "1", "a"]), "III.1.a");
+        // "11" does not repeat "1"; "1.1" under "2" is kept as is.
+        assert_eq!(p(&["I", "1", "11"]), "I.1.11");
+        assert_eq!(p(&["II", "2", "1.1"]), "II.2.1.1");
+        assert_eq!(p(&[]), "");
     }
 }
