@@ -139,6 +139,11 @@ enum Command {
         #[arg(default_value = "fixtures/restore/ocr")]
         pairs: PathBuf,
     },
+    /// Train the restoration model from the text the crate ships and write its binary form.
+    RestoreModel {
+        #[arg(default_value = "rules/restore/model.bin")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -292,6 +297,11 @@ fn run(cli: &Cli) -> kehoach::Result<ExitCode> {
         Command::Diff { .. } => unreachable!("handled in main"),
         Command::RestoreEval { corpus, fixtures } => kehoach::normalize::restore::eval::report(corpus, fixtures)?,
         Command::RestoreLearn { pairs } => kehoach::normalize::restore::eval::learn_from_dir(pairs)?,
+        Command::RestoreModel { out } => {
+            return std::fs::write(out, kehoach::normalize::restore::ModelData::shipped_training().to_bytes())
+                .map(|_| ExitCode::SUCCESS)
+                .map_err(|e| kehoach::Error::Io { path: out.clone(), source: e });
+        }
     };
     write_stdout(&out, Path::new("-"))?;
     Ok(ExitCode::SUCCESS)

@@ -14,6 +14,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("targets.toml", include_str!("../rules/targets.toml")),
     ("agencies.toml", include_str!("../rules/agencies.toml")),
     ("columns.toml", include_str!("../rules/columns.toml")),
+    ("ocr_confusions.toml", crate::normalize::restore::CONFUSION_RULES),
 ];
 
 /// Where rules come from: embedded defaults, optionally overridden from a directory.
@@ -81,6 +82,7 @@ pub struct Rules {
     pub targets: crate::extract::target::TargetRules,
     pub agencies: crate::extract::agencies::AgencyRules,
     pub columns: crate::segment::table::ColumnRules,
+    pub restore: crate::normalize::restore::RestoreRules,
 }
 
 impl Rules {
@@ -91,6 +93,7 @@ impl Rules {
             targets: crate::extract::target::TargetRules::load(source)?,
             agencies: crate::extract::agencies::AgencyRules::load(source)?,
             columns: crate::segment::table::ColumnRules::load(source)?,
+            restore: crate::normalize::restore::RestoreRules::load(source)?,
         })
     }
 

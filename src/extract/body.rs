@@ -26,16 +26,18 @@ pub fn sentence_roles(text: &str, agencies: &AgencyRules, support_marker: &Regex
             (m.end(), m.end() + end)
         })
         .collect();
-    let mut lead = Vec::new();
-    let mut support = Vec::new();
+    let mut lead: Vec<AgencyMatch> = Vec::new();
+    let mut support: Vec<AgencyMatch> = Vec::new();
+    // An agency's role is decided where the sentence first names it: one that cooperates
+    // ("phối hợp với các phòng, ban") and is named again later ("... giám sát các phòng,
+    // ban") still cooperates.
     for m in agencies.resolve(text).into_iter().filter(|m| m.known) {
-        let in_window = windows.iter().any(|&(a, b)| m.start >= a && m.start < b);
-        let list = if in_window { &mut support } else { &mut lead };
-        if !list.iter().any(|x: &AgencyMatch| x.id == m.id) {
-            list.push(m);
+        if lead.iter().chain(&support).any(|x| x.id == m.id) {
+            continue;
         }
+        let in_window = windows.iter().any(|&(a, b)| m.start >= a && m.start < b);
+        if in_window { support.push(m) } else { lead.push(m) }
     }
-    support.retain(|s| !lead.iter().any(|l| l.id == s.id));
     (lead, support)
 }
 
@@ -150,9 +152,10 @@ fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
             tail.ends_with(mk.as_str()) || tail.ends_with(&format!("{mk} cac")) || tail.ends_with(&format!("{mk} cho"))
         });
         // "phân công đơn vị chủ trì, đơn vị phối hợp cho từng nhiệm vụ" names roles, not
-        // an agency.
+        // an agency; "Giao X chủ trì xây dựng ..." does assign X.
         let after = fold(&text[m.end..]);
-        let role_word = ["chu tri", "phoi hop"].iter().any(|r| after.starts_with(r));
+        let near: String = after.chars().take(30).collect();
+        let role_word = after.starts_with("phoi hop") || after.starts_with("chu tri") && near.contains("phoi hop");
         if assigned && !role_word && !out.iter().any(|o| o.id == m.id) {
             out.push(m);
         }
@@ -234,9 +237,15 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
                     if tree.nodes[k].kind != NodeKind::Heading {
                         t.number = None;
                     }
-                    let (lead, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
+                    let (mut lead, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
                     if lead.is_empty() {
                         continue;
+                    }
+                    // "Giao X chủ trì, ... đôn đốc các phòng, ban": the agency an assignment
+                    // phrase names is in charge, not every agency the sentence mentions.
+                    let assigned = assigned_agencies(&t.text, ctx);
+                    if !assigned.is_empty() {
+                        lead.retain(|m| assigned.iter().any(|a| a.id == m.id));
                     }
                     t.lead = ctx.refs(&lead, t.span);
                     t.support = ctx.refs(&support, t.span);

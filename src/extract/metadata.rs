@@ -365,6 +365,11 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
             })
             .and_then(|raw| normalize_issuer(&raw, dr, ward, city))
             .or_else(|| issuer_from_code(&number, dr, ward, city));
+        // A lone digit with neither date nor issuer is a count ("kế hoạch 5 năm") or OCR
+        // debris, not a citation.
+        if bare && number.chars().count() < 2 && date.is_none() && issuer.is_none() {
+            continue;
+        }
         let key = number_key(&number);
         if let Some(s) = seen.iter_mut().find(|s| number_key(&s.r.number) == key) {
             s.forms.push(number.clone());
@@ -467,6 +472,13 @@ mod tests {
         assert_eq!(m.issuer.as_deref(), Some("Ủy ban nhân dân phường Đông Hải"));
         assert_eq!(without_phrases("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", &["Cộng hòa xã hội chủ nghĩa Việt Nam".into()]), "");
         assert_eq!(without_phrases("XÃ AN BÌNH", &["Cộng hòa xã hội chủ nghĩa Việt Nam".into()]), "XÃ AN BÌNH");
+    }
+
+    #[test]
+    fn a_lone_digit_is_not_a_citation() {
+        let m = meta("KẾ HOẠCH\nXây dựng kế hoạch 5 năm; thực hiện Kế hoạch 2 g của phòng; Nghị quyết 57 của Bộ Chính trị.\n");
+        let numbers: Vec<&str> = m.references.iter().map(|r| r.number.as_str()).collect();
+        assert_eq!(numbers, ["57"]);
     }
 
     #[test]

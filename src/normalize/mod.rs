@@ -152,8 +152,13 @@ fn line_starts(text: &str) -> Vec<usize> {
 
 /// Runs every normalization pass over a source.
 pub fn normalize(source: &SourceText, opts: &NormalizeOptions) -> NormText {
+    normalize_with(source, opts, None)
+}
+
+/// [`normalize`] with the OCR rules of a rule set (`--rules DIR`; `None`: embedded).
+pub fn normalize_with(source: &SourceText, opts: &NormalizeOptions, rules: Option<&restore::RestoreRules>) -> NormText {
     let mut lines = layout::clean_lines(&source.text, opts.tone_style);
-    let restored = restore::restore(&mut lines, opts.restore);
+    let restored = restore::restore_with(&mut lines, opts.restore, rules);
     if restored && opts.tone_style == ToneStyle::Modern {
         // Restored syllables come out in traditional placement.
         for line in &mut lines {

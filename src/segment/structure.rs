@@ -63,7 +63,7 @@ fn classify(line: &str) -> Class {
             return Class::Appendix { label, rest };
         }
     }
-    if f.starts_with("noi nhan") {
+    if f.starts_with("noi nhan") || is_ocr_recipients(t) {
         return Class::Recipients;
     }
     if is_signature_start(&f) {
@@ -104,6 +104,14 @@ fn classify(line: &str) -> Class {
         }
     }
     Class::Text
+}
+
+/// "Nơi nhận:" as OCR reads it ("Noinhgn:", "Nơi nhan:"): the words before a colon near
+/// the start of the line, folded and without spaces, one edit from "noinhan".
+fn is_ocr_recipients(line: &str) -> bool {
+    let Some((before, _)) = line.split_once(':') else { return false };
+    let key: String = fold(before).chars().filter(|c| !c.is_whitespace()).collect();
+    (5..=9).contains(&key.len()) && strsim::damerau_levenshtein(&key, "noinhan") <= 1
 }
 
 fn starts_like_title(rest: &str) -> bool {
@@ -246,6 +254,33 @@ impl<'a> Builder<'a> {
         id
     }
 
+    /// A numbered line that [`classify`] left as text because its words start in lower
+    /// case ("4. đề nghị ...", OCR or a typing slip) is still an item when it is the next
+    /// number after an open heading of the same style and the previous line ended a
+    /// sentence.
+    fn next_numbered_item(&self, line: usize) -> Option<Class> {
+        let text = self.norm.line(line).trim();
+        let prev = line.checked_sub(1).map(|p| self.norm.line(p).trim()).unwrap_or("");
+        if !TERMINAL.is_match(prev) {
+            return None;
+        }
+        let (numbering, label, rest) = if let Some(c) = DECIMAL.captures(text) {
+            (Numbering::Decimal(c[1].matches('.').count() as u8), c[1].to_string(), c[2].to_string())
+        } else {
+            let c = ARABIC.captures(text)?;
+            (Numbering::Arabic, c[1].to_string(), c[2].to_string())
+        };
+        let expected_previous = {
+            let (head, last) = label.rsplit_once('.').map_or(("", label.as_str()), |(h, l)| (h, l));
+            let n: u32 = last.parse().ok()?;
+            let prev_n = n.checked_sub(1).filter(|&p| p > 0)?;
+            if head.is_empty() { prev_n.to_string() } else { format!("{head}.{prev_n}") }
+        };
+        let open = self.stack.iter().rev().find(|(s, _)| *s == Style::Heading(numbering))?;
+        (self.tree.nodes[open.1].label.as_deref() == Some(expected_previous.as_str()))
+            .then(|| Class::Heading { numbering, label, rest: rest.trim().to_string() })
+    }
+
     fn close_bullets(&mut self) {
         while matches!(self.stack.last(), Some((Style::Bullet(_), _))) {
             self.stack.pop();
@@ -317,7 +352,10 @@ pub fn segment(norm: &NormText, rules: &Rules) -> DocTree {
 
     while i < n {
         let line = norm.line(i);
-        let class = classify(line);
+        let class = match classify(line) {
+            Class::Text if table.is_none() => b.next_numbered_item(i).unwrap_or(Class::Text),
+            class => class,
+        };
 
         // Inside a table every line belongs to it until something ends the table.
         if let Some(t) = table {
@@ -458,6 +496,14 @@ mod tests {
         (norm, tree)
     }
 
+    #[test]
+    fn lower_case_numbered_item_after_its_predecessor_is_an_item() {
+        let (_, t) = tree("KẾ HOẠCH\nThử\nIV. TỔ CHỨC THỰC HIỆN\n1. Giao Phòng Văn hóa - Xã hội chủ trì.\n2. Giao Công an phường thực hiện.\n3. đề nghị Ủy ban MTTQ phường phối hợp.\n5. không phải mục kế tiếp.\n");
+        let labels: Vec<Option<&str>> =
+            t.nodes.iter().filter(|n| n.kind == NodeKind::Heading).map(|n| n.label.as_deref()).collect();
+        assert_eq!(labels, [Some("IV"), Some("1"), Some("2"), Some("3")]);
+    }
+
     fn outline(text: &str) -> Vec<String> {
         let (_, t) = tree(text);
         t.nodes
@@ -477,6 +523,8 @@ mod tests {
         assert!(matches!(classify("- Tăng cường"), Class::Bullet { .. }));
         assert!(matches!(classify("TT Chỉ tiêu Đơn vị Kết quả"), Class::TableStart));
         assert!(matches!(classify("Nơi nhận:"), Class::Recipients));
+        assert!(matches!(classify("Noinhgn: TM. ỦY BAN NHÂN DÂN"), Class::Recipients));
+        assert!(!matches!(classify("Nội dung: triển khai"), Class::Recipients));
         assert!(matches!(classify("TM. ỦY BAN NHÂN DÂN"), Class::Signature));
         assert_eq!(classify("22/12/2024 của Bộ Chính trị"), Class::Text);
         assert_eq!(classify("2030, tầm nhìn 2045."), Class::Text);

@@ -32,22 +32,37 @@ pub struct Stats {
     pub plain_viet: usize,
 }
 
-pub fn stats<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: &Lexicon) -> Stats {
+/// Counts over `lines`; `lex` (for [`Stats::plain_viet`]) may be left out when only the
+/// cheap clean-text check is wanted ([`Stats::clearly_clean`]).
+pub fn stats<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: Option<&Lexicon>) -> Stats {
     let mut st = Stats::default();
+    let mut lower = String::new();
     for chars in lines {
         for t in tokenize(chars) {
             match t.kind {
                 TokKind::Word => {
                     st.words += 1;
-                    let lower = canonical_lower(&t.text);
+                    if t.text.is_ascii() {
+                        // No mark: its skeleton is its lowercase form.
+                        if let Some(lex) = lex {
+                            lower.clear();
+                            lower.extend(t.text.chars().map(|c| c.to_ascii_lowercase()));
+                            st.plain_viet += lex.has_skeleton(&lower) as usize;
+                        }
+                        continue;
+                    }
+                    // Lines are NFC with traditional tone placement already, so the plain
+                    // lowercase form is usually canonical; the full canonical form only when
+                    // it is no syllable as written.
+                    lower.clear();
+                    lower.extend(t.text.chars().flat_map(char::to_lowercase));
+                    let syllable = is_syllable(&lower) || is_syllable(&canonical_lower(&t.text));
                     let skel = skeleton(&lower);
                     if lower != skel {
                         st.marked += 1;
-                        if !is_syllable(&lower) {
-                            st.bad_marked += 1;
-                        }
-                    } else if lex.has_skeleton(&skel) {
-                        st.plain_viet += 1;
+                        st.bad_marked += !syllable as usize;
+                    } else if let Some(lex) = lex {
+                        st.plain_viet += lex.has_skeleton(&skel) as usize;
                     }
                 }
                 TokKind::Mixed => {
@@ -67,6 +82,16 @@ pub fn stats<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: &Lexicon) -> 
 }
 
 impl Stats {
+    /// Clean whatever [`Stats::plain_viet`] is: short, or marked throughout with possible
+    /// syllables and no OCR damage. Needs no lexicon.
+    pub fn clearly_clean(&self) -> bool {
+        if self.words < 8 {
+            return true;
+        }
+        let w = self.words as f64;
+        self.marked as f64 / w >= 0.35 && (self.bad_marked as f64 / (self.marked.max(1)) as f64) < 0.08 && (self.mixed as f64 / w) < 0.01
+    }
+
     pub fn kind(&self) -> TextKind {
         if self.words < 8 {
             return TextKind::Clean;

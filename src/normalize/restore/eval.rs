@@ -354,7 +354,7 @@ pub fn report(corpus: &std::path::Path, fixtures: &std::path::Path) -> crate::Re
         obytes += shipped.restore_text(&ocr_text, TextKind::Ocr).len();
     }
     let ospeed = obytes as f64 / (clock() - t2).max(1e-9) / 1e6;
-    writeln!(out, "## Speed (one core, thread CPU time)\n\nmodel build at first use: {:.0} ms; stripped text: {speed:.2} MB/s; OCR text: {ospeed:.2} MB/s", load * 1e3).ok();
+    writeln!(out, "## Speed (one core, thread CPU time)\n\nmodel load at first use: {:.0} ms; stripped text: {speed:.2} MB/s; OCR text: {ospeed:.2} MB/s", load * 1e3).ok();
     Ok(out)
 }
 

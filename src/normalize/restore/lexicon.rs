@@ -45,6 +45,23 @@ impl Lexicon {
         lex
     }
 
+    /// A lexicon of `forms` (id order; the first [`FIRST_FORM`] are the token classes),
+    /// as stored by [`Lexicon::forms`].
+    pub fn from_forms(forms: Vec<String>) -> Lexicon {
+        let mut ids = FxHashMap::with_capacity_and_hasher(forms.len(), Default::default());
+        let mut by_skeleton: FxHashMap<String, Vec<u32>> = FxHashMap::with_capacity_and_hasher(forms.len(), Default::default());
+        for (id, f) in forms.iter().enumerate().skip(FIRST_FORM as usize) {
+            ids.insert(f.clone(), id as u32);
+            by_skeleton.entry(skeleton(f)).or_default().push(id as u32);
+        }
+        Lexicon { forms, ids, by_skeleton }
+    }
+
+    /// Every form, in id order.
+    pub fn forms(&self) -> &[String] {
+        &self.forms
+    }
+
     /// Adds a form if it is a possible syllable; returns its id.
     pub fn add(&mut self, word: &str) -> Option<u32> {
         let w = canonical_lower(word);

@@ -76,29 +76,57 @@ fn discount(counts: impl Iterator<Item = u32>) -> f64 {
     }
 }
 
-impl Lm {
-    /// Builds the model over a vocabulary of `vocab` ids.
-    pub fn build(counts: &TrigramCounts, vocab: usize) -> Lm {
-        let mut keys: Vec<(&u64, &u32)> = counts.tri.iter().collect();
-        keys.sort_unstable();
-        let mut ctx3: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+impl TrigramCounts {
+    /// The counts the model is made of, sorted by key: running-text trigrams, and bigram
+    /// counts (running text plus word-list pairs).
+    pub fn finish(&self) -> (Vec<(u64, u32)>, Vec<(u64, u32)>) {
+        let mut tri: Vec<(u64, u32)> = self.tri.iter().map(|(&k, &c)| (k, c)).collect();
+        tri.sort_unstable();
         let mut cont2: FxHashMap<u64, u32> = FxHashMap::default();
-        for (&k, &c) in &keys {
-            let (u, v, w) = ((k >> 42) as u32, ((k >> 21) & 0x1F_FFFF) as u32, (k & 0x1F_FFFF) as u32);
-            let e = ctx3.entry(k2(u, v)).or_default();
-            e.0 += c;
-            e.1 += 1;
+        for &(k, c) in &tri {
+            let (v, w) = (((k >> 21) & 0x1F_FFFF) as u32, (k & 0x1F_FFFF) as u32);
             // Raw counts, not continuation counts, at the bigram level: the running text
             // is small, and continuation counts would let word-list pairs drown out
             // the frequent function words (absolute discounting at this level).
             *cont2.entry(k2(v, w)).or_default() += c;
         }
-        for (&k, &c) in &counts.list_pairs {
+        for (&k, &c) in &self.list_pairs {
             *cont2.entry(k).or_default() += c;
         }
+        let mut cont2: Vec<(u64, u32)> = cont2.into_iter().collect();
+        cont2.sort_unstable();
+        (tri, cont2)
+    }
+}
+
+impl Lm {
+    /// Builds the model over a vocabulary of `vocab` ids.
+    pub fn build(counts: &TrigramCounts, vocab: usize) -> Lm {
+        let (tri, cont2) = counts.finish();
+        Lm::from_counts(&tri, &cont2, vocab)
+    }
+
+    /// Builds the model from [`TrigramCounts::finish`] output (sorted by key): what a
+    /// stored model holds.
+    pub fn from_counts(tri: &[(u64, u32)], cont2_counts: &[(u64, u32)], vocab: usize) -> Lm {
+        let mut ctx3: FxHashMap<u64, (u32, u32)> = FxHashMap::default();
+        let mut tri_map: FxHashMap<u64, u32> = FxHashMap::with_capacity_and_hasher(tri.len(), Default::default());
+        let mut freq = vec![0u32; vocab];
+        for &(k, c) in tri {
+            let (u, v, w) = ((k >> 42) as u32, ((k >> 21) & 0x1F_FFFF) as u32, (k & 0x1F_FFFF) as u32);
+            let e = ctx3.entry(k2(u, v)).or_default();
+            e.0 += c;
+            e.1 += 1;
+            tri_map.insert(k, c);
+            if (w as usize) < vocab {
+                freq[w as usize] += c;
+            }
+        }
+        let mut cont2: FxHashMap<u64, u32> = FxHashMap::with_capacity_and_hasher(cont2_counts.len(), Default::default());
         let mut ctx2 = vec![(0u32, 0u32); vocab];
         let mut uni_cont = vec![0u32; vocab];
-        for (&k, &c) in &cont2 {
+        for &(k, c) in cont2_counts {
+            cont2.insert(k, c);
             let (v, w) = ((k >> 32) as usize, (k & 0xFFFF_FFFF) as usize);
             if v < vocab && w < vocab {
                 ctx2[v].0 += c;
@@ -109,13 +137,6 @@ impl Lm {
         // The corpus is small and the word-list pairs favour content words, so the
         // unigram level mixes continuation counts with plain relative frequency (which
         // keeps function words like "có", "đến" likely), over a uniform floor.
-        let mut freq = vec![0u32; vocab];
-        for (&k, &c) in &keys {
-            let w = (k & 0x1F_FFFF) as usize;
-            if w < vocab {
-                freq[w] += c;
-            }
-        }
         let total: f64 = uni_cont.iter().map(|&c| c as f64).sum::<f64>().max(1.0);
         let ftotal: f64 = freq.iter().map(|&c| c as f64).sum::<f64>().max(1.0);
         let floor = 0.02 / vocab.max(1) as f64;
@@ -126,12 +147,44 @@ impl Lm {
         // with a corpus this small, seen trigrams are weak evidence (chosen on the
         // k-fold evaluation: 97.66% → 97.8%).
         let d3 = 0.9;
-        let d2 = discount(cont2.values().copied());
+        let d2 = discount(cont2_counts.iter().map(|p| p.1));
         let uni_p = uni.iter().map(|&l: &f32| (l as f64).exp()).collect();
-        Lm { tri: counts.tri.clone(), ctx3, cont2, ctx2, uni, uni_p, d3, d2 }
+        Lm { tri: tri_map, ctx3, cont2, ctx2, uni, uni_p, d3, d2 }
     }
 
-    fn p2(&self, v: u32, w: u32) -> f64 {
+    /// Count and distinct continuations of trigram context (u, v), if it was seen.
+    #[inline]
+    pub fn ctx3(&self, u: u32, v: u32) -> Option<(u32, u32)> {
+        self.ctx3.get(&k2(u, v)).copied()
+    }
+
+    /// The trigram-level discount.
+    #[inline]
+    pub fn d3(&self) -> f64 {
+        self.d3
+    }
+
+    /// Count of trigram (u, v, w) in the running text.
+    #[inline]
+    pub fn tri_count(&self, u: u32, v: u32, w: u32) -> u32 {
+        self.tri.get(&k3(u, v, w)).copied().unwrap_or(0)
+    }
+
+    /// P(w | u v) given the context counts from [`Lm::ctx3`] and P2 = [`Lm::p2`].
+    #[inline]
+    pub fn p3(&self, ctx: Option<(u32, u32)>, u: u32, v: u32, w: u32, p2: f64) -> f64 {
+        match ctx {
+            Some((n, t)) => {
+                let c = self.tri_count(u, v, w) as f64;
+                ((c - self.d3).max(0.0) + self.d3 * t as f64 * p2) / n as f64
+            }
+            None => p2,
+        }
+    }
+
+    /// P(w | v): the bigram level.
+    #[inline]
+    pub fn p2(&self, v: u32, w: u32) -> f64 {
         let p1 = self.uni_p.get(w as usize).copied().unwrap_or(1e-9);
         let (n, t) = self.ctx2.get(v as usize).copied().unwrap_or((0, 0));
         if n == 0 {
@@ -143,15 +196,7 @@ impl Lm {
 
     /// ln P(w | u v).
     pub fn logp(&self, u: u32, v: u32, w: u32) -> f64 {
-        let p2 = self.p2(v, w);
-        let p = match self.ctx3.get(&k2(u, v)) {
-            Some(&(n, t)) => {
-                let c = self.tri.get(&k3(u, v, w)).copied().unwrap_or(0) as f64;
-                ((c - self.d3).max(0.0) + self.d3 * t as f64 * p2) / n as f64
-            }
-            None => p2,
-        };
-        p.max(1e-12).ln()
+        self.p3(self.ctx3(u, v), u, v, w, self.p2(v, w)).max(1e-12).ln()
     }
 
     /// ln P1(w): the unigram (continuation) level.

@@ -8,6 +8,7 @@
 use crate::normalize::unicode::{place_tone, ToneStyle};
 use once_cell::sync::Lazy;
 use rustc_hash::FxHashSet;
+use unicode_normalization::UnicodeNormalization;
 
 const ONSETS: [&str; 26] = [
     "", "b", "c", "ch", "d", "đ", "g", "gi", "h", "k", "kh", "l", "m", "n", "ng", "nh", "p", "ph", "r", "s", "t", "th",
@@ -92,25 +93,47 @@ fn spell(onset: &str, rhyme: &str, medial: bool) -> Option<String> {
     }
 }
 
-/// Every syllable the rules allow, lowercase NFC, traditional tone placement.
-pub fn generate() -> Vec<String> {
-    let mut out = FxHashSet::default();
+/// Toneless spellings the rules allow, each with whether its coda is a stop.
+fn bare_spellings() -> Vec<(String, bool)> {
+    let mut out = Vec::new();
     for (list, medial) in [(PLAIN, false), (MEDIAL, true)] {
         for (nucleus, codas) in list {
             for coda in *codas {
                 let rhyme = format!("{nucleus}{coda}");
                 let stop = STOPS.contains(coda);
                 for onset in ONSETS {
-                    let Some(bare) = spell(onset, &rhyme, medial) else { continue };
-                    for tone in TONES {
-                        if stop && !matches!(tone, "\u{0301}" | "\u{0323}") {
-                            continue;
-                        }
-                        let s = if tone.is_empty() { bare.clone() } else { place_tone(&format!("{bare}{tone}"), ToneStyle::Traditional) };
-                        out.insert(s);
+                    if let Some(bare) = spell(onset, &rhyme, medial) {
+                        out.push((bare, stop));
                     }
                 }
             }
+        }
+    }
+    out
+}
+
+/// Every syllable the rules allow, lowercase NFC, traditional tone placement.
+pub fn generate() -> Vec<String> {
+    let mut out = FxHashSet::default();
+    for (bare, stop) in bare_spellings() {
+        // Where the tone goes depends on the spelling, not on the tone: place one
+        // (slow, through NFD) and compose the others on the same vowel.
+        let toned: Vec<char> = place_tone(&format!("{bare}\u{0301}"), ToneStyle::Traditional).chars().collect();
+        let chars: Vec<char> = bare.chars().collect();
+        let at = chars.iter().zip(&toned).position(|(a, b)| a != b);
+        if !stop {
+            out.insert(bare.clone());
+        }
+        let Some(at) = at.filter(|_| toned.len() == chars.len()) else { continue };
+        for tone in &TONES[1..] {
+            if stop && !matches!(*tone, "\u{0301}" | "\u{0323}") {
+                continue;
+            }
+            let mark = tone.chars().next().unwrap_or('\u{0301}');
+            // "ệ" is e + dot below + circumflex: compose through NFC, not pairwise.
+            let toned: String = [chars[at], mark].iter().collect::<String>().nfc().collect();
+            let s: String = chars[..at].iter().copied().chain(toned.chars()).chain(chars[at + 1..].iter().copied()).collect();
+            out.insert(s);
         }
     }
     let mut v: Vec<String> = out.into_iter().collect();
@@ -151,6 +174,32 @@ mod tests {
         }
         assert!(!is_syllable("bàt"));
         assert!(!is_syllable("càc"));
+    }
+
+    /// The inventory as first written: every tone placed through NFD/NFC.
+    fn generate_slow() -> Vec<String> {
+        let mut out = FxHashSet::default();
+        for (bare, stop) in bare_spellings() {
+            for tone in TONES {
+                if stop && !matches!(tone, "\u{0301}" | "\u{0323}") {
+                    continue;
+                }
+                let s = if tone.is_empty() { bare.clone() } else { place_tone(&format!("{bare}{tone}"), ToneStyle::Traditional) };
+                out.insert(s);
+            }
+        }
+        let mut v: Vec<String> = out.into_iter().collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn fast_generation_equals_slow() {
+        let (fast, slow) = (generate(), generate_slow());
+        let only_fast: Vec<&String> = fast.iter().filter(|s| !slow.contains(s)).take(20).collect();
+        let only_slow: Vec<&String> = slow.iter().filter(|s| !fast.contains(s)).take(20).collect();
+        assert!(only_fast.is_empty() && only_slow.is_empty(), "{only_fast:?} {only_slow:?}");
+        assert_eq!(fast, slow);
     }
 
     #[test]

@@ -159,3 +159,76 @@ fn reference_head_of_ocr_plan() {
     }
 }
 
+
+#[test]
+fn stored_model_is_fresh() {
+    // rules/restore/model.bin is exactly what training on the shipped text gives
+    // (regenerate with `kehoach restore-model` when the training data or code changes).
+    let fresh = ModelData::shipped_training();
+    let stored = ModelData::from_bytes(MODEL_BYTES).expect("rules/restore/model.bin parses");
+    assert!(stored == fresh, "rules/restore/model.bin is stale: run `kehoach restore-model`");
+    assert_eq!(fresh.to_bytes(), MODEL_BYTES);
+    // The loaded model decodes exactly as a freshly trained one.
+    let rules = confusion_rules();
+    let trained = Model::train(TRAINING_TEXTS, Some(WORD_LIST), Channel::from_tsv(LEARNED_CHANNEL, &rules), &rules);
+    let text = "Uy ban nhan dan phuong xay dung ke hoach trien khai chuyen doi so tren dia ban";
+    assert_eq!(model().restore_text(text, TextKind::Stripped), trained.restore_text(text, TextKind::Stripped));
+}
+
+#[test]
+fn clean_text_needs_no_model() {
+    let clean: Vec<MappedStr> = eval::normalized(TRAINING_TEXTS[0]).split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
+    assert!(clearly_clean(&clean));
+    let stripped: Vec<MappedStr> =
+        crate::fold::strip_diacritics(&eval::normalized(TRAINING_TEXTS[0])).split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
+    assert!(!clearly_clean(&stripped));
+    let ocr = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/restore/ocr/003.ocr.txt")).unwrap();
+    let ocr: Vec<MappedStr> = ocr.split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
+    assert!(!clearly_clean(&ocr));
+}
+
+#[test]
+fn ocr_rules_overridable_with_rules_dir() {
+    use crate::rules::{RuleSource, Rules};
+    let text = "Nghi quyét s6 57-NQ/TW ngay 22/12/2024 ctia By Chinh tri vé dgt pha phat trién khoa hgc cong nghé¢";
+    let opts = crate::Options { normalize: NormalizeOptions { restore: RestoreMode::Auto, ..Default::default() } };
+    let src = SourceText::from_string("t", text);
+    let (norm, _) = crate::analyze(&src, Rules::embedded(), &opts);
+    assert!(norm.text.starts_with("Nghị quyết số"), "{}", norm.text);
+    // A rule directory whose ocr_confusions.toml protects "nghi" and "quyét".
+    let dir = tempfile::tempdir().unwrap();
+    let custom = CONFUSION_RULES.replacen("keep = [", "keep = [\"nghi\", \"quyét\", ", 1);
+    std::fs::write(dir.path().join(RestoreRules::FILE), &custom).unwrap();
+    let rules = Rules::from_dir(Some(dir.path())).unwrap();
+    let (norm, _) = crate::analyze(&src, &rules, &opts);
+    assert!(norm.text.starts_with("Nghi quyét số"), "{}", norm.text);
+    // The fingerprint (batch re-runs) sees the change; a bad pattern is an error with a line.
+    assert_ne!(RuleSource { dir: Some(dir.path().into()) }.fingerprint().unwrap(), RuleSource::default().fingerprint().unwrap());
+    std::fs::write(dir.path().join(RestoreRules::FILE), format!("{CONFUSION_RULES}\n[[structure]]\npattern = \"(unclosed\"\nreplace = \"\"\n")).unwrap();
+    let err = Rules::from_dir(Some(dir.path())).unwrap_err().to_string();
+    assert!(err.contains("ocr_confusions.toml") && err.contains("unclosed"), "{err}");
+}
+
+#[test]
+fn stripped_paragraph_in_clean_plan_is_restored_alone() {
+    let clean = eval::normalized(TRAINING_TEXTS[2]);
+    let lines: Vec<&str> = clean.split('\n').collect();
+    // A paragraph of prose in the middle: the longest run of 4 lines with many words.
+    let start = (lines.len() / 3..lines.len() * 2 / 3)
+        .max_by_key(|&i| lines[i..i + 4].iter().map(|l| l.split_whitespace().count()).sum::<usize>())
+        .unwrap();
+    let (a, b) = (start, start + 4);
+    let mixed: Vec<String> =
+        lines.iter().enumerate().map(|(i, l)| if (a..b).contains(&i) { crate::fold::strip_diacritics(l) } else { l.to_string() }).collect();
+    let (out, restored) = run(&mixed.join("\n"), RestoreMode::Auto);
+    assert!(restored);
+    let out_lines: Vec<&str> = out.split('\n').collect();
+    assert_eq!(out_lines.len(), lines.len());
+    for (i, (o, l)) in out_lines.iter().zip(&lines).enumerate() {
+        if !(a..b).contains(&i) {
+            assert_eq!(o, l, "line {i} changed");
+        }
+    }
+    let s = eval::score_aligned(&lines[a..b].join("\n"), &out_lines[a..b].join("\n"));
+    assert!(s.syllables > 40 && s.acc() > 90.0, "{} of {}", s.acc(), s.syllables);
+}
