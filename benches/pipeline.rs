@@ -1,5 +1,8 @@
-//! Per-stage benchmarks over the bundled corpus: ingest, normalize, segment, extract, and
-//! the whole pipeline. Throughput is reported in bytes of source text per second.
+//! Per-stage benchmarks over the bundled corpus: ingest, normalize, segment, extract
+//! (table reconstruction and agency reading included), serialize, and the whole pipeline
+//! with and without diacritic restoration. Throughput is reported in bytes of source text
+//! per second. `agencies` reads every line of the corpus as agency names, the hot spot of
+//! extraction.
 //!
 //! `cargo bench --bench pipeline` (add `-- --quick` for a short run).
 
@@ -67,6 +70,24 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             for d in &out {
                 black_box(serde_json::to_vec_pretty(d).expect("json"));
+            }
+        })
+    });
+    let never = Options { normalize: normalize::NormalizeOptions { restore: normalize::RestoreMode::Never, ..opts.normalize } };
+    g.bench_function("pipeline_restore_never", |b| {
+        b.iter(|| {
+            for (name, bytes) in &docs {
+                let s = ingest::ingest_bytes(name, bytes).expect("ingest");
+                let d = kehoach::extract(&s, rules, &never).expect("extract");
+                black_box(serde_json::to_vec_pretty(&d).expect("json"));
+            }
+        })
+    });
+    g.bench_function("agencies", |b| {
+        let lines: Vec<&str> = norms.iter().flat_map(|n| n.text.lines()).collect();
+        b.iter(|| {
+            for l in &lines {
+                black_box(rules.agencies.resolve(l));
             }
         })
     });

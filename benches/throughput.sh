@@ -3,6 +3,11 @@
 #
 #   benches/throughput.sh            # 400 copies of corpus/*.txt (2000 plans, ~67 MB) + 1 broken file
 #   COPIES=50 PDF_COPIES=5 benches/throughput.sh
+#   RESTORE=never COPIES=50 benches/throughput.sh   # without diacritic restoration (--restore)
+#
+# MB/CPU-s (user + system time) is the per-core figure: it holds on a busy machine, where
+# wall-clock MB/s does not. Scaling compares wall time at --jobs 1 and --jobs N (needs idle
+# cores). Peak RSS is also measured on a one-copy batch: it should not grow with the batch.
 #
 # Reports MB/s of input text and documents/s through the whole pipeline (read, ingest,
 # normalize, segment, extract, JSON, atomic write, summary), peak RSS (/usr/bin/time -v),
@@ -13,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 COPIES=${COPIES:-400}
 PDF_COPIES=${PDF_COPIES:-20}
+RESTORE=${RESTORE:-auto}
 NPROC=$(nproc)
 command -v /usr/bin/time >/dev/null || { echo "GNU time missing: apt-get install time" >&2; exit 1; }
 
@@ -30,7 +36,7 @@ printf '\x00\x01\x02binary\x00' > "$WORK/in/broken.txt"
 DOCS=$(find "$WORK/in" -name '*.txt' ! -name broken.txt | wc -l)
 BYTES=$(find "$WORK/in" -name '*.txt' ! -name broken.txt -printf '%s\n' | awk '{s+=$1} END {print s}')
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (wall-clock figures need an idle machine; MB/CPU-s do not)"
-echo "corpus: $DOCS plans + 1 broken file, $(awk -v b="$BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB of text, $NPROC cores"
+echo "corpus: $DOCS plans + 1 broken file, $(awk -v b="$BYTES" 'BEGIN{printf "%.1f", b/1e6}') MB of text, $NPROC cores, --restore $RESTORE"
 
 # run NAME DIR JOBS: runs a fresh batch; prints seconds and peak RSS (KB) into globals.
 run() {
@@ -38,7 +44,7 @@ run() {
   rm -rf "$out"
   local t0 t1
   t0=$(date +%s.%N)
-  /usr/bin/time -v -o "$WORK/time-$name" "$BIN" batch "$dir" -o "$out" --jobs "$jobs" --quiet 2>"$WORK/err-$name" || rc=$?
+  /usr/bin/time -v -o "$WORK/time-$name" "$BIN" --restore "$RESTORE" batch "$dir" -o "$out" --jobs "$jobs" --quiet 2>"$WORK/err-$name" || rc=$?
   t1=$(date +%s.%N)
   SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
   RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time-$name")
@@ -61,6 +67,15 @@ S1=$SECS
 run jall "$WORK/in" "$NPROC"
 report "batch --jobs $NPROC" "$DOCS" "$BYTES"
 awk -v a="$S1" -v b="$SECS" -v n="$NPROC" 'BEGIN{printf "scaling: %.2fx on %d cores\n", a/b, n}'
+RSS_ALL=$RSS
+
+# Memory does not grow with the batch: the same run over one copy of the corpus.
+mkdir -p "$WORK/one"
+cp corpus/*.txt "$WORK/one/"
+ONE_BYTES=$(find "$WORK/one" -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {print s}')
+run one "$WORK/one" "$NPROC"
+report "one copy --jobs $NPROC" "$(find "$WORK/one" -name '*.txt' | wc -l)" "$ONE_BYTES"
+awk -v a="$RSS" -v b="$RSS_ALL" -v d="$DOCS" 'BEGIN{printf "peak RSS: %.1f MB for 5 plans, %.1f MB for %d plans\n", a/1024, b/1024, d}'
 
 # Resume: a second run over the same tree only hashes and skips.
 t0=$(date +%s.%N)

@@ -3,8 +3,27 @@
 
 use unicode_normalization::char::decompose_canonical;
 
+/// Code points below this (Latin, Latin Extended, combining marks, Vietnamese letters in
+/// Latin Extended Additional) are folded by table lookup.
+const TABLE_END: u32 = 0x2000;
+
+/// `fold_char` of every code point below `TABLE_END`, computed once.
+static FOLD_TABLE: once_cell::sync::Lazy<Vec<char>> = once_cell::sync::Lazy::new(|| {
+    (0..TABLE_END).map(|u| char::from_u32(u).map_or('\0', fold_char_slow)).collect()
+});
+
 /// Removes Vietnamese diacritics from one char and lowercases it (`Ố` → `o`, `Đ` → `d`).
 pub fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    if (c as u32) < TABLE_END {
+        return FOLD_TABLE[c as usize];
+    }
+    fold_char_slow(c)
+}
+
+fn fold_char_slow(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
@@ -77,6 +96,15 @@ mod tests {
         assert_eq!(fold("  ĐỔI  mới, sáng-tạo "), "doi moi sang tao");
         assert_eq!(fold("KTHT&ĐT"), "ktht&dt");
         assert_eq!(strip_diacritics("Ủy ban Đông Hải"), "Uy ban Dong Hai");
+    }
+
+    #[test]
+    fn fold_table_agrees_with_decomposition() {
+        for u in 0..TABLE_END + 0x100 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(fold_char(c), fold_char_slow(c), "U+{u:04X}");
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::fold::fold;
 use crate::model::{AgencyRef, AgencySeen, Span, Warning};
 use crate::rules::RuleSource;
 use serde::Deserialize;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AgencyDef {
@@ -45,15 +45,37 @@ struct AgencyFile {
     agency: Vec<AgencyDef>,
 }
 
+/// How many resolved texts each thread remembers ([`AgencyRules::resolve`]).
+const RECENT_TEXTS: usize = 64;
+/// Longer texts (whole sections) are not remembered: memory stays bounded.
+const RECENT_MAX_LEN: usize = 4096;
+
+thread_local! {
+    /// The last texts resolved on this thread, most recent first: (rules id, text, result).
+    static RECENT: std::cell::RefCell<std::collections::VecDeque<(u64, String, (Vec<AgencyMatch>, Coverage))>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// Ids that tell compiled rule sets apart in [`RECENT`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Compiled agency rules: alias index and fuzzy matcher.
 #[derive(Debug)]
 pub struct AgencyRules {
+    /// Tells this rule set from others in the per-thread memory of resolved texts.
+    id: u64,
     pub agencies: Vec<AgencyDef>,
     pub fuzzy: FuzzyConfig,
     /// Folded alias (words joined by one space) → agency index.
-    index: HashMap<String, usize>,
-    /// (folded alias, agency index) for fuzzy matching.
+    index: FxHashMap<String, usize>,
+    /// Every alias and every run of its first words ("phong", "phong van", ...): the
+    /// agency index for a whole alias, `None` for a shorter run.
+    prefixes: FxHashMap<String, Option<usize>>,
+    /// (folded alias, agency index), in the order of the rules.
+    #[cfg(test)]
     aliases: Vec<(String, usize)>,
+    /// The aliases fuzzy matching may return, precomputed, grouped by word count.
+    fuzzy_index: FuzzyIndex,
     max_words: usize,
     suffixes: Vec<Vec<String>>,
     /// Head words of unknown agency names, lowercase with diacritics, and folded.
@@ -63,7 +85,7 @@ pub struct AgencyRules {
     /// Folded words of list-introducing labels, longest first.
     labels: Vec<Vec<String>>,
     /// Every word of every alias, to rejoin words cut at a line end ("HĐND&UB" / "ND").
-    alias_words: std::collections::HashSet<String>,
+    alias_words: rustc_hash::FxHashSet<String>,
 }
 
 /// One agency found in a text.
@@ -101,6 +123,8 @@ impl Coverage {
 #[derive(Debug, Clone)]
 struct Tok {
     key: String,
+    /// Chars in `key`.
+    key_chars: usize,
     start: usize,
     end: usize,
     /// Separator chars between the previous token and this one.
@@ -114,7 +138,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '&' {
-            toks.push(Tok { key: "va".into(), start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
+            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
             continue;
         }
         if c.is_alphanumeric() {
@@ -128,7 +152,8 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 }
             }
             let word = &text[i..end];
-            toks.push(Tok { key: fold(word), start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
+            let key = fold(word);
+            toks.push(Tok { key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
         } else if !c.is_whitespace() || c == '\n' {
             gap.push(c);
         }
@@ -150,7 +175,7 @@ impl AgencyRules {
     }
 
     fn compile(file: AgencyFile, text: &str, shown: &str) -> crate::Result<AgencyRules> {
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut index: FxHashMap<String, usize> = FxHashMap::default();
         let mut aliases = Vec::new();
         let mut max_words = 1;
         for (ai, a) in file.agency.iter().enumerate() {
@@ -180,10 +205,24 @@ impl AgencyRules {
         suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let heads = file.heads.iter().map(|h| (h.to_lowercase(), fold(h))).collect();
         let alias_words = aliases.iter().flat_map(|(a, _): &(String, usize)| a.split(' ').map(str::to_string)).collect();
+        let fuzzy_index = FuzzyIndex::new(&aliases, &file.fuzzy);
+        let mut prefixes: FxHashMap<String, Option<usize>> = FxHashMap::default();
+        for (key, _) in &aliases {
+            for (p, _) in key.match_indices(' ') {
+                prefixes.entry(key[..p].to_string()).or_insert(None);
+            }
+        }
+        for (key, &ai) in &index {
+            prefixes.insert(key.clone(), Some(ai));
+        }
         Ok(AgencyRules {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            prefixes,
+            fuzzy_index,
             agencies: file.agency,
             fuzzy: file.fuzzy,
             index,
+            #[cfg(test)]
             aliases,
             max_words,
             suffixes,
@@ -212,51 +251,77 @@ impl AgencyRules {
     /// Longest known agency starting at token `i`: (agency, tokens used, fuzzy).
     fn match_at(&self, toks: &[Tok], i: usize) -> Option<(usize, usize, bool)> {
         let limit = self.max_words.min(toks.len() - i);
+        // The windows of 1..=limit words (not across a ";") are prefixes of one key.
+        let windows = toks[i..i + limit].iter().enumerate().take_while(|(n, t)| *n == 0 || !t.gap.contains(';'));
+        // Exact: the longest window that is an alias. Windows grow while they are word
+        // prefixes of some alias; a longer one cannot be an alias.
         let mut key = String::new();
-        let mut keys = Vec::with_capacity(limit);
-        for (n, t) in toks[i..i + limit].iter().enumerate() {
-            if n > 0 && t.gap.contains(';') {
-                break;
-            }
+        let mut exact = None;
+        for (n, t) in windows.clone() {
             if n > 0 {
                 key.push(' ');
             }
             key.push_str(&t.key);
-            keys.push(key.clone());
-        }
-        for (n, k) in keys.iter().enumerate().rev() {
-            if let Some(&a) = self.index.get(k) {
-                return Some((a, n + 1, false));
+            match self.prefixes.get(key.as_str()) {
+                Some(Some(a)) => exact = Some((*a, n + 1, false)),
+                Some(None) => {}
+                None => break,
             }
         }
-        // Fuzzy fallback: the window and alias closest in edit distance.
+        if exact.is_some() {
+            return exact;
+        }
+        // Fuzzy fallback: the window and alias closest in edit distance. Every window
+        // starts with the same word, so only aliases whose first word is close to it can
+        // match (in rules order, for ties).
+        let first = toks[i].key.split(' ').next().unwrap_or("");
+        let cands = self.fuzzy_index.candidates(first);
+        if cands.is_empty() {
+            return None;
+        }
+        // (end byte, chars) of each window.
+        key.clear();
+        let mut ends: Vec<(usize, usize)> = Vec::with_capacity(limit);
+        let mut chars = 0;
+        for (n, t) in windows {
+            if n > 0 {
+                key.push(' ');
+                chars += 1;
+            }
+            key.push_str(&t.key);
+            chars += t.key_chars;
+            ends.push((key.len(), chars));
+        }
         let mut best: Option<(f64, usize, usize)> = None;
-        for (n, k) in keys.iter().enumerate().rev() {
-            let klen = k.chars().count();
+        let mut words: Vec<&str> = Vec::new();
+        for (n, &(e, klen)) in ends.iter().enumerate().rev() {
             if klen < self.fuzzy.min_len {
                 continue;
             }
-            for (alias, ai) in &self.aliases {
-                let alen = alias.chars().count();
-                if alen < self.fuzzy.min_len || alias.as_bytes()[0] != k.as_bytes()[0] {
+            let k = &key[..e];
+            words.clear();
+            words.extend(k.split(' '));
+            for c in cands.iter().map(|&ci| &self.fuzzy_index.aliases[ci]) {
+                let (alias, ai, alen, allowed) = (c.key.as_str(), c.agency, c.chars, c.allowed);
+                // Cheap necessary conditions first (as many words, length within the
+                // allowed distance, every word close), the full distance last.
+                if c.words.len() != words.len() || klen.abs_diff(alen) > allowed.max(1) {
                     continue;
                 }
-                let allowed = ((alen as f64) * self.fuzzy.max_ratio).floor() as usize;
-                let short = alen < 6;
-                if (allowed == 0 && !short) || klen.abs_diff(alen) > allowed.max(1) {
+                if !words[1..].iter().zip(&c.words[1..]).all(|(x, y)| word_close(x, y)) {
                     continue;
                 }
                 let d = strsim::damerau_levenshtein(k, alias);
-                if d == 0 || d > allowed.max(1) || !words_close(k, alias) {
+                if d == 0 || d > allowed.max(1) {
                     continue;
                 }
                 // Short names: only a transposition of two letters ("VNTP" for "VNPT").
-                if short && (d > 1 || !same_letters(k, alias)) {
+                if c.short && (d > 1 || !same_letters(k, alias)) {
                     continue;
                 }
                 let score = d as f64 / alen as f64;
                 if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
-                    best = Some((score, n + 1, *ai));
+                    best = Some((score, n + 1, ai));
                 }
             }
         }
@@ -275,19 +340,23 @@ impl AgencyRules {
         0
     }
 
-    fn is_head(&self, toks: &[Tok], text: &str, ascii: bool) -> bool {
+    /// Whether the tokens `idx` (indices into `toks`) start with a head word of an agency
+    /// name, after an optional plural word: compared with diacritics (lowercase) when the
+    /// text has them, folded when it is plain ASCII.
+    fn is_head(&self, toks: &[Tok], idx: &[usize], text: &str, ascii: bool) -> bool {
         let mut i = 0;
-        if toks.len() > 1 && self.plural.contains(&toks[0].key) {
+        if idx.len() > 1 && self.plural.contains(&toks[idx[0]].key) {
             i = 1;
         }
-        let lower: Vec<String> = toks[i..].iter().take(4).map(|t| text[t.start..t.end].to_lowercase()).collect();
-        let folded: Vec<&str> = toks[i..].iter().take(4).map(|t| t.key.as_str()).collect();
-        self.heads.iter().any(|(h, hf)| {
-            let (words, hw): (Vec<&str>, &str) =
-                if ascii { (folded.clone(), hf.as_str()) } else { (lower.iter().map(String::as_str).collect(), h.as_str()) };
-            let n = hw.split(' ').count();
-            words.len() >= n && words[..n].join(" ") == hw
-        })
+        let idx = &idx[i..idx.len().min(i + 4)];
+        if ascii {
+            let words: Vec<&str> = idx.iter().map(|&k| toks[k].key.as_str()).collect();
+            self.heads.iter().any(|(_, hf)| joined_eq(&words, hf))
+        } else {
+            let lower: Vec<String> = idx.iter().map(|&k| text[toks[k].start..toks[k].end].to_lowercase()).collect();
+            let words: Vec<&str> = lower.iter().map(String::as_str).collect();
+            self.heads.iter().any(|(h, _)| joined_eq(&words, h))
+        }
     }
 
     /// Rejoins a word cut at a line end without a hyphen ("UB" / "ND"): both parts are not
@@ -296,15 +365,14 @@ impl AgencyRules {
         let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
         for t in toks {
             if let Some(p) = out.last_mut() {
-                let joined = format!("{}{}", p.key, t.key);
-                if t.gap.trim_matches(' ') == "\n"
-                    && !self.alias_words.contains(&t.key)
-                    && self.alias_words.contains(&joined)
-                    && text[t.start..t.end].chars().all(|c| !c.is_lowercase())
-                {
-                    p.key = joined;
-                    p.end = t.end;
-                    continue;
+                if t.gap.trim_matches(' ') == "\n" && !self.alias_words.contains(&t.key) {
+                    let joined = format!("{}{}", p.key, t.key);
+                    if self.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
+                        p.key_chars += t.key_chars;
+                        p.key = joined;
+                        p.end = t.end;
+                        continue;
+                    }
                 }
             }
             out.push(t);
@@ -322,7 +390,35 @@ impl AgencyRules {
         self.resolve_inner(text).1
     }
 
+    /// [`Self::resolve_text`], remembered for the last texts read on this thread: table
+    /// reconstruction reads the same cell text for its coverage, its first agency and its
+    /// cell, and extraction reads it again. Kept small so it holds one document's recent
+    /// cells, not a batch.
     fn resolve_inner(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
+        let cached = RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            let p = r.iter().position(|(id, t, _)| *id == self.id && t.len() == text.len() && t == text)?;
+            let hit = r.remove(p)?;
+            let out = hit.2.clone();
+            r.push_front(hit);
+            Some(out)
+        });
+        if let Some(out) = cached {
+            return out;
+        }
+        let out = self.resolve_text(text);
+        if text.len() > RECENT_MAX_LEN {
+            return out;
+        }
+        RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            r.truncate(RECENT_TEXTS - 1);
+            r.push_front((self.id, text.to_string(), out.clone()));
+        });
+        out
+    }
+
+    fn resolve_text(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
         let text_owned;
         let text = if self.label_end.iter().any(|&c| text.contains(c)) {
             text_owned = self.strip_labels(text);
@@ -331,6 +427,60 @@ impl AgencyRules {
             text
         };
         let toks = self.rejoin(tokenize(text), text);
+        self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i))
+    }
+
+    /// The largest `e` in `1..=lines.len()` for which `lines[..e]` joined by line breaks
+    /// reads as agency names only (`coverage(..).full()`). Same answer as trying each `e`
+    /// from the longest, but the lines are tokenized once and the known agency at each
+    /// word is looked up once: the words of a shorter text are the first words of the
+    /// longer one.
+    pub fn longest_full_prefix(&self, lines: &[&str]) -> Option<usize> {
+        let full = lines.join("\n");
+        let labels = if self.label_end.iter().any(|&c| full.contains(c)) { self.label_ranges(&full) } else { Vec::new() };
+        let stripped = if labels.is_empty() { full.clone() } else { self.strip_labels(&full) };
+        let toks = self.rejoin(tokenize(&stripped), &stripped);
+        let mut memo: Vec<Option<Option<(usize, usize, bool)>>> = vec![None; toks.len()];
+        let mut end = full.len();
+        for e in (1..=lines.len()).rev() {
+            if e < lines.len() {
+                end -= lines[e].len() + 1;
+            }
+            // The cut text reads as the first words of the whole one, unless a label that
+            // ends after the cut starts before it, or a word was rejoined across it.
+            let same = labels.iter().all(|&(start, _, p)| p < end || start >= end)
+                && !toks.iter().any(|t| t.start < end && t.end > end)
+                && stripped.len() == full.len();
+            let covered = if same {
+                let sub = &toks[..toks.partition_point(|t| t.end <= end)];
+                // Whole windows are the same in every text that holds them.
+                let mut lookup = |ts: &[Tok], i: usize| {
+                    if i + self.max_words <= ts.len() {
+                        *memo[i].get_or_insert_with(|| self.match_at(ts, i))
+                    } else {
+                        self.match_at(ts, i)
+                    }
+                };
+                self.scan(&stripped[..end], sub, &mut lookup).1
+            } else {
+                self.coverage(&full[..end])
+            };
+            if covered.full() {
+                return Some(e);
+            }
+        }
+        None
+    }
+
+    /// Reads the tokens of `text` into agencies; `match_at` gives the known agency at a
+    /// token.
+    #[allow(clippy::type_complexity)]
+    fn scan(
+        &self,
+        text: &str,
+        toks: &[Tok],
+        match_at: &mut dyn FnMut(&[Tok], usize) -> Option<(usize, usize, bool)>,
+    ) -> (Vec<AgencyMatch>, Coverage) {
         let ascii = text.is_ascii();
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
@@ -344,7 +494,7 @@ impl AgencyRules {
                 let glue = p.len() == 1
                     && split.last().is_some_and(|l: &Vec<usize>| *l.last().unwrap() + 1 == p[0])
                     && !toks[p[0]].gap.contains([';', ','])
-                    && self.is_head(&[toks[p[0]].clone()], text, ascii);
+                    && self.is_head(&toks, &p[..1], text, ascii);
                 match split.last_mut() {
                     Some(l) if glue => l.extend(p),
                     _ => split.push(p),
@@ -354,10 +504,7 @@ impl AgencyRules {
             for part in split {
                 let mut rest = part;
                 while let Some(p) = (1..rest.len().saturating_sub(1)).find(|&p| {
-                    toks[rest[p]].key == "va" && {
-                        let sub: Vec<Tok> = rest[p + 1..].iter().map(|&k| toks[k].clone()).collect();
-                        self.is_head(&sub, text, ascii)
-                    }
+                    toks[rest[p]].key == "va" && self.is_head(&toks, &rest[p + 1..], text, ascii)
                 }) {
                     let right = rest.split_off(p + 1);
                     rest.pop();
@@ -371,8 +518,7 @@ impl AgencyRules {
                 if part.is_empty() {
                     continue;
                 }
-                let sub: Vec<Tok> = part.iter().map(|&k| toks[k].clone()).collect();
-                if self.is_head(&sub, text, ascii) {
+                if self.is_head(&toks, &part, text, ascii) {
                     let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
                     let printed = collapse(&text[s..e]);
                     let name = capitalize(&printed);
@@ -402,7 +548,7 @@ impl AgencyRules {
                 i += l.len();
                 continue;
             }
-            if let Some((ai, n, fuzzy)) = self.match_at(&toks, i) {
+            if let Some((ai, n, fuzzy)) = match_at(toks, i) {
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
                     || is_list_sep(&toks[i].gap);
                 flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
@@ -446,16 +592,9 @@ impl AgencyRules {
     /// for byte, so offsets into the result are offsets into `text`. A label runs back from
     /// the label end to its capitalized first word, not past a "," or ";".
     fn strip_labels(&self, text: &str) -> String {
-        let toks = tokenize(text);
         let mut bytes = text.as_bytes().to_vec();
-        for (p, c) in text.char_indices().filter(|(_, c)| self.label_end.contains(c)) {
-            let Some(j) = toks.iter().rposition(|t| t.end <= p) else { continue };
-            // Back to the capitalized word that starts the label, not past a "," or ";".
-            let mut k = j;
-            while k > 0 && !toks[k].upper && !toks[k].gap.contains([',', ';']) {
-                k -= 1;
-            }
-            for b in &mut bytes[toks[k].start..p + c.len_utf8()] {
+        for (start, end, _) in self.label_ranges(text) {
+            for b in &mut bytes[start..end] {
                 if *b != b'\n' {
                     *b = b' ';
                 }
@@ -463,6 +602,23 @@ impl AgencyRules {
         }
         // Only whole UTF-8 sequences were replaced (token and char boundaries).
         String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+    }
+
+    /// The byte ranges [`Self::strip_labels`] blanks, with the position of the label end
+    /// char of each.
+    fn label_ranges(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let toks = tokenize(text);
+        let mut out = Vec::new();
+        for (p, c) in text.char_indices().filter(|(_, c)| self.label_end.contains(c)) {
+            let Some(j) = toks.iter().rposition(|t| t.end <= p) else { continue };
+            // Back to the capitalized word that starts the label, not past a "," or ";".
+            let mut k = j;
+            while k > 0 && !toks[k].upper && !toks[k].gap.contains([',', ';']) {
+                k -= 1;
+            }
+            out.push((toks[k].start, p + c.len_utf8(), p));
+        }
+        out
     }
 }
 
@@ -488,13 +644,131 @@ fn split_run(toks: &[Tok], run: &[usize], _text: &str) -> Vec<Vec<usize>> {
 
 /// Word by word, the same number of words, each at most one edit off (two for long words):
 /// damage within words, never a different word ("trường học" is not "trưởng các").
+#[cfg(test)]
 fn words_close(a: &str, b: &str) -> bool {
     let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
-    wa.len() == wb.len()
-        && wa.iter().zip(&wb).all(|(x, y)| {
-            let limit = if y.len() > 5 { 2 } else { 1 };
-            x == y || (y.len() > 2 && strsim::damerau_levenshtein(x, y) <= limit)
-        })
+    wa.len() == wb.len() && wa.iter().zip(&wb).all(|(x, y)| word_close(x, y))
+}
+
+/// One word of a window against the word of an alias in the same place: equal, or (alias
+/// word longer than two bytes) within one edit, two for words longer than five bytes.
+/// Two lower bounds of the Damerau-Levenshtein distance rule most pairs out before it is
+/// computed: the difference in length, and half the letters the words do not share (an
+/// insertion or deletion changes the letter counts by one, a substitution by two, a
+/// transposition not at all).
+fn word_close(x: &str, y: &str) -> bool {
+    if x == y {
+        return true;
+    }
+    if y.len() <= 2 {
+        return false;
+    }
+    let limit = if y.len() > 5 { 2 } else { 1 };
+    if x.is_ascii() && y.is_ascii() {
+        if x.len().abs_diff(y.len()) > limit {
+            return false;
+        }
+        let mut counts = [0i16; 128];
+        for b in x.bytes() {
+            counts[b as usize] += 1;
+        }
+        for b in y.bytes() {
+            counts[b as usize] -= 1;
+        }
+        let mut unshared = 0usize;
+        for b in x.bytes().chain(y.bytes()) {
+            unshared += counts[b as usize].unsigned_abs() as usize;
+            counts[b as usize] = 0;
+        }
+        if unshared > 2 * limit {
+            return false;
+        }
+    } else if x.chars().count().abs_diff(y.chars().count()) > limit {
+        return false;
+    }
+    strsim::damerau_levenshtein(x, y) <= limit
+}
+
+/// `words[..n].join(" ") == phrase` for the `n` words of `phrase`, without the join.
+fn joined_eq(words: &[&str], phrase: &str) -> bool {
+    let n = phrase.split(' ').count();
+    if words.len() < n {
+        return false;
+    }
+    let mut rest = phrase;
+    for (j, w) in words[..n].iter().enumerate() {
+        if j > 0 {
+            match rest.strip_prefix(' ') {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        }
+        match rest.strip_prefix(w) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// An alias fuzzy matching may return, with what the matcher needs precomputed.
+#[derive(Debug)]
+struct FuzzyAlias {
+    key: String,
+    agency: usize,
+    chars: usize,
+    /// Largest edit distance allowed from `max_ratio` (before the floor of one).
+    allowed: usize,
+    short: bool,
+    words: Vec<String>,
+}
+
+/// The aliases fuzzy matching may return, in rules order, and their distinct first words
+/// by first byte (a window only matches an alias starting with the same letter and a close
+/// first word).
+#[derive(Debug, Default)]
+struct FuzzyIndex {
+    aliases: Vec<FuzzyAlias>,
+    first_words: FxHashMap<u8, Vec<(String, Vec<usize>)>>,
+}
+
+impl FuzzyIndex {
+    fn new(aliases: &[(String, usize)], cfg: &FuzzyConfig) -> FuzzyIndex {
+        let mut index = FuzzyIndex::default();
+        for (key, ai) in aliases {
+            let chars = key.chars().count();
+            let allowed = ((chars as f64) * cfg.max_ratio).floor() as usize;
+            let short = chars < 6;
+            // Never fuzzy: too short, or no distance allowed for a longer name.
+            if chars < cfg.min_len || (allowed == 0 && !short) {
+                continue;
+            }
+            let words: Vec<String> = key.split(' ').map(str::to_string).collect();
+            let groups = index.first_words.entry(key.as_bytes()[0]).or_default();
+            let ci = index.aliases.len();
+            match groups.iter_mut().find(|(w, _)| *w == words[0]) {
+                Some((_, v)) => v.push(ci),
+                None => groups.push((words[0].clone(), vec![ci])),
+            }
+            index.aliases.push(FuzzyAlias { key: key.clone(), agency: *ai, chars, allowed, short, words });
+        }
+        index
+    }
+
+    /// The aliases (indices, in rules order) whose first word is close to `first`.
+    fn candidates(&self, first: &str) -> Vec<usize> {
+        let Some(groups) = first.as_bytes().first().and_then(|b| self.first_words.get(b)) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = Vec::new();
+        for (w, v) in groups {
+            if word_close(first, w) {
+                out.extend(v);
+            }
+        }
+        out.sort_unstable();
+        out
+    }
 }
 
 fn same_letters(a: &str, b: &str) -> bool {
@@ -649,6 +923,184 @@ mod tests {
         assert!(closest_other > r.fuzzy.max_ratio);
         for (a, b) in damage {
             assert_eq!(r.resolve(a).first().map(|m| m.name.clone()), r.lookup(b).map(|d| d.name.clone()), "{a}");
+        }
+    }
+
+    /// The matcher as first written: every window, every alias, the full distance first.
+    /// The indexed matcher must agree with it everywhere.
+    fn match_at_reference(r: &AgencyRules, toks: &[Tok], i: usize) -> Option<(usize, usize, bool)> {
+        let limit = r.max_words.min(toks.len() - i);
+        let mut key = String::new();
+        let mut keys = Vec::with_capacity(limit);
+        for (n, t) in toks[i..i + limit].iter().enumerate() {
+            if n > 0 && t.gap.contains(';') {
+                break;
+            }
+            if n > 0 {
+                key.push(' ');
+            }
+            key.push_str(&t.key);
+            keys.push(key.clone());
+        }
+        for (n, k) in keys.iter().enumerate().rev() {
+            if let Some(&a) = r.index.get(k) {
+                return Some((a, n + 1, false));
+            }
+        }
+        let mut best: Option<(f64, usize, usize)> = None;
+        for (n, k) in keys.iter().enumerate().rev() {
+            let klen = k.chars().count();
+            if klen < r.fuzzy.min_len {
+                continue;
+            }
+            for (alias, ai) in &r.aliases {
+                let alen = alias.chars().count();
+                if alen < r.fuzzy.min_len || alias.as_bytes()[0] != k.as_bytes()[0] {
+                    continue;
+                }
+                let allowed = ((alen as f64) * r.fuzzy.max_ratio).floor() as usize;
+                let short = alen < 6;
+                if (allowed == 0 && !short) || klen.abs_diff(alen) > allowed.max(1) {
+                    continue;
+                }
+                let d = strsim::damerau_levenshtein(k, alias);
+                let close = {
+                    let (wa, wb): (Vec<&str>, Vec<&str>) = (k.split(' ').collect(), alias.split(' ').collect());
+                    wa.len() == wb.len()
+                        && wa.iter().zip(&wb).all(|(x, y)| {
+                            let limit = if y.len() > 5 { 2 } else { 1 };
+                            x == y || (y.len() > 2 && strsim::damerau_levenshtein(x, y) <= limit)
+                        })
+                };
+                if d == 0 || d > allowed.max(1) || !close {
+                    continue;
+                }
+                if short && (d > 1 || !same_letters(k, alias)) {
+                    continue;
+                }
+                let score = d as f64 / alen as f64;
+                if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
+                    best = Some((score, n + 1, *ai));
+                }
+            }
+        }
+        best.map(|(_, n, ai)| (ai, n, true))
+    }
+
+    /// Damages every fourth letter-only word of `text` in turn: drops, doubles, swaps or
+    /// replaces a letter, so the fuzzy path is exercised on real neighbourhoods.
+    fn damaged(text: &str, round: usize) -> String {
+        let mut out = String::with_capacity(text.len());
+        for (wi, w) in text.split(' ').enumerate() {
+            if wi > 0 {
+                out.push(' ');
+            }
+            let cs: Vec<char> = w.chars().collect();
+            if (wi + round) % 4 != 0 || cs.len() < 3 || !cs.iter().all(|c| c.is_alphabetic()) {
+                out.push_str(w);
+                continue;
+            }
+            let p = (wi * 7 + round) % (cs.len() - 1);
+            let mut d = cs.clone();
+            match (wi + round) % 5 {
+                0 => {
+                    d.remove(p);
+                }
+                1 => d.insert(p, cs[p]),
+                2 => d.swap(p, p + 1),
+                3 => d[p] = 'x',
+                _ => d[p] = cs[p].to_uppercase().next().unwrap_or(cs[p]),
+            }
+            out.extend(d);
+        }
+        out
+    }
+
+    #[test]
+    fn indexed_matcher_agrees_with_reference() {
+        let r = &Rules::embedded().agencies;
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut texts: Vec<String> = std::fs::read_dir(&corpus)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        texts.sort();
+        // The aliases themselves, damaged.
+        texts.push(r.agencies.iter().flat_map(|a| std::iter::once(a.name.clone()).chain(a.aliases.clone())).collect::<Vec<_>>().join(", "));
+        let mut positions = 0;
+        let mut fuzzy = 0;
+        for text in &texts {
+            for round in 0..3 {
+                let t = if round == 0 { text.clone() } else { damaged(text, round) };
+                let toks = r.rejoin(tokenize(&t), &t);
+                for i in 0..toks.len() {
+                    let got = r.match_at(&toks, i);
+                    assert_eq!(got, match_at_reference(r, &toks, i), "at {:?}", &t[toks[i].start..toks[(i + 5).min(toks.len() - 1)].end]);
+                    positions += 1;
+                    fuzzy += got.is_some_and(|m| m.2) as usize;
+                }
+            }
+        }
+        eprintln!("{positions} positions, {fuzzy} fuzzy matches");
+        assert!(fuzzy > 50, "the damaged texts exercise the fuzzy path");
+    }
+
+    #[test]
+    fn word_bounds_never_reject_a_close_word() {
+        let words = ["phong", "phuong", "vhxh", "hdnd", "ubnd", "trung", "tam", "van", "hoa", "xa", "hoi", "viettel", "vnpt", "cong", "an", "thi", "do"];
+        let damage = |w: &str, k: usize| -> Vec<String> {
+            let cs: Vec<char> = w.chars().collect();
+            let mut out = vec![w.to_string()];
+            for p in 0..cs.len() {
+                let mut d = cs.clone();
+                d.remove(p);
+                out.push(d.iter().collect());
+                let mut d = cs.clone();
+                d[p] = (b'a' + ((p + k) % 26) as u8) as char;
+                out.push(d.iter().collect());
+                if p + 1 < cs.len() {
+                    let mut d = cs.clone();
+                    d.swap(p, p + 1);
+                    out.push(d.iter().collect());
+                }
+                let mut d = cs.clone();
+                d.insert(p, 'q');
+                out.push(d.iter().collect());
+            }
+            out
+        };
+        for y in words {
+            for x0 in damage(y, 1) {
+                for x in damage(&x0, 3) {
+                    let limit = if y.len() > 5 { 2 } else { 1 };
+                    let reference = x == y || (y.len() > 2 && strsim::damerau_levenshtein(&x, y) <= limit);
+                    assert_eq!(word_close(&x, y), reference, "{x} / {y}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn longest_full_prefix_agrees_with_trying_each_cut() {
+        let r = &Rules::embedded().agencies;
+        let naive = |lines: &[&str]| (1..=lines.len()).rev().find(|&e| r.coverage(&lines[..e].join("\n")).full());
+        let rows: Vec<Vec<&str>> = vec![
+            vec!["Phòng Văn", "hóa-Xã hội", "Công an phường", "Báo cáo kết quả", "Quý IV/2025"],
+            vec!["Văn phòng", "HĐND&UB", "ND", "Thường xuyên"],
+            vec!["Đơn vị cung", "ứng: VNPT,", "Viettel", "Năm 2025"],
+            vec!["Đơn vị cung ứng: VNTP, Viettel,…", "các doanh", "nghiệp"],
+            vec!["Sở Công", "thương, công", "ty, doanh", "nghiệp", "hằng năm"],
+            vec!["Báo cáo số", "liệu"],
+            vec!["Trung tâm phục vụ hành chinh cong", "Phòng VHXXH", "Cổng TT chỉ đạo", "điều hành Hải", "Phòng"],
+            vec![],
+        ];
+        for lines in &rows {
+            assert_eq!(r.longest_full_prefix(lines), naive(lines), "{lines:?}");
+            for s in 0..lines.len() {
+                assert_eq!(r.longest_full_prefix(&lines[s..]), naive(&lines[s..]), "{:?}", &lines[s..]);
+            }
         }
     }
 

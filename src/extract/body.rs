@@ -138,6 +138,12 @@ fn section_of(tree: &DocTree, i: usize) -> String {
 /// công X chịu trách nhiệm", "Người đứng đầu X ..." (`lead_markers` of the rules).
 fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
     let mut out: Vec<AgencyMatch> = Vec::new();
+    // The folded text before a match is a prefix of the folded text: with no marker in the
+    // folded text, no match follows one, and the agencies need not be read.
+    let folded = fold(text);
+    if !ctx.lead_markers.iter().any(|mk| folded.contains(mk.as_str())) {
+        return out;
+    }
     for m in ctx.rules.resolve(text).into_iter().filter(|m| m.known) {
         let before = fold(&text[..m.start]);
         let words: Vec<&str> = before.split(' ').collect();

@@ -962,7 +962,8 @@ fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> (Vec
             ColumnRole::Lead | ColumnRole::Support => {
                 let run: Vec<usize> =
                     data[ci..].iter().copied().take_while(|&c| matches!(cols[c], ColumnRole::Lead | ColumnRole::Support)).collect();
-                let e = (m + 1..=end).rev().find(|&e| rules.agencies.coverage(&cx.lines_text(m, e)).full());
+                let lines: Vec<&str> = cx.frags[m..end].iter().map(|f| f.text.as_str()).collect();
+                let e = rules.agencies.longest_full_prefix(&lines).map(|k| m + k);
                 if let Some(e) = e {
                     assign_agencies(&cx, m, e, &run, cols, &mut cells);
                     m = e;
