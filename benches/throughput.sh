@@ -4,6 +4,7 @@
 #   benches/throughput.sh            # 400 copies of corpus/*.txt (2000 plans, ~67 MB) + 1 broken file
 #   COPIES=50 PDF_COPIES=5 benches/throughput.sh
 #   RESTORE=never COPIES=50 benches/throughput.sh   # without diacritic restoration (--restore)
+#   PLANS='corpus/00[0234]_*.txt' COPIES=50 benches/throughput.sh   # clean text only (no OCR scan)
 #
 # MB/CPU-s (user + system time) is the per-core figure: it holds on a busy machine, where
 # wall-clock MB/s does not. Scaling compares wall time at --jobs 1 and --jobs N (needs idle
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 COPIES=${COPIES:-400}
 PDF_COPIES=${PDF_COPIES:-20}
 RESTORE=${RESTORE:-auto}
+PLANS=${PLANS:-corpus/*.txt}
 NPROC=$(nproc)
 command -v /usr/bin/time >/dev/null || { echo "GNU time missing: apt-get install time" >&2; exit 1; }
 
@@ -30,7 +32,8 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/in"
 for i in $(seq -w 1 "$COPIES"); do
   mkdir -p "$WORK/in/copy$i"
-  cp corpus/*.txt "$WORK/in/copy$i/"
+  # shellcheck disable=SC2086 # PLANS is a glob
+  cp $PLANS "$WORK/in/copy$i/"
 done
 printf '\x00\x01\x02binary\x00' > "$WORK/in/broken.txt"
 DOCS=$(find "$WORK/in" -name '*.txt' ! -name broken.txt | wc -l)
