@@ -85,6 +85,7 @@ const FLOORS: &[(&str, &str, f64)] = &[
     ("001",   "tasks.appendix",              0.94),
     ("001",   "tasks.appendix@p",            1.00),
     ("001",   "tasks.appendix@r",            0.89),
+    ("001",   "tasks.appendix.deadline",     0.76),
     ("001",   "indicators.appendix",         0.91),
     ("001",   "indicators.appendix@p",       1.00),
     ("001",   "indicators.appendix@r",       0.85),

@@ -1164,7 +1164,25 @@ fn canonical_deadline(t: &str, r: &OcrTableRules) -> String {
         .min_by_key(|(_, d)| *d);
     match best {
         Some((p, d)) if (d as f64) <= (f.chars().count().max(1) as f64 * r.deadline_ratio) => p.clone(),
-        _ => t.to_string(),
+        _ => completed_deadline(&f, r).unwrap_or_else(|| t.to_string()),
+    }
+}
+
+/// A deadline cell cut short ("Thường", "Thuon": the rest wrapped onto a line given to
+/// another cell, or lost to the OCR) is the one full phrase it starts, allowing one
+/// damaged letter; when several phrases start so ("Hằng …"), it stays as read.
+fn completed_deadline(folded: &str, r: &OcrTableRules) -> Option<String> {
+    let n = folded.chars().count();
+    if n < 4 {
+        return None;
+    }
+    let mut starts = r.deadlines.iter().filter(|(_, k)| {
+        let head: String = k.chars().take(n).collect();
+        k.chars().count() > n && strsim::levenshtein(&head, folded) <= 1
+    });
+    match (starts.next(), starts.next()) {
+        (Some((p, _)), None) => Some(p.clone()),
+        _ => None,
     }
 }
 
@@ -1324,6 +1342,15 @@ mod tests {
         assert_eq!(read_value("85%", r()).as_deref(), Some("85%"));
         assert_eq!(read_value("4400", r()), None);
         assert_eq!(read_value("2025", r()), None);
+    }
+
+    #[test]
+    fn deadline_cells_cut_short_are_completed_when_unambiguous() {
+        assert_eq!(canonical_deadline("Thường", r()), "Thường xuyên");
+        assert_eq!(canonical_deadline("Thuon", r()), "Thường xuyên");
+        assert_eq!(canonical_deadline("Hằng", r()), "Hằng");
+        assert_eq!(canonical_deadline("Thân", r()), "Thân");
+        assert_eq!(canonical_deadline("Hằng năm", r()), "Hằng năm");
     }
 
     #[test]
