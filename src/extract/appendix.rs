@@ -153,7 +153,9 @@ fn table_tasks(norm: &NormText, table: &Table, place: &Place, rules: &Rules, reg
 }
 
 fn table_indicators(norm: &NormText, table: &Table, place: &Place, rules: &Rules, reg: &mut AgencyRegistry) -> Vec<Indicator> {
-    let year = regex::Regex::new(r"(?:19|20)\d{2}").expect("valid regex");
+    static YEAR: once_cell::sync::Lazy<regex::Regex> =
+        once_cell::sync::Lazy::new(|| regex::Regex::new(r"(?:19|20)\d{2}").expect("valid regex"));
+    let year = &*YEAR;
     let periods: Vec<(usize, Option<String>)> = table
         .columns
         .iter()
