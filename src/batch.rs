@@ -513,12 +513,7 @@ impl Exports {
     fn add(&mut self, rows: &(Vec<u8>, Vec<u8>)) -> Result<()> {
         if let Some((book, file)) = &mut self.xlsx {
             for (table, bytes) in [(Table::Tasks, &rows.0), (Table::Indicators, &rows.1)] {
-                let records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .from_reader(&bytes[..])
-                    .records()
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(|e| io_err(&file.path, io::Error::other(e)))?;
+                let records = export::parse_records(bytes).map_err(|e| io_err(&file.path, e))?;
                 book.add(table, &records).map_err(|e| io_err(&file.path, io::Error::other(e)))?;
             }
         }

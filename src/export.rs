@@ -279,13 +279,12 @@ pub fn records(table: Table, file: &str, doc: &Document) -> io::Result<Vec<csv::
         Table::Indicators => indicator_rows(file, doc).try_for_each(|r| c.serialize(r)),
     }
     .map_err(io::Error::other)?;
-    let bytes = c.into_inner().map_err(|e| e.into_error())?;
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(&bytes[..])
-        .records()
-        .collect::<Result<_, _>>()
-        .map_err(io::Error::other)
+    parse_records(&c.into_inner().map_err(|e| e.into_error())?)
+}
+
+/// CSV rows without a header (as [`write_csv_rows`] writes them) read back as records.
+pub fn parse_records(bytes: &[u8]) -> io::Result<Vec<csv::StringRecord>> {
+    csv::ReaderBuilder::new().has_headers(false).from_reader(bytes).records().collect::<Result<_, _>>().map_err(io::Error::other)
 }
 
 /// A cell a spreadsheet would evaluate as a formula (`=`, `+`, `-`, `@`, tab, CR at the
@@ -348,15 +347,12 @@ impl XlsxExport {
             let row = self.rows[index];
             for (col, (cell, name)) in record.iter().zip(header).enumerate() {
                 let col = col as u16;
-                match cell.parse::<f64>() {
-                    _ if cell.is_empty() => {}
-                    Ok(n) if NUMERIC_COLUMNS.contains(name) => {
-                        sheet.write_number(row, col, n)?;
-                    }
-                    _ => {
-                        sheet.write_string(row, col, cell)?;
-                    }
-                }
+                let number = if NUMERIC_COLUMNS.contains(name) { cell.parse::<f64>().ok() } else { None };
+                match number {
+                    Some(n) => sheet.write_number(row, col, n)?,
+                    None if cell.is_empty() => continue,
+                    None => sheet.write_string(row, col, cell)?,
+                };
             }
             self.rows[index] += 1;
         }
@@ -371,16 +367,6 @@ impl XlsxExport {
         }
         self.book.save_to_writer(w)
     }
-}
-
-/// A whole XLSX workbook for one document.
-pub fn xlsx_bytes(file: &str, doc: &Document) -> io::Result<Vec<u8>> {
-    let mut x = XlsxExport::new().map_err(io::Error::other)?;
-    x.add(Table::Tasks, &records(Table::Tasks, file, doc)?).map_err(io::Error::other)?;
-    x.add(Table::Indicators, &records(Table::Indicators, file, doc)?).map_err(io::Error::other)?;
-    let mut out = Vec::new();
-    x.finish(&mut out).map_err(io::Error::other)?;
-    Ok(out)
 }
 
 /// A whole CSV file of `table` for one document.
