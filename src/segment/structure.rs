@@ -271,7 +271,7 @@ impl<'a> Builder<'a> {
             (Numbering::Arabic, c[1].to_string(), c[2].to_string())
         };
         let expected_previous = {
-            let (head, last) = label.rsplit_once('.').map_or(("", label.as_str()), |(h, l)| (h, l));
+            let (head, last) = label.rsplit_once('.').unwrap_or(("", label.as_str()));
             let n: u32 = last.parse().ok()?;
             let prev_n = n.checked_sub(1).filter(|&p| p > 0)?;
             if head.is_empty() { prev_n.to_string() } else { format!("{head}.{prev_n}") }
