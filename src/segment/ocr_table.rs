@@ -42,6 +42,23 @@ struct File {
     header: HeaderFile,
     cells: CellsFile,
     values: ValuesFile,
+    #[serde(default)]
+    blocks: BlocksFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+struct BlocksFile {
+    group_numeral: String,
+    wide_ratio: f64,
+    wide_words: usize,
+    units: Vec<String>,
+}
+
+impl Default for BlocksFile {
+    fn default() -> Self {
+        BlocksFile { group_numeral: r"^[IVXivxl1]{1,4}\.?$".into(), wide_ratio: 0.6, wide_words: 5, units: vec!["%".into()] }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,6 +102,10 @@ pub struct OcrTableRules {
     value: Regex,
     ge_glyphs: Vec<String>,
     min_plausible: f64,
+    block_numeral: Regex,
+    wide_ratio: f64,
+    wide_words: usize,
+    units: Vec<String>,
 }
 
 impl OcrTableRules {
@@ -115,6 +136,10 @@ impl OcrTableRules {
             value,
             ge_glyphs: f.values.ge_glyphs.clone(),
             min_plausible: f.values.min_plausible,
+            block_numeral: re(&f.blocks.group_numeral)?,
+            wide_ratio: f.blocks.wide_ratio,
+            wide_words: f.blocks.wide_words.max(1),
+            units: f.blocks.units.clone(),
         })
     }
 }
@@ -493,45 +518,55 @@ fn find_header(lines: &[(usize, String)], rules: &Rules) -> Option<Header> {
         while body_start < lines.len() && body_start - last <= 2 && short(&lines[body_start].1) && lines[body_start].1.chars().find(|c| c.is_alphabetic()).is_some_and(|c| c.is_lowercase()) {
             body_start += 1;
         }
-        let periods: Vec<String> = all.iter().filter_map(|(r, p)| (*r == ColumnRole::Period).then(|| p.clone()).flatten()).collect();
-        let has = |role| distinct.contains(&role);
-        let kind = if periods.len() >= 2 || has(ColumnRole::Target) {
-            TableKind::Indicator
-        } else if has(ColumnRole::Lead) || has(ColumnRole::Support) || has(ColumnRole::Deadline) {
-            TableKind::Assignment
-        } else {
-            continue;
-        };
-        let col = |role, label: &str| Column { role, label: label.to_string(), period: None };
-        let mut columns = vec![col(ColumnRole::Number, "STT"), col(ColumnRole::Content, "")];
-        if has(ColumnRole::Unit) {
-            columns.push(col(ColumnRole::Unit, ""));
-        }
-        for p in &periods {
-            columns.push(Column { role: ColumnRole::Period, label: p.clone(), period: Some(p.clone()) });
-        }
-        if has(ColumnRole::Target) && periods.is_empty() {
-            columns.push(col(ColumnRole::Target, ""));
-        }
-        for role in [ColumnRole::Director, ColumnRole::Monitor] {
-            if has(role) {
-                columns.push(col(role, ""));
-            }
-        }
-        columns.push(col(ColumnRole::Lead, ""));
-        if kind == TableKind::Assignment || has(ColumnRole::Support) {
-            columns.push(col(ColumnRole::Support, ""));
-        }
-        if has(ColumnRole::Output) {
-            columns.push(col(ColumnRole::Output, ""));
-        }
-        if kind == TableKind::Assignment || has(ColumnRole::Deadline) {
-            columns.push(col(ColumnRole::Deadline, ""));
-        }
+        let Some((columns, kind)) = header_columns(&all) else { continue };
         let hl = lines[first..body_start].iter().map(|(_, l)| fold(l)).collect();
         return Some(Header { body_start, columns, kind, lines: hl });
     }
     None
+}
+
+/// The columns of a table from the roles its header names (each period column its own),
+/// and what kind of table they make; `None` when they make neither kind.
+fn header_columns(all: &[(ColumnRole, Option<String>)]) -> Option<(Vec<Column>, TableKind)> {
+    let mut distinct: Vec<ColumnRole> = all.iter().map(|(r, _)| *r).collect();
+    distinct.sort_by_key(|r| *r as u8);
+    distinct.dedup();
+    let periods: Vec<String> = all.iter().filter_map(|(r, p)| (*r == ColumnRole::Period).then(|| p.clone()).flatten()).collect();
+    let has = |role| distinct.contains(&role);
+    let kind = if periods.len() >= 2 || has(ColumnRole::Target) {
+        TableKind::Indicator
+    } else if has(ColumnRole::Lead) || has(ColumnRole::Support) || has(ColumnRole::Deadline) {
+        TableKind::Assignment
+    } else {
+        return None;
+    };
+    let col = |role, label: &str| Column { role, label: label.to_string(), period: None };
+    let mut columns = vec![col(ColumnRole::Number, "STT"), col(ColumnRole::Content, "")];
+    if has(ColumnRole::Unit) {
+        columns.push(col(ColumnRole::Unit, ""));
+    }
+    for p in &periods {
+        columns.push(Column { role: ColumnRole::Period, label: p.clone(), period: Some(p.clone()) });
+    }
+    if has(ColumnRole::Target) && periods.is_empty() {
+        columns.push(col(ColumnRole::Target, ""));
+    }
+    for role in [ColumnRole::Director, ColumnRole::Monitor] {
+        if has(role) {
+            columns.push(col(role, ""));
+        }
+    }
+    columns.push(col(ColumnRole::Lead, ""));
+    if kind == TableKind::Assignment || has(ColumnRole::Support) {
+        columns.push(col(ColumnRole::Support, ""));
+    }
+    if has(ColumnRole::Output) {
+        columns.push(col(ColumnRole::Output, ""));
+    }
+    if kind == TableKind::Assignment || has(ColumnRole::Deadline) {
+        columns.push(col(ColumnRole::Deadline, ""));
+    }
+    Some((columns, kind))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -766,8 +801,22 @@ struct RowBuild {
     values: Vec<Tok>,
 }
 
-/// Same as [`read`], over (line number, text) pairs.
+/// Same as [`read`], over (line number, text) pairs: the table read as interleaved
+/// columns ([`read_interleaved`]) or as cell blocks ([`read_blocks`]), whichever reads
+/// more rows.
 pub fn read_lines(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
+    let interleaved = read_interleaved(lines, rules);
+    let blocks = read_blocks(lines, rules);
+    let rows = |x: &Option<OcrRead>| x.as_ref().map_or(0, |x| x.table.rows.iter().filter(|r| !r.is_group).count());
+    if rows(&blocks) > rows(&interleaved) {
+        blocks
+    } else {
+        interleaved
+    }
+}
+
+/// The table read as OCR-interleaved columns (see the module documentation).
+pub fn read_interleaved(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
     let r = &rules.ocr_tables;
     let header = find_header(lines, rules)?;
     let vocab = Vocab::new(rules);
@@ -1323,6 +1372,706 @@ fn deal_cells(rb: &RowBuild, vocab: &Vocab, rules: &Rules, has_director: bool, h
         support: agency.get(1).map(names).unwrap_or_default(),
         deadline: (!deadline.is_empty()).then(|| canonical_deadline(&deadline.join(" "), r)),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cell blocks
+
+/// A row number as printed ("1", "1.1", "1.10"), as its parts.
+fn row_number(t: &str) -> Option<Vec<u32>> {
+    let s = t.trim_end_matches(['.', ')']);
+    let parts: Vec<&str> = s.split(['.', ',']).collect();
+    if s.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    parts.iter().map(|p| p.parse().ok()).collect()
+}
+
+/// Numbers that may follow `prev`: the next sibling of it or of an ancestor ("1.10" →
+/// "1.11", "2"), a first child ("1.10.1"), and the sibling after next (a row whose number
+/// was lost). At the start of a numbering: "1" or "1.1".
+fn next_numbers(prev: Option<&[u32]>) -> Vec<Vec<u32>> {
+    let Some(p) = prev.filter(|p| !p.is_empty()) else { return vec![vec![1], vec![1, 1]] };
+    let mut out = Vec::new();
+    for j in (0..p.len()).rev() {
+        let mut s = p[..=j].to_vec();
+        s[j] += 1;
+        out.push(s);
+    }
+    let mut child = p.to_vec();
+    child.push(1);
+    out.push(child);
+    let mut skip = p.to_vec();
+    if let Some(l) = skip.last_mut() {
+        *l += 2;
+    }
+    out.push(skip);
+    out
+}
+
+/// The next sibling of `prev` (the number of a row whose number was lost).
+fn next_sibling(prev: Option<&[u32]>) -> Vec<u32> {
+    match prev.filter(|p| !p.is_empty()) {
+        Some(p) => {
+            let mut s = p.to_vec();
+            if let Some(l) = s.last_mut() {
+                *l += 1;
+            }
+            s
+        }
+        None => vec![1],
+    }
+}
+
+/// The number a row-number token stands for when it continues the numbering after `prev`
+/// (the last row's number) or `printed` (the last number printed): "15" after "1.4" is
+/// "1.5" with its dot lost.
+fn continues_numbering(t: &str, prev: Option<&[u32]>, printed: Option<&[u32]>) -> Option<Vec<u32>> {
+    let n = row_number(t)?;
+    let ok = |n: &Vec<u32>| next_numbers(prev).contains(n) || next_numbers(printed).contains(n);
+    if ok(&n) {
+        return Some(n);
+    }
+    let digits = t.trim_end_matches(['.', ')']).as_bytes();
+    if n.len() == 1 && digits.len() == 2 {
+        let split = vec![u32::from(digits[0] - b'0'), u32::from(digits[1] - b'0')];
+        if ok(&split) {
+            return Some(split);
+        }
+    }
+    None
+}
+
+fn number_text(n: &[u32]) -> String {
+    n.iter().map(u32::to_string).collect::<Vec<_>>().join(".")
+}
+
+fn first_char(t: &str) -> Option<char> {
+    t.chars().next()
+}
+
+fn starts_upper(t: &str) -> bool {
+    first_char(t).is_some_and(char::is_uppercase)
+}
+
+fn starts_lower(t: &str) -> bool {
+    first_char(t).is_some_and(char::is_lowercase)
+}
+
+static BLOCK_VALUE: once_cell::sync::Lazy<Regex> = once_cell::sync::Lazy::new(|| {
+    Regex::new(r"^(?P<op>[≥≤><=])?(?P<num>\d{1,3}(?:[.,]\d{1,2})?(?:[-–]\d{1,3}(?:[.,]\d{1,2})?)?)(?P<pct>%)?[,;]?$").expect("valid regex")
+});
+static DATE: once_cell::sync::Lazy<Regex> =
+    once_cell::sync::Lazy::new(|| Regex::new(r"^(?:\d{1,2}[/.-]){1,2}\d{4}[.,;]?$").expect("valid regex"));
+
+/// A target value token: its text as printed (operator glyphs read as "≥"), and whether it
+/// is surely a value (an operator, a percentage or a dash) rather than a bare number.
+fn value_tok(t: &str, r: &OcrTableRules) -> Option<(String, bool)> {
+    let c = BLOCK_VALUE.captures(t)?;
+    let num = c.name("num")?.as_str();
+    let pct = c.name("pct").map_or("", |m| m.as_str());
+    let op = match c.name("op").map(|m| m.as_str()) {
+        Some(o) if r.ge_glyphs.iter().any(|g| g == o) => "≥",
+        Some(o) => o,
+        None => "",
+    };
+    if pct.is_empty() && num.parse::<f64>().map_or(true, |n| n > 100.0) && !num.contains(['-', '–']) {
+        return None;
+    }
+    let text = if op.is_empty() { format!("{num}{pct}") } else { format!("{op} {num}{pct}") };
+    Some((text, !op.is_empty() || !pct.is_empty()))
+}
+
+/// Target values starting at token `i`: the values, whether they are sure, and how many
+/// tokens they take ("-", "---" for three dashes, "> 80", "> = 80", "≥60%").
+fn values_at(toks: &[&str], i: usize, r: &OcrTableRules) -> Option<(Vec<String>, bool, usize)> {
+    let t = *toks.get(i)?;
+    let dashes = t.chars().count();
+    if dashes <= 5 && t.chars().all(|c| matches!(c, '-' | '–' | '—')) {
+        return Some((vec!["-".to_string(); dashes], true, 1));
+    }
+    if let Some((v, sure)) = value_tok(t, r) {
+        return Some((vec![v], sure, 1));
+    }
+    let is_op = |t: &str| r.ge_glyphs.iter().any(|g| g == t) || matches!(t, "≥" | "≤" | "<" | ">");
+    let mut j = i;
+    while j < toks.len() && j < i + 2 && is_op(toks[j]) {
+        j += 1;
+    }
+    if j > i && j < toks.len() {
+        let ge = toks[i..j].iter().any(|o| r.ge_glyphs.iter().any(|g| g == o));
+        let op = if ge { "≥" } else { toks[i] };
+        if let Some((v, _)) = value_tok(toks[j], r).filter(|(v, _)| v.starts_with(|c: char| c.is_ascii_digit())) {
+            return Some((vec![format!("{op} {v}")], true, j - i + 1));
+        }
+    }
+    None
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Unit,
+    Value,
+    Text,
+}
+
+#[derive(Debug, Clone)]
+struct BlockCell {
+    kind: CellKind,
+    text: String,
+    lines: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct BlockRow {
+    number: Option<Vec<u32>>,
+    inferred: bool,
+    /// Index into the groups read so far.
+    group: Option<usize>,
+    /// (line number, text) of the row's lines, the number left out.
+    lines: Vec<(usize, String)>,
+}
+
+struct Blocks<'a> {
+    rules: &'a Rules,
+    vocab: Vocab,
+    indicator: bool,
+    /// Usual length of a content line.
+    width: f64,
+}
+
+impl Blocks<'_> {
+    fn r(&self) -> &OcrTableRules {
+        &self.rules.ocr_tables
+    }
+
+    fn wide(&self, t: &str) -> bool {
+        t.chars().count() as f64 >= self.r().wide_ratio * self.width
+    }
+
+    fn is_unit(&self, t: &str) -> bool {
+        self.r().units.iter().any(|u| u == t)
+    }
+
+    /// Whether a line starts with target values (or a unit) and, where they are bare
+    /// numbers, holds nothing else.
+    fn values_start(&self, text: &str) -> bool {
+        if !self.indicator {
+            return false;
+        }
+        let toks: Vec<&str> = text.split_whitespace().collect();
+        if toks.first().is_some_and(|t| self.is_unit(t)) {
+            return true;
+        }
+        match values_at(&toks, 0, self.r()) {
+            Some((_, true, _)) => true,
+            Some((_, false, n)) => toks[n..].iter().all(|t| values_at(&[t], 0, self.r()).is_some() || self.is_unit(t)),
+            None => false,
+        }
+    }
+
+    /// Where a row's first line leaves its content for its cells: at a unit or a sure value
+    /// whose run of values ends the line or comes before a capitalized word (an agency).
+    fn inline_cut(&self, toks: &[&str]) -> usize {
+        if !self.indicator {
+            return toks.len();
+        }
+        for i in 1..toks.len() {
+            let (mut e, sure) = if self.is_unit(toks[i]) {
+                (i + 1, true)
+            } else {
+                match values_at(toks, i, self.r()) {
+                    Some((_, sure, n)) => (i + n, sure),
+                    None => continue,
+                }
+            };
+            if !sure {
+                continue;
+            }
+            while e < toks.len() {
+                match values_at(toks, e, self.r()) {
+                    Some((_, _, n)) => e += n,
+                    None if self.is_unit(toks[e]) => e += 1,
+                    None => break,
+                }
+            }
+            if e == toks.len() || starts_upper(toks[e]) {
+                return i;
+            }
+        }
+        toks.len()
+    }
+
+    fn agency_start(&self, text: &str) -> bool {
+        let ws = words(text);
+        starts_upper(text) && !ws.is_empty() && {
+            let ws: Vec<&str> = ws.iter().take(2).map(String::as_str).collect();
+            self.vocab.agency_start(&ws) || (ws.len() == 2 && self.vocab.agency_start(&ws[..1]) && self.vocab.in_agency(&ws))
+        }
+    }
+
+    fn person_start(&self, text: &str) -> bool {
+        let toks: Vec<&str> = text.split_whitespace().collect();
+        toks.first().is_some_and(|t| self.r().person_marker.is_match(t) || (self.rules.columns.is_family_name(t) && toks.get(1).map_or(true, |n| starts_upper(n))))
+    }
+
+    fn agency_like(&self, text: &str) -> bool {
+        if self.agency_start(text) {
+            return true;
+        }
+        let c = self.rules.agencies.coverage(text);
+        c.words > 0 && c.known > 0 && c.covered * 2 >= c.words
+    }
+
+    fn deadline_like(&self, text: &str) -> bool {
+        let first = text.split_whitespace().next().unwrap_or("");
+        DATE.is_match(first) || (starts_upper(first) && self.r().deadline_starts.iter().any(|d| word_eq(d, &fold(first))))
+    }
+
+    /// Whether a line goes on with the cell before it: a lower-case start, or the two make
+    /// one agency name that the cell alone is not.
+    fn continues_cell(&self, cell: &BlockCell, text: &str) -> bool {
+        if cell.kind != CellKind::Text || DATE.is_match(cell.text.trim()) {
+            return false;
+        }
+        if starts_lower(text) || first_char(text).is_some_and(|c| !c.is_alphanumeric() && !matches!(c, '-' | '–' | '≥' | '>' | '≤' | '<' | '=')) {
+            return true;
+        }
+        let a = words(&cell.text);
+        let mut ab = a.clone();
+        ab.extend(words(text));
+        let ab: Vec<&str> = ab.iter().map(String::as_str).collect();
+        starts_upper(text) && self.vocab.in_agency(&ab) && !self.vocab.agencies.iter().any(|p| *p == a)
+    }
+
+    /// Cells of the tokens of one line.
+    fn push_cells(&self, toks: &[&str], line: usize, cells: &mut Vec<BlockCell>) {
+        let mut i = 0;
+        // Bare numbers are values only at the line start or after other values.
+        let mut after_value = true;
+        while i < toks.len() {
+            if self.indicator {
+                if self.is_unit(toks[i]) {
+                    cells.push(BlockCell { kind: CellKind::Unit, text: toks[i].to_string(), lines: vec![line] });
+                    i += 1;
+                    after_value = true;
+                    continue;
+                }
+                if let Some((vs, sure, n)) = values_at(toks, i, self.r()).filter(|(_, sure, _)| *sure || after_value) {
+                    let _ = sure;
+                    cells.extend(vs.into_iter().map(|v| BlockCell { kind: CellKind::Value, text: v, lines: vec![line] }));
+                    i += n;
+                    after_value = true;
+                    continue;
+                }
+            }
+            let s = i;
+            while i < toks.len() && !(self.indicator && (self.is_unit(toks[i]) || values_at(toks, i, self.r()).is_some_and(|(_, sure, _)| sure))) {
+                i += 1;
+            }
+            let ws = &toks[s..i];
+            // A date ending a line of words is a cell of its own ("Kế hoạch 10/2025").
+            let date = ws.len() > 1 && DATE.is_match(ws[ws.len() - 1]);
+            let text = if date { ws[..ws.len() - 1].join(" ") } else { ws.join(" ") };
+            match cells.last_mut() {
+                Some(c) if s == 0 && self.continues_cell(c, &text) => {
+                    c.text.push(' ');
+                    c.text.push_str(&text);
+                    if !c.lines.contains(&line) {
+                        c.lines.push(line);
+                    }
+                }
+                _ => cells.push(BlockCell { kind: CellKind::Text, text, lines: vec![line] }),
+            }
+            if date {
+                cells.push(BlockCell { kind: CellKind::Text, text: ws[ws.len() - 1].to_string(), lines: vec![line] });
+            }
+            after_value = false;
+        }
+    }
+
+    /// A row's content lines and its other cells.
+    fn split_row(&self, row: &BlockRow) -> (Vec<(usize, String)>, Vec<BlockCell>) {
+        let mut content: Vec<(usize, String)> = Vec::new();
+        let mut cells: Vec<BlockCell> = Vec::new();
+        let mut in_content = true;
+        for (line, text) in &row.lines {
+            let toks: Vec<&str> = text.split_whitespace().collect();
+            if toks.is_empty() {
+                continue;
+            }
+            if in_content {
+                if content.is_empty() {
+                    let cut = self.inline_cut(&toks);
+                    if cut > 0 {
+                        content.push((*line, toks[..cut].join(" ")));
+                    }
+                    if cut < toks.len() {
+                        in_content = false;
+                        self.push_cells(&toks[cut..], *line, &mut cells);
+                    }
+                    continue;
+                }
+                let prev = &content[content.len() - 1].1;
+                let stop = self.values_start(text) || self.person_start(text) || (self.agency_start(text) && !self.wide(text));
+                let open = !prev.ends_with(['.', ';', '!', '?', ':']);
+                let goes_on = starts_lower(text) || (self.wide(prev) && open && first_char(text).is_some_and(|c| !c.is_lowercase()));
+                if !stop && goes_on {
+                    content.push((*line, text.clone()));
+                    continue;
+                }
+                in_content = false;
+            }
+            self.push_cells(&toks, *line, &mut cells);
+        }
+        (content, cells)
+    }
+
+    /// Whether body line `k` starts a new, unnumbered row after `row`: a capitalized line
+    /// whose lower-case continuation lines end on a line of values while the row already
+    /// has its values, or a capitalized content-wide line after the row's cells.
+    fn starts_row(&self, row: &BlockRow, body: &[(usize, String)], k: usize) -> bool {
+        let text = &body[k].1;
+        if !starts_upper(text) {
+            return false;
+        }
+        let (content, cells) = self.split_row(row);
+        if self.indicator && !self.values_start(text) && cells.iter().any(|c| c.kind != CellKind::Text) {
+            let mut j = k + 1;
+            while j < body.len() && starts_lower(&body[j].1) {
+                j += 1;
+            }
+            if j < body.len() && self.values_start(&body[j].1) {
+                return true;
+            }
+        }
+        !content.is_empty() && !cells.is_empty() && self.wide(text) && text.split_whitespace().count() >= self.r().wide_words
+    }
+}
+
+/// A group row: a numeral ("II", "Ill") and a capitalized title, on the line or the next.
+fn block_group(toks: &[&str], next: Option<&str>, r: &OcrTableRules) -> Option<Option<String>> {
+    let first = toks.first()?;
+    if !r.block_numeral.is_match(first) || !first.chars().any(|c| c.is_alphabetic()) {
+        return None;
+    }
+    if toks.len() == 1 {
+        return next.filter(|n| starts_upper(n) && n.split_whitespace().count() >= 2).map(|_| None);
+    }
+    (starts_upper(toks[1]) && toks.len() >= 3).then(|| Some(toks[1..].join(" ")))
+}
+
+const ROMAN: [&str; 12] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"];
+
+/// Reads lines `first..=last` as a table laid out cell block by cell block: each row's
+/// number on a line (or before its content), its content lines, then its other cells,
+/// wrapped cells one piece a line.
+///
+/// - the header is every line from the first naming a column up to the first row or group
+///   line; its columns are found in the joined text, and its repeats on later pages (runs of
+///   header lines) are skipped;
+/// - a row starts at a number that continues the numbering ("1.4" → "1.5" or "2"; "15"
+///   after "1.4" is "1.5"), at a group line ("II Title"), or where a number was lost: a
+///   capitalized line after a row's values that leads to a line of values, or a
+///   capitalized content-wide line after a row's cells;
+/// - in a row, the content is the first line (up to its values) and the lines that wrap on
+///   from it; the rest are cells: units and values, then text cells (a line starts a new
+///   one unless it starts lower-case or completes an agency name); text cells naming
+///   agencies (`rules/agencies.toml`) are the lead then the support cells, person names the
+///   person cells, and what is left the output and, last, the deadline.
+pub fn read_blocks(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> {
+    let r = &rules.ocr_tables;
+    let lines: Vec<(usize, String)> = lines.iter().filter(|(_, t)| !t.trim().is_empty()).map(|(i, t)| (*i, t.trim().to_string())).collect();
+    // Header.
+    let limit = lines.len().min(60);
+    let h0 = (0..limit).find(|&k| !header_roles(&lines[k].1, rules).is_empty())?;
+    let mut h1 = h0 + 1;
+    while h1 < limit && h1 - h0 < 40 {
+        let toks: Vec<&str> = lines[h1].1.split_whitespace().collect();
+        let number = toks.first().and_then(|t| row_number(t)).is_some_and(|n| n == [1] || n == [1, 1]);
+        if number || block_group(&toks, lines.get(h1 + 1).map(|l| l.1.as_str()), r).is_some() {
+            break;
+        }
+        h1 += 1;
+    }
+    let joined = lines[h0..h1].iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join(" ");
+    let roles = header_roles(&joined, rules);
+    let mut distinct: Vec<ColumnRole> = roles.iter().map(|(r, _)| *r).collect();
+    distinct.sort_by_key(|r| *r as u8);
+    distinct.dedup();
+    if !distinct.contains(&ColumnRole::Content) || distinct.len() < r.min_roles {
+        return None;
+    }
+    let (columns, kind) = header_columns(&roles)?;
+    // Body without the header's repeats.
+    let header_lines: Vec<String> = lines[h0..h1].iter().map(|(_, l)| fold(l)).collect();
+    let label_words: Vec<String> = rules.columns.labels().flat_map(|(l, _)| l.iter().cloned()).chain(["nam".to_string()]).collect();
+    let repeat = |f: &str| header_lines.iter().any(|h| h == f || (h.len() >= 5 && f.len() >= 5 && strsim::normalized_levenshtein(h, f) >= 0.8));
+    let label_only = |f: &str| {
+        f.split(' ').filter(|w| !w.is_empty()).all(|w| label_words.iter().any(|l| l == w) || (w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())))
+    };
+    let rest = &lines[h1..];
+    let folded: Vec<String> = rest.iter().map(|(_, l)| fold(l)).collect();
+    let mut skip = vec![false; rest.len()];
+    let mut k = 0;
+    while k < rest.len() {
+        if !repeat(&folded[k]) {
+            k += 1;
+            continue;
+        }
+        let mut a = k;
+        while a > 0 && k - a < 2 && label_only(&folded[a - 1]) {
+            a -= 1;
+        }
+        let mut b = k + 1;
+        while b < rest.len() && (repeat(&folded[b]) || label_only(&folded[b])) {
+            b += 1;
+        }
+        let sure = (a..b).filter(|&j| repeat(&folded[j]) && folded[j].len() >= 5).count();
+        if b - a >= 2 && sure >= 1 {
+            skip[a..b].iter_mut().for_each(|s| *s = true);
+        }
+        k = b;
+    }
+    let body: Vec<(usize, String)> = rest.iter().zip(&skip).filter(|(_, s)| !**s).map(|(l, _)| l.clone()).collect();
+    let mut lens: Vec<usize> = body.iter().filter(|(_, t)| t.split_whitespace().count() >= r.wide_words).map(|(_, t)| t.chars().count()).collect();
+    lens.sort_unstable();
+    let width = lens.get(lens.len() / 2).map_or(40.0, |&w| w as f64);
+    let b = Blocks { rules, vocab: Vocab::new(rules), indicator: kind == TableKind::Indicator, width };
+
+    // Rows.
+    let mut groups: Vec<GroupInfo> = Vec::new();
+    let mut rows: Vec<BlockRow> = Vec::new();
+    let mut cur: Option<BlockRow> = None;
+    let (mut prev, mut printed): (Option<Vec<u32>>, Option<Vec<u32>>) = (None, None);
+    let mut k = 0;
+    while k < body.len() {
+        let (line, text) = &body[k];
+        let toks: Vec<&str> = text.split_whitespace().collect();
+        if let Some(inline) = block_group(&toks, body.get(k + 1).map(|l| l.1.as_str()), r) {
+            rows.extend(cur.take());
+            let mut title = match inline {
+                Some(t) => t,
+                None => {
+                    k += 1;
+                    body[k].1.clone()
+                }
+            };
+            k += 1;
+            while k < body.len() && starts_lower(&body[k].1) {
+                title.push(' ');
+                title.push_str(&body[k].1);
+                k += 1;
+            }
+            let numeral = ROMAN.get(groups.len()).map_or_else(|| (groups.len() + 1).to_string(), |s| s.to_string());
+            groups.push(GroupInfo { numeral, title });
+            prev = None;
+            printed = None;
+            continue;
+        }
+        let number = toks.first().and_then(|t| continues_numbering(t, prev.as_deref(), printed.as_deref()));
+        if let Some(n) = number.filter(|_| toks.get(1).map_or(true, |t| !starts_lower(t))) {
+            rows.extend(cur.take());
+            let rest = toks[1..].join(" ");
+            let mut row = BlockRow { number: Some(n.clone()), inferred: false, group: groups.len().checked_sub(1), lines: Vec::new() };
+            if !rest.is_empty() {
+                row.lines.push((*line, rest));
+            }
+            // An unnumbered row just before, given this number, had its own.
+            if let Some(last) = rows.last_mut() {
+                if last.inferred && last.number.as_ref() == Some(&n) {
+                    last.number = None;
+                }
+            }
+            cur = Some(row);
+            prev = Some(n.clone());
+            printed = Some(n);
+            k += 1;
+            continue;
+        }
+        let new_row = match &cur {
+            None => true,
+            Some(c) => b.starts_row(c, &body, k),
+        };
+        if new_row {
+            rows.extend(cur.take());
+            let n = next_sibling(prev.as_deref());
+            cur = Some(BlockRow { number: Some(n.clone()), inferred: true, group: groups.len().checked_sub(1), lines: Vec::new() });
+            prev = Some(n);
+        }
+        if let Some(c) = cur.as_mut() {
+            c.lines.push((*line, text.clone()));
+        }
+        k += 1;
+    }
+    rows.extend(cur.take());
+
+    // Rows → table rows. An unnumbered row of content only is a heading: the end of its
+    // group's title when it comes first in the group, else a group of its own.
+    let col_of = |role: ColumnRole| columns.iter().position(|c| c.role == role);
+    let mut built: Vec<(Option<usize>, Row)> = Vec::new();
+    let mut unread: Vec<(usize, String)> = Vec::new();
+    let mut group_of_row: Vec<Option<usize>> = Vec::new();
+    let mut extra_group: Option<usize> = None;
+    let mut last_group: Option<usize> = None;
+    for row in &rows {
+        let (content, cells) = b.split_row(row);
+        let first_line = row.lines.first().map_or(0, |l| l.0);
+        let last_line = row.lines.last().map_or(first_line, |l| l.0);
+        let name = content.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(" ");
+        if row.group != last_group {
+            last_group = row.group;
+            extra_group = None;
+        }
+        let group = extra_group.or(row.group);
+        if cells.is_empty() && row.inferred {
+            if name.is_empty() {
+                continue;
+            }
+            let first_in_group = !group_of_row.iter().any(|g| *g == group) && extra_group.is_none();
+            match group {
+                Some(g) if first_in_group && g < groups.len() => {
+                    groups[g].title.push(' ');
+                    groups[g].title.push_str(&name);
+                }
+                _ => {
+                    let numeral = ROMAN.get(groups.len()).map_or_else(|| (groups.len() + 1).to_string(), |s| s.to_string());
+                    groups.push(GroupInfo { numeral, title: name });
+                    extra_group = Some(groups.len() - 1);
+                }
+            }
+            continue;
+        }
+        let lettered = name.split_whitespace().filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2).count();
+        if lettered < 2 {
+            if !name.is_empty() || !cells.is_empty() {
+                let shown: String = name.chars().take(60).collect();
+                unread.push((first_line, format!("row {} of an OCR table not read: no content cell (\"{shown}\")", row.number.as_deref().map(number_text).unwrap_or_default())));
+            }
+            continue;
+        }
+        let mut row_cells = vec![Cell::default(); columns.len()];
+        let set = |row_cells: &mut Vec<Cell>, role: ColumnRole, text: String, raw: String, lines: Vec<usize>| {
+            if let Some(c) = col_of(role) {
+                row_cells[c] = Cell { text, raw, lines };
+            }
+        };
+        let mut name = name;
+        let mut name_lines: Vec<usize> = content.iter().map(|(l, _)| *l).collect();
+        // Units and values.
+        if let Some(u) = cells.iter().find(|c| c.kind == CellKind::Unit) {
+            set(&mut row_cells, ColumnRole::Unit, u.text.clone(), u.text.clone(), u.lines.clone());
+        }
+        let period_cols: Vec<usize> = (0..columns.len()).filter(|&c| matches!(columns[c].role, ColumnRole::Period | ColumnRole::Target)).collect();
+        let values: Vec<&BlockCell> = cells.iter().filter(|c| c.kind == CellKind::Value).collect();
+        for (slot, v) in values.iter().take(period_cols.len()).enumerate() {
+            row_cells[period_cols[slot]] = Cell { text: v.text.clone(), raw: v.text.clone(), lines: v.lines.clone() };
+        }
+        // Text cells: before the agencies, the agencies (with the pieces between them),
+        // persons, then output and deadline.
+        let texts: Vec<&BlockCell> = cells.iter().filter(|c| c.kind == CellKind::Text && !c.text.is_empty()).collect();
+        let first_person = texts.iter().position(|c| b.person_start(&c.text)).unwrap_or(texts.len());
+        let agency: Vec<usize> = (0..first_person).filter(|&i| b.agency_like(&texts[i].text)).collect();
+        let (a0, a1) = match (agency.first(), agency.last()) {
+            (Some(&a), Some(&z)) => (a, z + 1),
+            _ => (first_person.min(texts.len()), first_person.min(texts.len())),
+        };
+        let before: Vec<&BlockCell> = texts[..a0].to_vec();
+        if !before.is_empty() {
+            let t = before.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" ");
+            if kind == TableKind::Assignment {
+                name = format!("{name} {t}");
+                name_lines.extend(before.iter().flat_map(|c| c.lines.iter().copied()));
+            } else if values.is_empty() && period_cols.len() == 1 {
+                row_cells[period_cols[0]] = Cell { text: t.clone(), raw: t, lines: before.iter().flat_map(|c| c.lines.iter().copied()).collect() };
+            }
+        }
+        let mut agency_cells: Vec<(String, Vec<usize>)> = Vec::new();
+        for c in &texts[a0..a1] {
+            match agency_cells.last_mut() {
+                Some(last) if !b.agency_like(&c.text) => {
+                    last.0.push(' ');
+                    last.0.push_str(&c.text);
+                    last.1.extend(c.lines.iter().copied());
+                }
+                _ => agency_cells.push((c.text.clone(), c.lines.clone())),
+            }
+        }
+        let mut agency_iter = agency_cells.into_iter();
+        if let Some((t, l)) = agency_iter.next() {
+            set(&mut row_cells, ColumnRole::Lead, t.clone(), t, l);
+        }
+        let support: Vec<(String, Vec<usize>)> = agency_iter.collect();
+        if !support.is_empty() {
+            let role = if col_of(ColumnRole::Support).is_some() { ColumnRole::Support } else { ColumnRole::Lead };
+            let text = support.iter().map(|s| s.0.as_str()).collect::<Vec<_>>().join("; ");
+            let raw = support.iter().map(|s| s.0.as_str()).collect::<Vec<_>>().join("\n");
+            if role == ColumnRole::Lead {
+                if let Some(c) = col_of(role) {
+                    row_cells[c].text = format!("{}; {text}", row_cells[c].text);
+                    row_cells[c].raw = format!("{}\n{raw}", row_cells[c].raw);
+                }
+            } else {
+                set(&mut row_cells, role, text, raw, support.iter().flat_map(|s| s.1.iter().copied()).collect());
+            }
+        }
+        let after: Vec<&BlockCell> = texts[a1.max(a0)..].to_vec();
+        let mut others: Vec<&BlockCell> = Vec::new();
+        let mut persons = [ColumnRole::Director, ColumnRole::Monitor].into_iter().filter(|&p| col_of(p).is_some());
+        for c in after {
+            if b.person_start(&c.text) {
+                if let Some(p) = persons.next() {
+                    set(&mut row_cells, p, c.text.clone(), c.text.clone(), c.lines.clone());
+                    continue;
+                }
+            }
+            others.push(c);
+        }
+        if col_of(ColumnRole::Deadline).is_some() && !others.is_empty() {
+            let last = others[others.len() - 1];
+            if others.len() >= 2 || b.deadline_like(&last.text) {
+                let d = canonical_deadline(&last.text, r);
+                set(&mut row_cells, ColumnRole::Deadline, d.clone(), d, last.lines.clone());
+                others.pop();
+            }
+        }
+        if !others.is_empty() {
+            let t = others.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" ");
+            set(&mut row_cells, ColumnRole::Output, t.clone(), t, others.iter().flat_map(|c| c.lines.iter().copied()).collect());
+        }
+        if let Some(c) = col_of(ColumnRole::Content) {
+            row_cells[c] = Cell { text: name.clone(), raw: name, lines: name_lines };
+        }
+        group_of_row.push(group);
+        built.push((
+            group,
+            Row {
+                number: row.number.as_deref().map(number_text),
+                number_inferred: row.inferred,
+                group: None,
+                is_group: false,
+                cells: row_cells,
+                first_line,
+                last_line,
+            },
+        ));
+    }
+    let mut out_rows: Vec<Row> = Vec::new();
+    let mut shown: Option<usize> = None;
+    for (g, mut row) in built {
+        if let Some(gi) = g {
+            if shown != Some(gi) {
+                shown = Some(gi);
+                out_rows.push(Row { number: None, number_inferred: false, group: Some(groups[gi].clone()), is_group: true, cells: Vec::new(), first_line: row.first_line, last_line: row.first_line });
+            }
+            row.group = Some(groups[gi].clone());
+        }
+        out_rows.push(row);
+    }
+    if out_rows.iter().filter(|r| !r.is_group).count() < 2 {
+        return None;
+    }
+    Some(OcrRead { table: Table { columns, rows: out_rows, shape: Shape::Flat, kind }, unread })
 }
 
 #[cfg(test)]
