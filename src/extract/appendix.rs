@@ -26,15 +26,25 @@ pub fn extract_tables(norm: &NormText, tree: &DocTree, rules: &Rules, reg: &mut 
         .map(|i| (i, reconstruct(norm, tree.nodes[i].first_line, tree.nodes[i].last_line, rules)))
         .collect();
     // Appendices whose tables the ordinary reader could not read (or that the segmenter
-    // left as paragraphs) are tried as OCR-interleaved tables.
+    // left as paragraphs) are tried as OCR tables; so are those of OCR'd text (restoration
+    // applied) that it did read, where the OCR reader reads more rows.
     let mut read_by_ocr: Vec<(usize, usize)> = Vec::new();
     for a in tree.of_kind(NodeKind::Appendix) {
         let (first, last) = extent(tree, a);
         let inside = |i: usize| tree.nodes[i].first_line >= first && tree.nodes[i].last_line <= last;
-        if tables.iter().any(|(i, t)| inside(*i) && t.kind != TableKind::Unknown) || last <= first {
+        let read_rows: usize = tables
+            .iter()
+            .filter(|(i, t)| inside(*i) && t.kind != TableKind::Unknown)
+            .map(|(_, t)| t.rows.iter().filter(|r| !r.is_group).count())
+            .sum();
+        let read_any = tables.iter().any(|(i, t)| inside(*i) && t.kind != TableKind::Unknown);
+        if (read_any && !norm.restored) || last <= first {
             continue;
         }
         let Some(read) = crate::segment::ocr_table::read(norm, first + 1, last, rules) else { continue };
+        if read_any && read.table.rows.iter().filter(|r| !r.is_group).count() <= read_rows {
+            continue;
+        }
         let place = Place { origin: Origin::Appendix, ocr: true, table: tree.nodes[a].label.clone() };
         match read.table.kind {
             TableKind::Assignment => tasks.extend(table_tasks(norm, &read.table, &place, rules, reg)),

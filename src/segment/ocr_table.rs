@@ -1741,7 +1741,9 @@ impl Blocks<'_> {
             while j < body.len() && starts_lower(&body[j].1) {
                 j += 1;
             }
-            if j < body.len() && self.values_start(&body[j].1) {
+            // (A bare number alone is rather the next row's number.)
+            let number_alone = |t: &str| t.split_whitespace().count() == 1 && row_number(t).is_some();
+            if j < body.len() && self.values_start(&body[j].1) && !number_alone(&body[j].1) {
                 return true;
             }
         }
@@ -2100,6 +2102,87 @@ mod tests {
         assert_eq!(canonical_deadline("Hằng", r()), "Hằng");
         assert_eq!(canonical_deadline("Thân", r()), "Thân");
         assert_eq!(canonical_deadline("Hằng năm", r()), "Hằng năm");
+    }
+
+    #[test]
+    fn row_numbers_continue_the_numbering() {
+        let n = |t: &str, prev: &[u32]| continues_numbering(t, Some(prev), Some(prev));
+        assert_eq!(n("1.2", &[1, 1]), Some(vec![1, 2]));
+        assert_eq!(n("2", &[1, 10]), Some(vec![2]));
+        assert_eq!(n("8.1", &[8]), Some(vec![8, 1]));
+        // The dot lost: "15" after "1.4" is "1.5"; after "14" it is 15.
+        assert_eq!(n("15", &[1, 4]), Some(vec![1, 5]));
+        assert_eq!(n("15", &[14]), Some(vec![15]));
+        // One number lost.
+        assert_eq!(n("6", &[4]), Some(vec![6]));
+        // Not a continuation: a number in the text, a year.
+        assert_eq!(n("9", &[4]), None);
+        assert_eq!(n("2025", &[4]), None);
+        assert_eq!(continues_numbering("1", None, None), Some(vec![1]));
+    }
+
+    #[test]
+    fn block_values() {
+        let v = |line: &str| {
+            let toks: Vec<&str> = line.split_whitespace().collect();
+            values_at(&toks, 0, r()).map(|(v, sure, n)| (v, sure, n))
+        };
+        assert_eq!(v("> 80"), Some((vec!["≥ 80".to_string()], true, 2)));
+        assert_eq!(v("≥60%"), Some((vec!["≥ 60%".to_string()], true, 1)));
+        assert_eq!(v("80-90%"), Some((vec!["80-90%".to_string()], true, 1)));
+        assert_eq!(v("---"), Some((vec!["-".to_string(); 3], true, 1)));
+        assert_eq!(v("100"), Some((vec!["100".to_string()], false, 1)));
+        assert_eq!(v("2025"), None);
+        assert_eq!(v("10/2025"), None);
+    }
+
+    #[test]
+    fn cell_blocks_are_read() {
+        let text = "PHỤ LỤC
+TT Nội dung công việc
+Cơ quan chủ trì
+Cơ quan phối
+hợp
+Sản phẩm
+Thời gian
+I
+Nâng cao nhận thức về chuyển đổi số
+1
+Xây dựng kế hoạch của UBND phường về việc thực hiện chuyển đổi số
+trong các cơ quan nhà nước.
+Phòng Văn
+hóa-Xã hội
+Công an
+phường
+Kế hoạch 10/2025
+Tổ chức tuyên truyền, phổ biến về chuyển đổi số trên địa bàn phường
+Phòng Văn hóa-Xã hội
+Báo cáo
+Thường
+xuyên
+3
+Triển khai các nền tảng số dùng chung của thành phố trên địa bàn
+Công an phường
+Báo cáo
+Thường xuyên";
+        let lines: Vec<(usize, String)> = text.lines().enumerate().map(|(i, l)| (i, l.to_string())).collect();
+        let read = read_blocks(&lines[1..], Rules::embedded()).expect("read");
+        assert_eq!(read.table.kind, TableKind::Assignment);
+        let t = &read.table;
+        let data: Vec<&Row> = t.rows.iter().filter(|r| !r.is_group).collect();
+        assert_eq!(data.len(), 3, "{}", t.render());
+        let cell = |row: &Row, role| t.cell(row, role).map(|c| c.text.clone()).unwrap_or_default();
+        assert_eq!(cell(data[0], ColumnRole::Content), "Xây dựng kế hoạch của UBND phường về việc thực hiện chuyển đổi số trong các cơ quan nhà nước.");
+        assert_eq!(cell(data[0], ColumnRole::Lead), "Phòng Văn hóa-Xã hội");
+        assert_eq!(cell(data[0], ColumnRole::Support), "Công an phường");
+        assert_eq!(cell(data[0], ColumnRole::Output), "Kế hoạch");
+        assert_eq!(cell(data[0], ColumnRole::Deadline), "10/2025");
+        // The lost number 2: an unnumbered content-wide line after the row's cells.
+        assert_eq!(data[1].number.as_deref(), Some("2"));
+        assert!(data[1].number_inferred);
+        assert_eq!(cell(data[1], ColumnRole::Deadline), "Thường xuyên");
+        assert_eq!(data[2].number.as_deref(), Some("3"));
+        assert_eq!(data[2].group.as_ref().map(|g| g.title.as_str()), Some("Nâng cao nhận thức về chuyển đổi số"));
     }
 
     #[test]
