@@ -305,15 +305,11 @@ fn is_value(t: &Tok) -> bool {
 // ---------------------------------------------------------------------------------------
 // Fuzzy helpers
 
-/// Smallest edit distance between `pat` and any stretch of `text` (approximate substring).
-fn substring_distance(pat: &[char], text: &[char]) -> usize {
-    let m = pat.len();
-    if m == 0 {
-        return 0;
-    }
+/// Smallest edit distance between `pat` and any stretch of `text` (approximate
+/// substring), and where the best stretch ends in `text`.
+fn substring_match(pat: &[char], text: &[char]) -> (usize, usize) {
     let mut prev: Vec<usize> = vec![0; text.len() + 1];
     let mut cur: Vec<usize> = vec![0; text.len() + 1];
-    let mut best_col: Vec<usize>;
     for (i, &p) in pat.iter().enumerate() {
         cur[0] = i + 1;
         for j in 1..=text.len() {
@@ -322,9 +318,7 @@ fn substring_distance(pat: &[char], text: &[char]) -> usize {
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    best_col = prev;
-    best_col.sort_unstable();
-    best_col[0]
+    prev.iter().enumerate().map(|(j, &d)| (d, j)).min().unwrap_or((pat.len(), 0))
 }
 
 /// Two folded words equal up to OCR damage: one edit in a word of four letters or more.
@@ -438,16 +432,22 @@ impl Vocab {
 // Header
 
 fn header_roles(line: &str, rules: &Rules) -> Vec<(ColumnRole, Option<String>)> {
+    header_roles_with(line, rules, false)
+}
+
+/// Roles named in a header text; with `consume`, the text a (longer) label matched is not
+/// matched again by a shorter one ("kết quả cần đạt" is an output, not also a target).
+fn header_roles_with(line: &str, rules: &Rules, consume: bool) -> Vec<(ColumnRole, Option<String>)> {
     let r = &rules.ocr_tables;
     let folded = fold(line);
-    let fw: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut fw: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = Vec::new();
     for w in &fw {
         if w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) && w.chars().all(|c| c.is_ascii_digit()) {
             out.push((ColumnRole::Period, Some(w.to_string())));
         }
     }
-    let squeezed: Vec<char> = folded.chars().filter(|c| c.is_alphabetic()).collect();
+    let mut squeezed: Vec<char> = folded.chars().filter(|c| c.is_alphabetic()).collect();
     for (label, role) in rules.columns.labels() {
         if out.iter().any(|(r2, _)| r2 == role) {
             continue;
@@ -455,10 +455,19 @@ fn header_roles(line: &str, rules: &Rules) -> Vec<(ColumnRole, Option<String>)> 
         let joined: String = label.concat();
         let n = joined.chars().count();
         let found = if n < r.min_len {
-            fw.windows(label.len()).any(|w| w.iter().zip(label).all(|(a, b)| a == b))
+            let at = (0..(fw.len() + 1).saturating_sub(label.len())).find(|&i| fw[i..i + label.len()].iter().zip(label).all(|(a, b)| a == b));
+            if let (true, Some(i)) = (consume, at) {
+                fw[i..i + label.len()].iter_mut().for_each(|w| *w = "#");
+            }
+            at.is_some()
         } else {
             let pat: Vec<char> = joined.chars().collect();
-            (substring_distance(&pat, &squeezed) as f64) <= (n as f64 * r.max_ratio).floor()
+            let (d, end) = substring_match(&pat, &squeezed);
+            let found = (d as f64) <= (n as f64 * r.max_ratio).floor();
+            if found && consume {
+                squeezed[end.saturating_sub(n)..end].iter_mut().for_each(|c| *c = '#');
+            }
+            found
         };
         if found {
             out.push((*role, None));
@@ -1797,7 +1806,7 @@ pub fn read_blocks(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> 
         h1 += 1;
     }
     let joined = lines[h0..h1].iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join(" ");
-    let roles = header_roles(&joined, rules);
+    let roles = header_roles_with(&joined, rules, true);
     let mut distinct: Vec<ColumnRole> = roles.iter().map(|(r, _)| *r).collect();
     distinct.sort_by_key(|r| *r as u8);
     distinct.dedup();
