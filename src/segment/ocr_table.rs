@@ -1724,7 +1724,10 @@ impl Blocks<'_> {
                 let prev = &content[content.len() - 1].1;
                 let stop = self.values_start(text) || self.person_start(text) || (self.agency_start(text) && !self.wide(text));
                 let open = !prev.ends_with(['.', ';', '!', '?', ':']);
-                let goes_on = starts_lower(text) || (self.wide(prev) && open && first_char(text).is_some_and(|c| !c.is_lowercase()));
+                // After a full stop the content goes on with a capital only: a lower-case
+                // line there is a cell whose capital OCR lost ("văn phòng UBND").
+                let ended = prev.ends_with('.') && !prev.ends_with("..");
+                let goes_on = (starts_lower(text) && !ended) || (self.wide(prev) && open && first_char(text).is_some_and(|c| !c.is_lowercase()));
                 if !stop && goes_on {
                     content.push((*line, text.clone()));
                     continue;
@@ -1995,6 +1998,11 @@ pub fn read_blocks(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> 
                 name_lines.extend(before.iter().flat_map(|c| c.lines.iter().copied()));
             } else if values.is_empty() && period_cols.len() == 1 {
                 row_cells[period_cols[0]] = Cell { text: t.clone(), raw: t, lines: before.iter().flat_map(|c| c.lines.iter().copied()).collect() };
+            } else if values.is_empty() && before.len() == period_cols.len() {
+                // One text target a period ("Thường xuyên" in every period column).
+                for (c, cell) in period_cols.iter().zip(&before) {
+                    row_cells[*c] = Cell { text: cell.text.clone(), raw: cell.text.clone(), lines: cell.lines.clone() };
+                }
             }
         }
         let mut agency_cells: Vec<(String, Vec<usize>)> = Vec::new();
