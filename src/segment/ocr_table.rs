@@ -26,6 +26,10 @@
 //!
 //! Rows whose content cell is mostly unreadable are not read: they come back in
 //! [`OcrRead::unread`] for a warning, so that no garbage item is produced.
+//!
+//! Tables Tesseract lays out cell block by cell block instead (born-digital tables: a row's
+//! number, its content lines, then every other cell on lines of its own) are read by
+//! [`read_blocks`]; [`read_lines`] keeps whichever of the two readings reads more rows.
 
 use super::table::{Cell, Column, ColumnRole, GroupInfo, Row, Shape, Table, TableKind};
 use crate::fold::fold;
