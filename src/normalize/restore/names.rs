@@ -102,10 +102,11 @@ pub struct NameTable {
 /// The classes, in the order of [`NameTable::readings`].
 pub const CLASSES: [u32; 3] = [SURNAME, NAME2, NAME3];
 
-/// Whether a token may be (part of) a name: a capital, then at least one more letter.
+/// Whether a token may be (part of) a name: a capital, then lowercase ("Nguyễn"; a name in
+/// capitals, "NGUYỄN", is left to the word model: headings are in capitals too).
 pub fn name_cased(text: &str) -> bool {
     let mut cs = text.chars();
-    cs.next().is_some_and(char::is_uppercase) && cs.next().is_some()
+    cs.next().is_some_and(char::is_uppercase) && cs.any(char::is_lowercase)
 }
 
 impl NameTable {
@@ -190,6 +191,6 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].0, NAME2);
         assert!(t.readings(id("vân")).any(|(c, _)| c == NAME3));
-        assert!(name_cased("Nguyen") && name_cased("LÊ") && !name_cased("A") && !name_cased("le"));
+        assert!(name_cased("Nguyen") && !name_cased("LÊ") && !name_cased("A") && !name_cased("le"));
     }
 }

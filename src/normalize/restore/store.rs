@@ -49,7 +49,7 @@ pub(super) enum Case {
     Lower,
     /// Capital first letter and a later lowercase one ([`is_capitalized`]).
     Capitalized,
-    /// Otherwise [`super::names::name_cased`] ("LÊ").
+    /// Otherwise a capital first letter ("LÊ", "A").
     Upper,
 }
 
@@ -61,7 +61,7 @@ pub(super) fn ids_of_lines(lex: &Lexicon, lines: &[Vec<char>]) -> (Vec<u32>, Vec
         for t in tokenize(chars) {
             cased.push(match t.kind {
                 TokKind::Word if is_capitalized(&t.text) => Case::Capitalized,
-                TokKind::Word if super::names::name_cased(&t.text) => Case::Upper,
+                TokKind::Word if t.text.chars().next().is_some_and(char::is_uppercase) => Case::Upper,
                 _ => Case::Lower,
             });
             ids.push(match t.kind {
@@ -111,7 +111,7 @@ impl ModelData {
             for &i in &ids {
                 freq[i as usize] += 1;
             }
-            let name_cased: Vec<bool> = cased.iter().map(|&c| c != Case::Lower).collect();
+            let name_cased: Vec<bool> = cased.iter().map(|&c| c == Case::Capitalized).collect();
             table.label(&mut ids, &name_cased);
             // Capitalized words (agencies, line starts), names aside: the capitalization prior.
             for (&i, &c) in ids.iter().zip(&cased) {
@@ -261,9 +261,9 @@ mod tests {
     #[test]
     fn round_trip_and_errors() {
         let d = ModelData {
-            forms: vec![String::new(); 4].into_iter().chain(["số".to_string(), "so".into()]).collect(),
-            freq: vec![2, 0, 0, 1, 5, 300],
-            cap: vec![0, 0, 0, 0, 10, 1],
+            forms: vec![String::new(); FIRST_FORM as usize].into_iter().chain(["số".to_string(), "so".into()]).collect(),
+            freq: vec![2, 0, 0, 1, 0, 0, 0, 5, 300],
+            cap: vec![0, 0, 0, 0, 0, 0, 0, 10, 1],
             tri: vec![(3, 1), (1 << 40, 7)],
             bi: vec![(5, 2), (u64::MAX >> 1, 1)],
         };
