@@ -243,10 +243,13 @@ impl Model {
     }
 
     /// The personal-name readings of a capitalized token: for each candidate form that is
-    /// a listed name syllable, the name class with its emission cost added.
-    fn name_readings(&self, text: &str, cands: &[Cand]) -> Vec<Cand> {
+    /// a listed name syllable, the name class with its emission cost added. Stripped text
+    /// only: on OCR text the document cache (which works on forms) already carries names
+    /// and places from their clean occurrences, and name readings would compete with it
+    /// ("Đông Hải" read as a surname "Đồng").
+    fn name_readings(&self, text: &str, cands: &[Cand], kind: TextKind) -> Vec<Cand> {
         let w = self.weights.name;
-        if w <= 0.0 || !names::name_cased(text) {
+        if w <= 0.0 || kind != TextKind::Stripped || !names::name_cased(text) {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -303,7 +306,7 @@ impl Model {
                 TokKind::Mixed if kind != TextKind::Ocr => 2,
                 TokKind::Word | TokKind::Mixed => *index.entry(t.text.as_str()).or_insert_with(|| {
                     let mut c = self.candidates(&t.text, kind);
-                    let names = self.name_readings(&t.text, &c);
+                    let names = self.name_readings(&t.text, &c, kind);
                     // Capitalized: an agency, a place, a line start. The channel of the
                     // capital, P(capitalized | form): half the base rate (a line start
                     // capitalizes any word), half the form's own rate in training
