@@ -242,6 +242,32 @@ impl Model {
         out
     }
 
+    /// Costs of capitalization for the candidates of a capitalized token.
+    ///
+    /// Stripped text: the channel of the capital, P(capitalized | form), half the base
+    /// rate (a line start capitalizes any word), half the form's own rate in training
+    /// (add-one smoothed towards the base rate); names have their own classes.
+    /// OCR text (no name classes): P(form | capitalized) among the candidates, where a
+    /// listed given or middle name counts as written capitalized ten times more.
+    fn capital_prior(&self, c: &mut [Cand], kind: TextKind) {
+        let w = self.weights.cap;
+        let cap = |cd: &Cand| cd.form.map_or(0.0, |f| self.cap[f as usize] as f64);
+        if kind == TextKind::Stripped {
+            let freq = |cd: &Cand| cd.form.map_or(0.0, |f| self.freq[f as usize] as f64);
+            let mix = self.weights.cap_mix;
+            for cd in c.iter_mut() {
+                let own = (cap(cd) + 1.0) / (freq(cd) + 1.0 / self.cap_rate);
+                cd.cost -= w * (mix * self.cap_rate + (1.0 - mix) * own).ln();
+            }
+        } else {
+            let cap = |cd: &Cand| cap(cd) + cd.form.map_or(0.0, |f| if self.names.is_given(f) { 10.0 } else { 0.0 });
+            let total: f64 = c.iter().map(cap).sum::<f64>() + 0.2 * c.len() as f64;
+            for cd in c.iter_mut() {
+                cd.cost -= w * ((cap(cd) + 0.2) / total).ln();
+            }
+        }
+    }
+
     /// The personal-name readings of a capitalized token: for each candidate form that is
     /// a listed name syllable, the name class with its emission cost added. Stripped text
     /// only: on OCR text the document cache (which works on forms) already carries names
@@ -307,18 +333,9 @@ impl Model {
                 TokKind::Word | TokKind::Mixed => *index.entry(t.text.as_str()).or_insert_with(|| {
                     let mut c = self.candidates(&t.text, kind);
                     let names = self.name_readings(&t.text, &c, kind);
-                    // Capitalized: an agency, a place, a line start. The channel of the
-                    // capital, P(capitalized | form): half the base rate (a line start
-                    // capitalizes any word), half the form's own rate in training
-                    // (add-one smoothed towards the base rate), names aside.
+                    // Capitalized: an agency, a place, a name, a line start.
                     if c.len() > 1 && is_capitalized(&t.text) {
-                        let cap = |cd: &Cand| cd.form.map_or(0.0, |f| self.cap[f as usize] as f64);
-                        let freq = |cd: &Cand| cd.form.map_or(0.0, |f| self.freq[f as usize] as f64);
-                        let mix = self.weights.cap_mix;
-                        for cd in c.iter_mut() {
-                            let own = (cap(cd) + 1.0) / (freq(cd) + 1.0 / self.cap_rate);
-                            cd.cost -= self.weights.cap * (mix * self.cap_rate + (1.0 - mix) * own).ln();
-                        }
+                        self.capital_prior(&mut c, kind);
                     }
                     c.extend(names);
                     lists.push(c);

@@ -120,6 +120,11 @@ impl NameTable {
         CLASSES.iter().position(|&c| c == class).and_then(|k| self.cost[k].get(&id).copied())
     }
 
+    /// Whether form `id` is a listed given or middle name.
+    pub fn is_given(&self, id: u32) -> bool {
+        self.given.contains_key(&id) || self.middle.contains_key(&id)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.cost.iter().all(FxHashMap::is_empty)
     }
