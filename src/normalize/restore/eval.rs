@@ -107,9 +107,44 @@ pub fn kfold_stripped(docs: &[(String, String)], word_list: Option<&str>) -> Vec
         .map(|i| {
             let train: Vec<&str> = docs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, d)| d.1.as_str()).collect();
             let model = Model::train(&train, word_list, Channel::from_rules(&rules), &rules);
+            if let (Ok(seqs), Ok(doc)) = (std::env::var("KEHOACH_RESTORE_SCORE"), std::env::var("KEHOACH_RESTORE_SCORE_DOC")) {
+                if docs[i].0.starts_with(&doc) {
+                    debug_scores(&model, &seqs);
+                }
+            }
             (docs[i].0.clone(), score_stripped(&model, &normalized(&docs[i].1)))
         })
         .collect()
+}
+
+/// Debugging aid: LM and emission scores of hand-written id sequences ("w:form", "S:form",
+/// "2:form", "3:form", "p" punct, "n" number), sequences separated by ';'.
+fn debug_scores(model: &Model, seqs: &str) {
+    use super::lexicon::{BOS, NAME2, NAME3, NUM, PUNCT, SURNAME};
+    for seq in seqs.split(';') {
+        let (mut u, mut v) = (BOS, BOS);
+        let mut total = 0.0;
+        let mut line = String::new();
+        for tok in seq.split_whitespace() {
+            let (c, f) = tok.split_once(':').unwrap_or((tok, ""));
+            let fid = model.lex.id(f).unwrap_or(0);
+            let id = match c {
+                "S" => SURNAME,
+                "2" => NAME2,
+                "3" => NAME3,
+                "p" => PUNCT,
+                "n" => NUM,
+                _ => fid,
+            };
+            let lp = model.lm.logp(u, v, id);
+            let em = if id < super::lexicon::FIRST_FORM && id >= SURNAME { model.names.cost(id, fid).unwrap_or(99.0) } else { 0.0 };
+            total += lp - em;
+            line += &format!(" {tok}[{lp:.2},{em:.2}]");
+            u = v;
+            v = id;
+        }
+        eprintln!("{total:8.2} {line}");
+    }
 }
 
 /// Aligned accuracy: reference syllables reproduced exactly, in order (LCS over tokens).

@@ -16,7 +16,11 @@ pub const BOS: u32 = 0;
 pub const NUM: u32 = 1;
 pub const PUNCT: u32 = 2;
 pub const OTHER: u32 = 3;
-pub const FIRST_FORM: u32 = 4;
+/// Name classes ([`super::names`]): a surname, the syllable after it, a later syllable.
+pub const SURNAME: u32 = 4;
+pub const NAME2: u32 = 5;
+pub const NAME3: u32 = 6;
+pub const FIRST_FORM: u32 = 7;
 
 #[derive(Debug, Default, Clone)]
 pub struct Lexicon {

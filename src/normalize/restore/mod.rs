@@ -21,6 +21,7 @@ pub mod detect;
 pub mod eval;
 pub mod lexicon;
 pub mod lm;
+pub mod names;
 pub mod store;
 pub mod syllables;
 pub mod tokens;
@@ -30,7 +31,7 @@ use super::unicode::ToneStyle;
 pub use channel::{Channel, ConfusionRules};
 use decode::{viterbi, Cand};
 pub use detect::TextKind;
-use lexicon::{canonical_lower, skeleton, Lexicon, BOS, FIRST_FORM, NUM, OTHER, PUNCT};
+use lexicon::{canonical_lower, skeleton, Lexicon, BOS, FIRST_FORM, NUM, OTHER, PUNCT, SURNAME};
 use lm::Lm;
 pub use store::ModelData;
 use store::is_capitalized;
@@ -57,6 +58,9 @@ pub const CONFUSION_RULES: &str = include_str!("../../../rules/ocr_confusions.to
 /// `kehoach restore-model rules/restore/model.bin` from the texts above.
 pub const MODEL_BYTES: &[u8] = include_bytes!("../../../rules/restore/model.bin");
 
+/// Name readings kept per capitalized token.
+const MAX_NAME_READINGS: usize = 4;
+
 /// Weights of the decoder.
 #[derive(Debug, Clone, Copy)]
 pub struct Weights {
@@ -66,15 +70,19 @@ pub struct Weights {
     pub keep: f64,
     /// Candidates kept per OCR token.
     pub max_cands: usize,
-    /// Weight of the capitalized-form prior.
+    /// Weight of the capitalization channel P(capitalized | form).
     pub cap: f64,
+    /// Share of the base rate in P(capitalized | form) (the rest: the form's own rate).
+    pub cap_mix: f64,
     /// Interpolation weight of the document cache (second pass, OCR text only).
     pub cache: f64,
+    /// Multiplies the name-class emission costs (−ln P(form | class)); 0 turns names off.
+    pub name: f64,
 }
 
 impl Default for Weights {
     fn default() -> Self {
-        Weights { channel: 1.0, keep: 7.0, max_cands: 14, cap: 1.0, cache: 0.15 }
+        Weights { channel: 1.0, keep: 7.0, max_cands: 14, cap: 1.0, cap_mix: 0.5, cache: 0.15, name: 1.0 }
     }
 }
 
@@ -91,6 +99,10 @@ pub struct Model {
     pub freq: Vec<u32>,
     /// How often each form was written capitalized (names, agencies, line starts).
     cap: Vec<f32>,
+    /// Personal-name classes ([`names`]).
+    names: names::NameTable,
+    /// Share of training words written capitalized.
+    cap_rate: f64,
 }
 
 fn is_marked(lower: &str) -> bool {
@@ -121,7 +133,9 @@ impl Model {
         let keep = rules.keep.iter().map(|k| k.to_lowercase()).collect();
         let abbreviations = rules.abbreviations.iter().map(|a| (crate::fold::fold(a), a.clone())).collect();
         let cap = data.cap.iter().map(|&c| c as f32).collect();
-        Model { lex, lm, channel, weights: Weights::default(), structure, keep, abbreviations, freq: data.freq.clone(), cap }
+        let names = names::Names::parse(NAMES).table(&lex);
+        let cap_rate = (data.cap.iter().map(|&c| c as f64).sum::<f64>() / data.freq.iter().skip(FIRST_FORM as usize).map(|&c| c as f64).sum::<f64>().max(1.0)).clamp(1e-3, 1.0);
+        Model { lex, lm, channel, weights: Weights::default(), structure, keep, abbreviations, freq: data.freq.clone(), cap, names, cap_rate }
     }
 
     /// The stored model ([`MODEL_BYTES`]) with OCR rules `rules`.
@@ -228,6 +242,56 @@ impl Model {
         out
     }
 
+    /// Costs of capitalization for the candidates of a capitalized token.
+    ///
+    /// Stripped text: the channel of the capital, P(capitalized | form), half the base
+    /// rate (a line start capitalizes any word), half the form's own rate in training
+    /// (add-one smoothed towards the base rate); names have their own classes.
+    /// OCR text (no name classes): P(form | capitalized) among the candidates, where a
+    /// listed given or middle name counts as written capitalized ten times more.
+    fn capital_prior(&self, c: &mut [Cand], kind: TextKind) {
+        let w = self.weights.cap;
+        let cap = |cd: &Cand| cd.form.map_or(0.0, |f| self.cap[f as usize] as f64);
+        if kind == TextKind::Stripped {
+            let freq = |cd: &Cand| cd.form.map_or(0.0, |f| self.freq[f as usize] as f64);
+            let mix = self.weights.cap_mix;
+            for cd in c.iter_mut() {
+                let own = (cap(cd) + 1.0) / (freq(cd) + 1.0 / self.cap_rate);
+                cd.cost -= w * (mix * self.cap_rate + (1.0 - mix) * own).ln();
+            }
+        } else {
+            let cap = |cd: &Cand| cap(cd) + cd.form.map_or(0.0, |f| if self.names.is_given(f) { 10.0 } else { 0.0 });
+            let total: f64 = c.iter().map(cap).sum::<f64>() + 0.2 * c.len() as f64;
+            for cd in c.iter_mut() {
+                cd.cost -= w * ((cap(cd) + 0.2) / total).ln();
+            }
+        }
+    }
+
+    /// The personal-name readings of a capitalized token: for each candidate form that is
+    /// a listed name syllable, the name class with its emission cost added. Stripped text
+    /// only: on OCR text the document cache (which works on forms) already carries names
+    /// and places from their clean occurrences, and name readings would compete with it
+    /// ("Đông Hải" read as a surname "Đồng").
+    fn name_readings(&self, text: &str, cands: &[Cand], kind: TextKind) -> Vec<Cand> {
+        let w = self.weights.name;
+        if w <= 0.0 || kind != TextKind::Stripped || !names::name_cased(text) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for cd in cands {
+            let form = cd.form.or((cd.id >= FIRST_FORM).then_some(cd.id));
+            let Some(f) = form else { continue };
+            for (class, cost) in self.names.readings(f) {
+                out.push(Cand { id: class, cost: cd.cost + w * cost, form: Some(f) });
+            }
+        }
+        // The likeliest few are enough (and keep OCR decoding fast).
+        out.sort_by(|a, b| a.cost.total_cmp(&b.cost).then(a.id.cmp(&b.id)).then(a.form.cmp(&b.form)));
+        out.truncate(MAX_NAME_READINGS);
+        out
+    }
+
     /// Restores lines in place; returns whether anything changed.
     pub fn restore_lines(&self, lines: &mut [MappedStr], kind: TextKind) -> bool {
         if kind == TextKind::Clean {
@@ -268,15 +332,12 @@ impl Model {
                 TokKind::Mixed if kind != TextKind::Ocr => 2,
                 TokKind::Word | TokKind::Mixed => *index.entry(t.text.as_str()).or_insert_with(|| {
                     let mut c = self.candidates(&t.text, kind);
-                    // Capitalized: a name, an agency or a line start; prefer forms
-                    // written capitalized before.
+                    let names = self.name_readings(&t.text, &c, kind);
+                    // Capitalized: an agency, a place, a name, a line start.
                     if c.len() > 1 && is_capitalized(&t.text) {
-                        let cap = |cd: &Cand| cd.form.map_or(0.0, |f| self.cap[f as usize] as f64);
-                        let total: f64 = c.iter().map(cap).sum::<f64>() + 0.2 * c.len() as f64;
-                        for cd in c.iter_mut() {
-                            cd.cost -= self.weights.cap * ((cap(cd) + 0.2) / total).ln();
-                        }
+                        self.capital_prior(&mut c, kind);
                     }
+                    c.extend(names);
                     lists.push(c);
                     lists.len() - 1
                 }),
@@ -291,10 +352,14 @@ impl Model {
             // The cache only lifts forms the first pass chose somewhere; a form it never
             // chose only loses probability, so the second pass leaves it out.
             // (k-fold OCR accuracy unchanged, 95.60%; the second pass 3-4× faster.)
-            second = lists
-                .iter()
-                .map(|l| l.iter().filter(|c| c.id < FIRST_FORM || cache.seen(c.id)).cloned().collect())
-                .collect();
+            // The same for name readings: kept when the first pass chose their form.
+            let chosen: FxHashSet<u32> = best.iter().enumerate().filter_map(|(k, &b)| positions[k][b].form).collect();
+            let keep = |c: &Cand| match c.id {
+                id if id < SURNAME => true,
+                id if id < FIRST_FORM => c.form.is_some_and(|f| chosen.contains(&f) || cache.seen(f)),
+                id => cache.seen(id),
+            };
+            second = lists.iter().map(|l| l.iter().filter(|c| keep(c)).cloned().collect()).collect();
             positions = which.iter().map(|&k| second[k].as_slice()).collect();
             best = decode::viterbi_cached(&self.lm, BOS, &positions, Some(&cache));
         }

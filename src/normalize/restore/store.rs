@@ -19,7 +19,7 @@ use super::lm::TrigramCounts;
 use super::tokens::{tokenize, Kind as TokKind};
 
 const MAGIC: &[u8; 4] = b"KHRM";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 /// A trained model before its tables are built.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -28,7 +28,7 @@ pub struct ModelData {
     pub forms: Vec<String>,
     /// Training frequency of each id.
     pub freq: Vec<u32>,
-    /// Capitalized occurrences of each id (a listed name counts 10).
+    /// Capitalized occurrences of each id.
     pub cap: Vec<u32>,
     /// Trigram counts of the running text, sorted by key.
     pub tri: Vec<(u64, u32)>,
@@ -42,11 +42,28 @@ pub(super) fn is_capitalized(text: &str) -> bool {
     cs.next().is_some_and(char::is_uppercase) && cs.any(char::is_lowercase)
 }
 
-/// The LM id sequence of a text (one line a slice of chars).
-pub(super) fn ids_of_lines(lex: &Lexicon, lines: &[Vec<char>]) -> Vec<u32> {
+/// How a word token is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Case {
+    /// Not a word, or no capital first letter.
+    Lower,
+    /// Capital first letter and a later lowercase one ([`is_capitalized`]).
+    Capitalized,
+    /// Otherwise a capital first letter ("LÊ", "A").
+    Upper,
+}
+
+/// The LM id sequence of a text (one line a slice of chars), and the case of each token.
+pub(super) fn ids_of_lines(lex: &Lexicon, lines: &[Vec<char>]) -> (Vec<u32>, Vec<Case>) {
     let mut ids = vec![BOS, BOS];
+    let mut cased = vec![Case::Lower, Case::Lower];
     for chars in lines {
         for t in tokenize(chars) {
+            cased.push(match t.kind {
+                TokKind::Word if is_capitalized(&t.text) => Case::Capitalized,
+                TokKind::Word if t.text.chars().next().is_some_and(char::is_uppercase) => Case::Upper,
+                _ => Case::Lower,
+            });
             ids.push(match t.kind {
                 TokKind::Word => lex.id(&canonical_lower(&t.text)).unwrap_or(OTHER),
                 TokKind::Num => NUM,
@@ -55,7 +72,7 @@ pub(super) fn ids_of_lines(lex: &Lexicon, lines: &[Vec<char>]) -> Vec<u32> {
             });
         }
     }
-    ids
+    (ids, cased)
 }
 
 impl ModelData {
@@ -70,6 +87,10 @@ impl ModelData {
         if let Some(wl) = word_list {
             lex.add_word_list(wl);
         }
+        let names = super::names::Names::parse(names);
+        for f in names.forms() {
+            lex.add(f);
+        }
         let docs: Vec<Vec<Vec<char>>> = texts.iter().map(|t| super::text_lines(t)).collect();
         let docs_tokens: Vec<Vec<Vec<super::tokens::Token>>> =
             docs.iter().map(|d| d.iter().map(|l| tokenize(l)).collect()).collect();
@@ -81,27 +102,22 @@ impl ModelData {
             }
         }
         lex.finish();
+        let table = names.table(&lex);
         let mut cap = vec![0u32; lex.len()];
-        for doc in &docs_tokens {
-            for t in doc.iter().flatten() {
-                if t.kind == TokKind::Word && is_capitalized(&t.text) {
-                    if let Some(id) = lex.id(&canonical_lower(&t.text)) {
-                        cap[id as usize] += 1;
-                    }
-                }
-            }
-        }
-        for name in names.lines().filter(|l| !l.starts_with('#')).flat_map(str::split_whitespace) {
-            if let Some(id) = lex.id(&canonical_lower(name)) {
-                cap[id as usize] += 10;
-            }
-        }
         let mut counts = TrigramCounts::default();
         let mut freq = vec![0u32; lex.len()];
         for doc in &docs {
-            let ids = ids_of_lines(&lex, doc);
+            let (mut ids, cased) = ids_of_lines(&lex, doc);
             for &i in &ids {
                 freq[i as usize] += 1;
+            }
+            let name_cased: Vec<bool> = cased.iter().map(|&c| c == Case::Capitalized).collect();
+            table.label(&mut ids, &name_cased);
+            // Capitalized words (agencies, line starts), names aside: the capitalization prior.
+            for (&i, &c) in ids.iter().zip(&cased) {
+                if c == Case::Capitalized && i >= FIRST_FORM {
+                    cap[i as usize] += 1;
+                }
             }
             counts.add_sequence(&ids);
         }
@@ -245,9 +261,9 @@ mod tests {
     #[test]
     fn round_trip_and_errors() {
         let d = ModelData {
-            forms: vec![String::new(); 4].into_iter().chain(["số".to_string(), "so".into()]).collect(),
-            freq: vec![2, 0, 0, 1, 5, 300],
-            cap: vec![0, 0, 0, 0, 10, 1],
+            forms: vec![String::new(); FIRST_FORM as usize].into_iter().chain(["số".to_string(), "so".into()]).collect(),
+            freq: vec![2, 0, 0, 1, 0, 0, 0, 5, 300],
+            cap: vec![0, 0, 0, 0, 0, 0, 0, 10, 1],
             tri: vec![(3, 1), (1 << 40, 7)],
             bi: vec![(5, 2), (u64::MAX >> 1, 1)],
         };
