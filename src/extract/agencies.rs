@@ -78,9 +78,9 @@ pub struct AgencyRules {
     pub fuzzy: FuzzyConfig,
     /// Folded alias (words joined by one space) → agency index.
     index: FxHashMap<String, usize>,
-    /// Every alias and every run of its first words ("phong", "phong van", ...): the
-    /// agency index for a whole alias, `None` for a shorter run.
-    prefixes: FxHashMap<String, Option<usize>>,
+    /// The aliases as a trie of words: every alias and every run of its first words
+    /// ("phong", "phong van", ...) is a node, with the agency index for a whole alias.
+    trie: WordTrie,
     /// (folded alias, agency index), in the order of the rules.
     #[cfg(test)]
     aliases: Vec<(String, usize)>,
@@ -273,18 +273,13 @@ impl AgencyRules {
         let heads = file.heads.iter().map(|h| (words(h.to_lowercase()), words(fold(h)))).collect();
         let alias_words = aliases.iter().flat_map(|(a, _): &(String, usize)| a.split(' ').map(str::to_string)).collect();
         let fuzzy_index = FuzzyIndex::new(&aliases, &file.fuzzy);
-        let mut prefixes: FxHashMap<String, Option<usize>> = FxHashMap::default();
-        for (key, _) in &aliases {
-            for (p, _) in key.match_indices(' ') {
-                prefixes.entry(key[..p].to_string()).or_insert(None);
-            }
-        }
-        for (key, &ai) in &index {
-            prefixes.insert(key.clone(), Some(ai));
+        let mut trie = WordTrie::default();
+        for (key, ai) in &aliases {
+            trie.insert(key, *ai);
         }
         Ok(AgencyRules {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            prefixes,
+            trie,
             fuzzy_index,
             agencies: file.agency,
             fuzzy: file.fuzzy,
@@ -321,17 +316,17 @@ impl AgencyRules {
         // The windows of 1..=limit words (not across a ";") are prefixes of one key.
         let windows = toks[i..i + limit].iter().enumerate().take_while(|(n, t)| *n == 0 || !t.gap.semicolon());
         // Exact: the longest window that is an alias. Windows grow while they are word
-        // prefixes of some alias; a longer one cannot be an alias.
-        let mut key = String::new();
+        // prefixes of some alias (a path of the trie); a longer one cannot be an alias.
         let mut exact = None;
+        let mut node = Some(0);
         for (n, t) in windows.clone() {
-            if n > 0 {
-                key.push(' ');
-            }
-            key.push_str(&t.key);
-            match self.prefixes.get(key.as_str()) {
-                Some(Some(a)) => exact = Some((*a, n + 1, false)),
-                Some(None) => {}
+            node = t.key.split(' ').try_fold(node.expect("on a path"), |at, w| self.trie.child(at, w));
+            match node {
+                Some(at) => {
+                    if let Some(a) = self.trie.agency[at] {
+                        exact = Some((a, n + 1, false));
+                    }
+                }
                 None => break,
             }
         }
@@ -343,11 +338,11 @@ impl AgencyRules {
         // match (in rules order, for ties).
         let first = toks[i].key.split(' ').next().unwrap_or("");
         let cands = self.fuzzy_candidates(first);
-        if cands.is_empty() {
+        if cands.is_empty() || !self.fuzzy_may_match(&toks[i..i + windows.clone().count()], &cands) {
             return None;
         }
         // (end byte, chars, words) of each window.
-        key.clear();
+        let mut key = String::new();
         let mut ends: Vec<(usize, usize, usize)> = Vec::with_capacity(limit);
         let mut chars = 0;
         let mut nwords = 0;
@@ -399,6 +394,26 @@ impl AgencyRules {
             }
         }
         best.map(|(_, n, ai)| (ai, n, true))
+    }
+
+    /// Whether any candidate passes the cheap conditions of the fuzzy matcher (as many
+    /// words as a window, length within the allowed distance, every word close) against
+    /// the windows of tokens `window`, checked token by token, with no window text built.
+    /// Only a necessary condition; always true when a token holds several words.
+    fn fuzzy_may_match(&self, window: &[Tok], cands: &[u32]) -> bool {
+        if window.iter().any(|t| t.key.contains(' ')) {
+            return true;
+        }
+        cands.iter().map(|&ci| &self.fuzzy_index.aliases[ci as usize]).any(|c| {
+            let w = c.words.len();
+            if w > window.len() {
+                return false;
+            }
+            let klen = window[..w].iter().map(|t| t.key_chars).sum::<usize>() + w - 1;
+            klen >= self.fuzzy.min_len
+                && klen.abs_diff(c.chars) <= c.allowed.max(1)
+                && window[1..w].iter().zip(&c.words[1..]).all(|(t, y)| word_close(&t.key, y))
+        })
     }
 
     /// [`FuzzyIndex::candidates`], remembered per first word on this thread: the same
@@ -809,6 +824,44 @@ fn joined_eq(words: &[&str], phrase: &str, n: usize) -> bool {
         }
     }
     rest.is_empty()
+}
+
+/// Aliases by words: node 0 is the root; a node's children by next word.
+#[derive(Debug)]
+struct WordTrie {
+    children: Vec<FxHashMap<String, usize>>,
+    /// The agency whose alias ends at each node.
+    agency: Vec<Option<usize>>,
+}
+
+impl Default for WordTrie {
+    fn default() -> WordTrie {
+        WordTrie { children: vec![FxHashMap::default()], agency: vec![None] }
+    }
+}
+
+impl WordTrie {
+    /// Adds an alias (folded words joined by one space); the first agency given an alias keeps it.
+    fn insert(&mut self, key: &str, agency: usize) {
+        let mut at = 0;
+        for w in key.split(' ') {
+            at = match self.children[at].get(w) {
+                Some(&c) => c,
+                None => {
+                    let c = self.children.len();
+                    self.children.push(FxHashMap::default());
+                    self.agency.push(None);
+                    self.children[at].insert(w.to_string(), c);
+                    c
+                }
+            };
+        }
+        self.agency[at].get_or_insert(agency);
+    }
+
+    fn child(&self, at: usize, word: &str) -> Option<usize> {
+        self.children[at].get(word).copied()
+    }
 }
 
 /// An alias fuzzy matching may return, with what the matcher needs precomputed.
