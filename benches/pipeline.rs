@@ -2,7 +2,9 @@
 //! (table reconstruction and agency reading included), serialize, and the whole pipeline
 //! with and without diacritic restoration. Throughput is reported in bytes of source text
 //! per second. `agencies` reads every line of the corpus as agency names, the hot spot of
-//! extraction.
+//! extraction; `tables` rebuilds every table node. `extract_clean` and `tables_clean` run
+//! over the plans with clean text only (not the OCR'd scan 001), whose throughput the
+//! batch figures of clean text depend on.
 //!
 //! `cargo bench --bench pipeline` (add `-- --quick` for a short run).
 
@@ -65,6 +67,30 @@ fn stages(c: &mut Criterion) {
             }
         })
     });
+    // The plans with clean text (no OCR'd scan): extraction and its table reconstruction.
+    let clean: Vec<usize> = (0..docs.len()).filter(|&i| !norms[i].restored && !docs[i].0.starts_with("001")).collect();
+    let clean_bytes: u64 = clean.iter().map(|&i| docs[i].1.len() as u64).sum();
+    let tables = |only: &[usize]| {
+        for &i in only {
+            let (n, t) = (&norms[i], &trees[i]);
+            for k in t.of_kind(segment::NodeKind::Table) {
+                let node = &t.nodes[k];
+                black_box(segment::table::reconstruct(n, node.first_line, node.last_line, rules));
+            }
+        }
+    };
+    let all: Vec<usize> = (0..docs.len()).collect();
+    g.bench_function("tables", |b| b.iter(|| tables(&all)));
+    g.throughput(Throughput::Bytes(clean_bytes));
+    g.bench_function("extract_clean", |b| {
+        b.iter(|| {
+            for &i in &clean {
+                black_box(kehoach::extract::extract(&sources[i], &norms[i], &trees[i], rules));
+            }
+        })
+    });
+    g.bench_function("tables_clean", |b| b.iter(|| tables(&clean)));
+    g.throughput(Throughput::Bytes(total));
     g.bench_function("serialize", |b| {
         let out: Vec<_> = sources.iter().map(|s| kehoach::extract(s, rules, &opts).expect("extract")).collect();
         b.iter(|| {

@@ -11,6 +11,7 @@ use crate::model::{AgencyRef, AgencySeen, Span, Warning};
 use crate::rules::RuleSource;
 use serde::Deserialize;
 use rustc_hash::FxHashMap;
+use std::cell::OnceCell;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AgencyDef {
@@ -56,6 +57,15 @@ thread_local! {
         const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
 }
 
+/// Words whose fuzzy candidates each thread remembers at most (then starts over).
+const CANDIDATES_MAX: usize = 20_000;
+
+thread_local! {
+    /// Fuzzy candidates by first word, for the rule set with the id given.
+    static CANDIDATES: std::cell::RefCell<(u64, FxHashMap<String, std::rc::Rc<[u32]>>)> =
+        std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
+}
+
 /// Ids that tell compiled rule sets apart in [`RECENT`].
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -68,9 +78,9 @@ pub struct AgencyRules {
     pub fuzzy: FuzzyConfig,
     /// Folded alias (words joined by one space) → agency index.
     index: FxHashMap<String, usize>,
-    /// Every alias and every run of its first words ("phong", "phong van", ...): the
-    /// agency index for a whole alias, `None` for a shorter run.
-    prefixes: FxHashMap<String, Option<usize>>,
+    /// The aliases as a trie of words: every alias and every run of its first words
+    /// ("phong", "phong van", ...) is a node, with the agency index for a whole alias.
+    trie: WordTrie,
     /// (folded alias, agency index), in the order of the rules.
     #[cfg(test)]
     aliases: Vec<(String, usize)>,
@@ -79,7 +89,8 @@ pub struct AgencyRules {
     max_words: usize,
     suffixes: Vec<Vec<String>>,
     /// Head words of unknown agency names, lowercase with diacritics, and folded.
-    heads: Vec<(String, String)>,
+    /// With the number of words of each (the lowercase and the folded form).
+    heads: Vec<((String, usize), (String, usize))>,
     plural: Vec<String>,
     label_end: Vec<char>,
     /// Folded words of list-introducing labels, longest first.
@@ -128,13 +139,65 @@ struct Tok {
     start: usize,
     end: usize,
     /// Separator chars between the previous token and this one.
-    gap: String,
+    gap: Gap,
     upper: bool,
+}
+
+/// What the separator chars between two tokens hold (spaces aside, which never count):
+/// kept as flags rather than as a string, one allocation less a token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Gap(u8);
+
+impl Gap {
+    const SEMICOLON: u8 = 1;
+    const COMMA: u8 = 2;
+    /// "/", "&" or "+".
+    const OTHER_SEP: u8 = 4;
+    const NEWLINE: u8 = 8;
+    /// The gap is one line break and nothing else.
+    const ONLY_NEWLINE: u8 = 16;
+    const ANY: u8 = 32;
+
+    fn push(&mut self, c: char) {
+        let only_newline = c == '\n' && self.0 & Gap::ANY == 0;
+        self.0 &= !Gap::ONLY_NEWLINE;
+        self.0 |= Gap::ANY
+            | match c {
+                ';' => Gap::SEMICOLON,
+                ',' => Gap::COMMA,
+                '/' | '&' | '+' => Gap::OTHER_SEP,
+                '\n' => Gap::NEWLINE,
+                _ => 0,
+            }
+            | if only_newline { Gap::ONLY_NEWLINE } else { 0 };
+    }
+
+    fn semicolon(self) -> bool {
+        self.0 & Gap::SEMICOLON != 0
+    }
+
+    /// A ";" or ",".
+    fn clause(self) -> bool {
+        self.0 & (Gap::SEMICOLON | Gap::COMMA) != 0
+    }
+
+    /// A list separator: ",", ";", "/", "&" or "+".
+    fn list_sep(self) -> bool {
+        self.0 & (Gap::SEMICOLON | Gap::COMMA | Gap::OTHER_SEP) != 0
+    }
+
+    fn newline(self) -> bool {
+        self.0 & Gap::NEWLINE != 0
+    }
+
+    fn only_newline(self) -> bool {
+        self.0 & Gap::ONLY_NEWLINE != 0
+    }
 }
 
 fn tokenize(text: &str) -> Vec<Tok> {
     let mut toks = Vec::new();
-    let mut gap = String::new();
+    let mut gap = Gap::default();
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '&' {
@@ -161,8 +224,8 @@ fn tokenize(text: &str) -> Vec<Tok> {
     toks
 }
 
-fn is_list_sep(gap: &str) -> bool {
-    gap.contains([',', ';', '/', '&', '+'])
+fn is_list_sep(gap: Gap) -> bool {
+    gap.list_sep()
 }
 
 const CONNECTIVES: &[&str] = &["va", "cung", "voi"];
@@ -203,21 +266,20 @@ impl AgencyRules {
         let mut suffixes: Vec<Vec<String>> =
             file.suffixes.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
         suffixes.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        let heads = file.heads.iter().map(|h| (h.to_lowercase(), fold(h))).collect();
+        let words = |h: String| {
+            let n = h.split(' ').count();
+            (h, n)
+        };
+        let heads = file.heads.iter().map(|h| (words(h.to_lowercase()), words(fold(h)))).collect();
         let alias_words = aliases.iter().flat_map(|(a, _): &(String, usize)| a.split(' ').map(str::to_string)).collect();
         let fuzzy_index = FuzzyIndex::new(&aliases, &file.fuzzy);
-        let mut prefixes: FxHashMap<String, Option<usize>> = FxHashMap::default();
-        for (key, _) in &aliases {
-            for (p, _) in key.match_indices(' ') {
-                prefixes.entry(key[..p].to_string()).or_insert(None);
-            }
-        }
-        for (key, &ai) in &index {
-            prefixes.insert(key.clone(), Some(ai));
+        let mut trie = WordTrie::default();
+        for (key, ai) in &aliases {
+            trie.insert(key, *ai);
         }
         Ok(AgencyRules {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            prefixes,
+            trie,
             fuzzy_index,
             agencies: file.agency,
             fuzzy: file.fuzzy,
@@ -252,19 +314,19 @@ impl AgencyRules {
     fn match_at(&self, toks: &[Tok], i: usize) -> Option<(usize, usize, bool)> {
         let limit = self.max_words.min(toks.len() - i);
         // The windows of 1..=limit words (not across a ";") are prefixes of one key.
-        let windows = toks[i..i + limit].iter().enumerate().take_while(|(n, t)| *n == 0 || !t.gap.contains(';'));
+        let windows = toks[i..i + limit].iter().enumerate().take_while(|(n, t)| *n == 0 || !t.gap.semicolon());
         // Exact: the longest window that is an alias. Windows grow while they are word
-        // prefixes of some alias; a longer one cannot be an alias.
-        let mut key = String::new();
+        // prefixes of some alias (a path of the trie); a longer one cannot be an alias.
         let mut exact = None;
+        let mut node = Some(0);
         for (n, t) in windows.clone() {
-            if n > 0 {
-                key.push(' ');
-            }
-            key.push_str(&t.key);
-            match self.prefixes.get(key.as_str()) {
-                Some(Some(a)) => exact = Some((*a, n + 1, false)),
-                Some(None) => {}
+            node = t.key.split(' ').try_fold(node.expect("on a path"), |at, w| self.trie.child(at, w));
+            match node {
+                Some(at) => {
+                    if let Some(a) = self.trie.agency[at] {
+                        exact = Some((a, n + 1, false));
+                    }
+                }
                 None => break,
             }
         }
@@ -275,14 +337,15 @@ impl AgencyRules {
         // starts with the same word, so only aliases whose first word is close to it can
         // match (in rules order, for ties).
         let first = toks[i].key.split(' ').next().unwrap_or("");
-        let cands = self.fuzzy_index.candidates(first);
-        if cands.is_empty() {
+        let cands = self.fuzzy_candidates(first);
+        if cands.is_empty() || !self.fuzzy_may_match(&toks[i..i + windows.clone().count()], &cands) {
             return None;
         }
-        // (end byte, chars) of each window.
-        key.clear();
-        let mut ends: Vec<(usize, usize)> = Vec::with_capacity(limit);
+        // (end byte, chars, words) of each window.
+        let mut key = String::new();
+        let mut ends: Vec<(usize, usize, usize)> = Vec::with_capacity(limit);
         let mut chars = 0;
+        let mut nwords = 0;
         for (n, t) in windows {
             if n > 0 {
                 key.push(' ');
@@ -290,49 +353,92 @@ impl AgencyRules {
             }
             key.push_str(&t.key);
             chars += t.key_chars;
-            ends.push((key.len(), chars));
+            nwords += 1 + t.key.bytes().filter(|&b| b == b' ').count();
+            ends.push((key.len(), chars, nwords));
         }
+        let words: Vec<&str> = key.split(' ').collect();
         let mut best: Option<(f64, usize, usize)> = None;
-        let mut words: Vec<&str> = Vec::new();
-        for (n, &(e, klen)) in ends.iter().enumerate().rev() {
+        // A window is compared only with the aliases of as many words. The candidates come
+        // by word count, most first, then in rules order: the pairs are visited in the
+        // order of the longest window first, every alias in rules order, so ties are broken
+        // as before.
+        for c in cands.iter().map(|&ci| &self.fuzzy_index.aliases[ci as usize]) {
+            // Word counts grow with the window: at most one window has as many as the alias.
+            let Ok(n) = ends.binary_search_by_key(&c.words.len(), |&(_, _, w)| w) else { continue };
+            let (e, klen, _) = ends[n];
             if klen < self.fuzzy.min_len {
                 continue;
             }
             let k = &key[..e];
-            words.clear();
-            words.extend(k.split(' '));
-            for c in cands.iter().map(|&ci| &self.fuzzy_index.aliases[ci]) {
-                let (alias, ai, alen, allowed) = (c.key.as_str(), c.agency, c.chars, c.allowed);
-                // Cheap necessary conditions first (as many words, length within the
-                // allowed distance, every word close), the full distance last.
-                if c.words.len() != words.len() || klen.abs_diff(alen) > allowed.max(1) {
-                    continue;
-                }
-                if !words[1..].iter().zip(&c.words[1..]).all(|(x, y)| word_close(x, y)) {
-                    continue;
-                }
-                let d = strsim::damerau_levenshtein(k, alias);
-                if d == 0 || d > allowed.max(1) {
-                    continue;
-                }
-                // Short names: only a transposition of two letters ("VNTP" for "VNPT").
-                if c.short && (d > 1 || !same_letters(k, alias)) {
-                    continue;
-                }
-                let score = d as f64 / alen as f64;
-                if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
-                    best = Some((score, n + 1, ai));
-                }
+            let words = &words[..c.words.len()];
+            let (alias, ai, alen, allowed) = (c.key.as_str(), c.agency, c.chars, c.allowed);
+            // Cheap necessary conditions first (length within the allowed distance,
+            // every word close), the full distance last.
+            if klen.abs_diff(alen) > allowed.max(1) {
+                continue;
+            }
+            if !words[1..].iter().zip(&c.words[1..]).all(|(x, y)| word_close(x, y)) {
+                continue;
+            }
+            let d = strsim::damerau_levenshtein(k, alias);
+            if d == 0 || d > allowed.max(1) {
+                continue;
+            }
+            // Short names: only a transposition of two letters ("VNTP" for "VNPT").
+            if c.short && (d > 1 || !same_letters(k, alias)) {
+                continue;
+            }
+            let score = d as f64 / alen as f64;
+            if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
+                best = Some((score, n + 1, ai));
             }
         }
         best.map(|(_, n, ai)| (ai, n, true))
+    }
+
+    /// Whether any candidate passes the cheap conditions of the fuzzy matcher (as many
+    /// words as a window, length within the allowed distance, every word close) against
+    /// the windows of tokens `window`, checked token by token, with no window text built.
+    /// Only a necessary condition; always true when a token holds several words.
+    fn fuzzy_may_match(&self, window: &[Tok], cands: &[u32]) -> bool {
+        if window.iter().any(|t| t.key.contains(' ')) {
+            return true;
+        }
+        cands.iter().map(|&ci| &self.fuzzy_index.aliases[ci as usize]).any(|c| {
+            let w = c.words.len();
+            if w > window.len() {
+                return false;
+            }
+            let klen = window[..w].iter().map(|t| t.key_chars).sum::<usize>() + w - 1;
+            klen >= self.fuzzy.min_len
+                && klen.abs_diff(c.chars) <= c.allowed.max(1)
+                && window[1..w].iter().zip(&c.words[1..]).all(|(t, y)| word_close(&t.key, y))
+        })
+    }
+
+    /// [`FuzzyIndex::candidates`], remembered per first word on this thread: the same
+    /// words start windows again and again.
+    fn fuzzy_candidates(&self, first: &str) -> std::rc::Rc<[u32]> {
+        CANDIDATES.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            if memo.0 != self.id || memo.1.len() >= CANDIDATES_MAX {
+                memo.0 = self.id;
+                memo.1.clear();
+            }
+            if let Some(c) = memo.1.get(first) {
+                return c.clone();
+            }
+            let c: std::rc::Rc<[u32]> = self.fuzzy_index.candidates(first).into();
+            memo.1.insert(first.to_string(), c.clone());
+            c
+        })
     }
 
     fn suffix_len(&self, toks: &[Tok], i: usize) -> usize {
         for s in &self.suffixes {
             if i + s.len() <= toks.len()
                 && toks[i..i + s.len()].iter().zip(s).all(|(t, w)| t.key == *w)
-                && !toks[i].gap.contains([';', ','])
+                && !toks[i].gap.clause()
             {
                 return s.len();
             }
@@ -343,19 +449,27 @@ impl AgencyRules {
     /// Whether the tokens `idx` (indices into `toks`) start with a head word of an agency
     /// name, after an optional plural word: compared with diacritics (lowercase) when the
     /// text has them, folded when it is plain ASCII.
-    fn is_head(&self, toks: &[Tok], idx: &[usize], text: &str, ascii: bool) -> bool {
+    fn is_head(&self, toks: &[Tok], idx: &[usize], text: &str, lower: Option<&[OnceCell<String>]>) -> bool {
         let mut i = 0;
         if idx.len() > 1 && self.plural.contains(&toks[idx[0]].key) {
             i = 1;
         }
         let idx = &idx[i..idx.len().min(i + 4)];
-        if ascii {
-            let words: Vec<&str> = idx.iter().map(|&k| toks[k].key.as_str()).collect();
-            self.heads.iter().any(|(_, hf)| joined_eq(&words, hf))
-        } else {
-            let lower: Vec<String> = idx.iter().map(|&k| text[toks[k].start..toks[k].end].to_lowercase()).collect();
-            let words: Vec<&str> = lower.iter().map(String::as_str).collect();
-            self.heads.iter().any(|(h, _)| joined_eq(&words, h))
+        let mut words = [""; 4];
+        match lower {
+            None => {
+                for (w, &k) in words.iter_mut().zip(idx) {
+                    *w = toks[k].key.as_str();
+                }
+                self.heads.iter().any(|(_, (hf, n))| joined_eq(&words[..idx.len()], hf, *n))
+            }
+            Some(lower) => {
+                // Each word lowercased once a text, when first compared.
+                for (w, &k) in words.iter_mut().zip(idx) {
+                    *w = lower[k].get_or_init(|| text[toks[k].start..toks[k].end].to_lowercase()).as_str();
+                }
+                self.heads.iter().any(|((h, n), _)| joined_eq(&words[..idx.len()], h, *n))
+            }
         }
     }
 
@@ -365,7 +479,7 @@ impl AgencyRules {
         let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
         for t in toks {
             if let Some(p) = out.last_mut() {
-                if t.gap.trim_matches(' ') == "\n" && !self.alias_words.contains(&t.key) {
+                if t.gap.only_newline() && !self.alias_words.contains(&t.key) {
                     let joined = format!("{}{}", p.key, t.key);
                     if self.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
                         p.key_chars += t.key_chars;
@@ -481,7 +595,9 @@ impl AgencyRules {
         toks: &[Tok],
         match_at: &mut dyn FnMut(&[Tok], usize) -> Option<(usize, usize, bool)>,
     ) -> (Vec<AgencyMatch>, Coverage) {
-        let ascii = text.is_ascii();
+        // Head words are compared folded in plain ASCII text, else lowercase.
+        let lower_cells: Vec<OnceCell<String>> = if text.is_ascii() { Vec::new() } else { vec![OnceCell::new(); toks.len()] };
+        let lower = (!text.is_ascii()).then_some(lower_cells.as_slice());
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
         let mut unmatched: Vec<usize> = Vec::new();
@@ -493,8 +609,8 @@ impl AgencyRules {
                 // A lone head word after a line break ("Hải" / "Phòng") ends the name before it.
                 let glue = p.len() == 1
                     && split.last().is_some_and(|l: &Vec<usize>| *l.last().unwrap() + 1 == p[0])
-                    && !toks[p[0]].gap.contains([';', ','])
-                    && self.is_head(&toks, &p[..1], text, ascii);
+                    && !toks[p[0]].gap.clause()
+                    && self.is_head(toks, &p[..1], text, lower);
                 match split.last_mut() {
                     Some(l) if glue => l.extend(p),
                     _ => split.push(p),
@@ -504,7 +620,7 @@ impl AgencyRules {
             for part in split {
                 let mut rest = part;
                 while let Some(p) = (1..rest.len().saturating_sub(1)).find(|&p| {
-                    toks[rest[p]].key == "va" && self.is_head(&toks, &rest[p + 1..], text, ascii)
+                    toks[rest[p]].key == "va" && self.is_head(toks, &rest[p + 1..], text, lower)
                 }) {
                     let right = rest.split_off(p + 1);
                     rest.pop();
@@ -518,11 +634,11 @@ impl AgencyRules {
                 if part.is_empty() {
                     continue;
                 }
-                if self.is_head(&toks, &part, text, ascii) {
+                if self.is_head(toks, &part, text, lower) {
                     let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
                     let printed = collapse(&text[s..e]);
                     let name = capitalize(&printed);
-                    let sep = *sep_pending || is_list_sep(&toks[part[0]].gap);
+                    let sep = *sep_pending || is_list_sep(toks[part[0]].gap);
                     out.push(AgencyMatch {
                         id: format!("x-{}", fold(&name).replace(' ', "-")),
                         name,
@@ -550,7 +666,7 @@ impl AgencyRules {
             }
             if let Some((ai, n, fuzzy)) = match_at(toks, i) {
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
-                    || is_list_sep(&toks[i].gap);
+                    || is_list_sep(toks[i].gap);
                 flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
                 let n = n + self.suffix_len(&toks, i + n);
                 let (s, e) = (toks[i].start, toks[i + n - 1].end);
@@ -613,7 +729,7 @@ impl AgencyRules {
             let Some(j) = toks.iter().rposition(|t| t.end <= p) else { continue };
             // Back to the capitalized word that starts the label, not past a "," or ";".
             let mut k = j;
-            while k > 0 && !toks[k].upper && !toks[k].gap.contains([',', ';']) {
+            while k > 0 && !toks[k].upper && !toks[k].gap.clause() {
                 k -= 1;
             }
             out.push((toks[k].start, p + c.len_utf8(), p));
@@ -630,7 +746,7 @@ fn split_run(toks: &[Tok], run: &[usize], _text: &str) -> Vec<Vec<usize>> {
     for &k in run {
         let t = &toks[k];
         let breaks = !cur.is_empty()
-            && (t.gap.contains([';', ',']) || (t.gap.contains('\n') && t.upper) || k != cur.last().unwrap() + 1);
+            && (t.gap.clause() || (t.gap.newline() && t.upper) || k != cur.last().unwrap() + 1);
         if breaks {
             parts.push(std::mem::take(&mut cur));
         }
@@ -690,8 +806,7 @@ fn word_close(x: &str, y: &str) -> bool {
 }
 
 /// `words[..n].join(" ") == phrase` for the `n` words of `phrase`, without the join.
-fn joined_eq(words: &[&str], phrase: &str) -> bool {
-    let n = phrase.split(' ').count();
+fn joined_eq(words: &[&str], phrase: &str, n: usize) -> bool {
     if words.len() < n {
         return false;
     }
@@ -709,6 +824,44 @@ fn joined_eq(words: &[&str], phrase: &str) -> bool {
         }
     }
     rest.is_empty()
+}
+
+/// Aliases by words: node 0 is the root; a node's children by next word.
+#[derive(Debug)]
+struct WordTrie {
+    children: Vec<FxHashMap<String, usize>>,
+    /// The agency whose alias ends at each node.
+    agency: Vec<Option<usize>>,
+}
+
+impl Default for WordTrie {
+    fn default() -> WordTrie {
+        WordTrie { children: vec![FxHashMap::default()], agency: vec![None] }
+    }
+}
+
+impl WordTrie {
+    /// Adds an alias (folded words joined by one space); the first agency given an alias keeps it.
+    fn insert(&mut self, key: &str, agency: usize) {
+        let mut at = 0;
+        for w in key.split(' ') {
+            at = match self.children[at].get(w) {
+                Some(&c) => c,
+                None => {
+                    let c = self.children.len();
+                    self.children.push(FxHashMap::default());
+                    self.agency.push(None);
+                    self.children[at].insert(w.to_string(), c);
+                    c
+                }
+            };
+        }
+        self.agency[at].get_or_insert(agency);
+    }
+
+    fn child(&self, at: usize, word: &str) -> Option<usize> {
+        self.children[at].get(word).copied()
+    }
 }
 
 /// An alias fuzzy matching may return, with what the matcher needs precomputed.
@@ -755,18 +908,19 @@ impl FuzzyIndex {
         index
     }
 
-    /// The aliases (indices, in rules order) whose first word is close to `first`.
-    fn candidates(&self, first: &str) -> Vec<usize> {
+    /// The aliases (indices) whose first word is close to `first`, by word count (most
+    /// first), then in rules order.
+    fn candidates(&self, first: &str) -> Vec<u32> {
         let Some(groups) = first.as_bytes().first().and_then(|b| self.first_words.get(b)) else {
             return Vec::new();
         };
-        let mut out: Vec<usize> = Vec::new();
+        let mut out: Vec<u32> = Vec::new();
         for (w, v) in groups {
             if word_close(first, w) {
-                out.extend(v);
+                out.extend(v.iter().map(|&c| c as u32));
             }
         }
-        out.sort_unstable();
+        out.sort_unstable_by_key(|&c| (std::cmp::Reverse(self.aliases[c as usize].words.len()), c));
         out
     }
 }
@@ -933,7 +1087,7 @@ mod tests {
         let mut key = String::new();
         let mut keys = Vec::with_capacity(limit);
         for (n, t) in toks[i..i + limit].iter().enumerate() {
-            if n > 0 && t.gap.contains(';') {
+            if n > 0 && t.gap.semicolon() {
                 break;
             }
             if n > 0 {

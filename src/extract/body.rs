@@ -140,20 +140,20 @@ fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
     let mut out: Vec<AgencyMatch> = Vec::new();
     // The folded text before a match is a prefix of the folded text: with no marker in the
     // folded text, no match follows one, and the agencies need not be read.
-    let folded = fold(text);
+    let (folded, at) = fold_with_offsets(text);
     if !ctx.lead_markers.iter().any(|mk| folded.contains(mk.as_str())) {
         return out;
     }
     for m in ctx.rules.resolve(text).into_iter().filter(|m| m.known) {
-        let before = fold(&text[..m.start]);
+        let before = &folded[..at[m.start]];
         let words: Vec<&str> = before.split(' ').collect();
         let tail = words[words.len().saturating_sub(4)..].join(" ");
-        let assigned = ctx.lead_markers.iter().any(|mk| {
-            tail.ends_with(mk.as_str()) || tail.ends_with(&format!("{mk} cac")) || tail.ends_with(&format!("{mk} cho"))
-        });
+        let ends_with = |mk: &str, word: &str| tail.strip_suffix(word).is_some_and(|t| t.ends_with(mk));
+        let assigned = ctx.lead_markers.iter().any(|mk| tail.ends_with(mk.as_str()) || ends_with(mk, " cac") || ends_with(mk, " cho"));
         // "phân công đơn vị chủ trì, đơn vị phối hợp cho từng nhiệm vụ" names roles, not
         // an agency; "Giao X chủ trì xây dựng ..." does assign X.
-        let after = fold(&text[m.end..]);
+        let after = &folded[at[m.end]..];
+        let after = after.strip_prefix(' ').unwrap_or(after);
         let near: String = after.chars().take(30).collect();
         let role_word = after.starts_with("phoi hop") || after.starts_with("chu tri") && near.contains("phoi hop");
         if assigned && !role_word && !out.iter().any(|o| o.id == m.id) {
@@ -161,6 +161,36 @@ fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
         }
     }
     out
+}
+
+/// `fold(text)` and, at every char boundary `i` of `text`, the length of
+/// `fold(&text[..i])`. Folding goes char by char and writes the space between two words
+/// only when the second begins, so the folded text of `text[..i]` is a prefix of the
+/// folded text, and that of `text[i..]` the rest without its leading space: every part
+/// of a text is folded by one pass over it. Mirrors [`crate::fold::fold`] (a test keeps
+/// both in step).
+fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut at = vec![0; text.len() + 1];
+    let mut pending_space = false;
+    for (i, c) in text.char_indices() {
+        at[i] = out.len();
+        if crate::fold::is_combining_mark(c) {
+            continue;
+        }
+        let f = crate::fold::fold_char(c);
+        if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(f);
+        } else {
+            pending_space = true;
+        }
+    }
+    at[text.len()] = out.len();
+    (out, at)
 }
 
 /// Every lowest-level numbered item and every bullet of the NHIỆM VỤ / GIẢI PHÁP
@@ -256,4 +286,36 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
         }
     }
     tasks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every prefix and suffix of the corpus lines folds as `fold` folds it.
+    #[test]
+    fn folds_parts_as_fold_does() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut texts: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        texts.push("  Ho\u{0300}a -- KTHT&ĐT; 50% , x/y ².\n Ủy ban ".to_string());
+        let mut parts = 0;
+        for text in &texts {
+            for line in text.lines().take(400) {
+                let (folded, at) = fold_with_offsets(line);
+                assert_eq!(folded, fold(line));
+                for (i, _) in line.char_indices().chain(std::iter::once((line.len(), ' '))) {
+                    assert_eq!(&folded[..at[i]], fold(&line[..i]), "{line:?} at {i}");
+                    let rest = &folded[at[i]..];
+                    assert_eq!(rest.strip_prefix(' ').unwrap_or(rest), fold(&line[i..]), "{line:?} from {i}");
+                    parts += 1;
+                }
+            }
+        }
+        assert!(parts > 10_000);
+    }
 }

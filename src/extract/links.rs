@@ -8,6 +8,7 @@
 
 use crate::fold::fold;
 use crate::model::{Origin, Task};
+use rustc_hash::FxHashMap;
 use std::collections::HashSet;
 
 /// Minimum containment score for a link. Measured on seed 000 (body III ↔ Phụ lục 3):
@@ -16,19 +17,58 @@ use std::collections::HashSet;
 /// under 0.45.
 pub const LINK_THRESHOLD: f64 = 0.5;
 
-fn bigrams(text: &str) -> HashSet<(String, String)> {
-    let words: Vec<String> = fold(text).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
-    words.windows(2).map(|w| (w[0].clone(), w[1].clone())).collect()
+/// Folded word pairs of a text, each word numbered by `words` (the same word, the same
+/// number, across the texts compared), as a sorted set: pairs are compared as numbers and
+/// two sets intersected by one merge, with no string hashing.
+fn bigrams<'a>(folded: &'a str, words: &mut FxHashMap<&'a str, u32>) -> Vec<u64> {
+    let mut prev: Option<u32> = None;
+    let mut out = Vec::new();
+    for w in folded.split(' ').filter(|w| !w.is_empty()) {
+        let next = words.len() as u32;
+        let id = *words.entry(w).or_insert(next);
+        if let Some(p) = prev {
+            out.push(((p as u64) << 32) | id as u64);
+        }
+        prev = Some(id);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
-/// Share of the smaller bigram set contained in the larger.
-pub fn containment(a: &str, b: &str) -> f64 {
-    let (x, y) = (bigrams(a), bigrams(b));
+/// Size of the intersection of two sorted sets.
+fn shared(x: &[u64], y: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Share of the pairs of the smaller set found in the larger; 0 below three pairs.
+fn score(x: &[u64], y: &[u64]) -> f64 {
     let small = x.len().min(y.len());
     if small < 3 {
         return 0.0;
     }
-    x.intersection(&y).count() as f64 / small as f64
+    shared(x, y) as f64 / small as f64
+}
+
+/// Share of the smaller bigram set contained in the larger.
+pub fn containment(a: &str, b: &str) -> f64 {
+    let (fa, fb) = (fold(a), fold(b));
+    let mut words = FxHashMap::default();
+    let x = bigrams(&fa, &mut words);
+    let y = bigrams(&fb, &mut words);
+    score(&x, &y)
 }
 
 /// Fills `links` of body and appendix tasks that restate each other.
@@ -38,15 +78,13 @@ pub fn link_tasks(tasks: &mut [Task]) {
     if body.is_empty() || appendix.is_empty() {
         return;
     }
-    let grams: Vec<HashSet<(String, String)>> = tasks.iter().map(|t| bigrams(&t.text)).collect();
+    let folded: Vec<String> = tasks.iter().map(|t| fold(&t.text)).collect();
+    let mut words = FxHashMap::default();
+    let grams: Vec<Vec<u64>> = folded.iter().map(|f| bigrams(f, &mut words)).collect();
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for &b in &body {
         for &a in &appendix {
-            let small = grams[b].len().min(grams[a].len());
-            if small < 3 {
-                continue;
-            }
-            let score = grams[b].intersection(&grams[a]).count() as f64 / small as f64;
+            let score = score(&grams[b], &grams[a]);
             if score >= LINK_THRESHOLD {
                 pairs.push((score, b, a));
             }

@@ -40,6 +40,10 @@ pub struct DocumentRules {
 
 #[derive(Debug)]
 struct Compiled {
+    /// A citation: type, number, date. It must start at a word boundary, which is checked
+    /// apart ([`Compiled::references`]): a Unicode `\b` in the pattern keeps the regex
+    /// engine off its DFA on Vietnamese text, and the citation search runs over the whole
+    /// text.
     reference: Regex,
     ward: Regex,
     city: Regex,
@@ -67,7 +71,7 @@ impl DocumentRules {
         rules.compiled = Some(Compiled {
             // Type, optional "số", number with at least a digit; then optional date.
             reference: build(format!(
-                r"\b(?i:({alt}))\s+(?i:số\s*)?(\d{{1,4}}(?:(?:\s?/\s?|-){seg})*)(?:\s*,?\s*(?i:ngày)\s+(\d{{1,2}})\s*(?:/|-|tháng)\s*(\d{{1,2}})\s*(?:/|-|năm)\s*(\d{{4}}))?"
+                r"(?i:({alt}))\s+(?i:số\s*)?(\d{{1,4}}(?:(?:\s?/\s?|-){seg})*)(?:\s*,?\s*(?i:ngày)\s+(\d{{1,2}})\s*(?:/|-|tháng)\s*(\d{{1,2}})\s*(?:/|-|năm)\s*(\d{{4}}))?"
             ))?,
             ward: build(format!(r"(?:Ủy ban nhân dân|UBND)(?:\s*\(UBND\))?\s+(?i:({levels}))\s+({name})"))?,
             city: build(format!(r"thành phố\s+({name})"))?,
@@ -94,6 +98,33 @@ impl DocumentRules {
     fn compiled(&self) -> &Compiled {
         self.compiled.as_ref().expect("compiled at load")
     }
+}
+
+impl Compiled {
+    /// The citations of `text`, as `\b` followed by [`Compiled::reference`] finds them:
+    /// the leftmost match that starts at a word boundary, then the next one after it.
+    fn references<'a, 't: 'a>(&'a self, text: &'t str) -> impl Iterator<Item = regex::Captures<'t>> + 'a {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            while from <= text.len() {
+                let c = self.reference.captures_at(text, from)?;
+                let m = c.get(0).expect("group 0");
+                if at_word_boundary(text, m.start()) {
+                    // Never empty (a number is required): the next search starts after it.
+                    from = m.end().max(m.start() + 1);
+                    return Some(c);
+                }
+                from = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
+            }
+            None
+        })
+    }
+}
+
+/// Whether a Unicode word boundary (regex `\b`) stands at byte `i` of `text`.
+fn at_word_boundary(text: &str, i: usize) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| regex_syntax::is_word_character(c));
+    word(text[..i].chars().next_back()) != word(text[i..].chars().next())
 }
 
 static NUMBER_LINE: Lazy<Regex> = Lazy::new(|| Regex::new(r"(?i)^Số\s*:?\s*(\d+)\s*(/\s*[\p{L}\d&\-/]+)").unwrap());
@@ -336,7 +367,7 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
         forms: Vec<String>,
     }
     let mut seen: Vec<Seen> = Vec::new();
-    for m in c.reference.captures_iter(body) {
+    for m in c.references(body) {
         let type_f = fold(&m[1]);
         let Some(doc_type) = dr.reference_types.iter().find(|t| fold(t) == type_f).cloned() else { continue };
         let number: String = m[2].split_whitespace().collect::<Vec<_>>().join("");
