@@ -62,28 +62,61 @@ pub fn strip_diacritics(s: &str) -> String {
         .collect()
 }
 
+/// What [`fold`] does with one char: [`SKIP`] it (a combining mark), treat it as a
+/// separator ([`SEP`]), or keep the folded char (its code point).
+const SKIP: u32 = u32::MAX;
+const SEP: u32 = u32::MAX - 1;
+
+/// `key_class` of every code point below `TABLE_END`, computed once: [`fold`] is called
+/// on most lines by several stages, so it does one lookup a char.
+static KEY_TABLE: once_cell::sync::Lazy<Vec<u32>> =
+    once_cell::sync::Lazy::new(|| (0..TABLE_END).map(|u| char::from_u32(u).map_or(SEP, key_class)).collect());
+
+fn key_class(c: char) -> u32 {
+    if is_combining_mark(c) {
+        return SKIP;
+    }
+    let f = fold_char(c);
+    if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
+        f as u32
+    } else {
+        SEP
+    }
+}
+
 /// The folded key: lowercase ASCII-ish letters and digits, words separated by one space;
 /// every other character is a separator, except `&` `%` and `/` which carry meaning in
 /// agency and document codes.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// [`fold`] into a reused buffer (cleared first).
+pub fn fold_into(s: &str, out: &mut String) {
+    out.clear();
+    let table = &*KEY_TABLE;
     let mut pending_space = false;
     for c in s.chars() {
-        if is_combining_mark(c) {
+        let class = match table.get(c as usize) {
+            Some(&k) => k,
+            None => key_class(c),
+        };
+        if class == SKIP {
             continue;
         }
-        let f = fold_char(c);
-        if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push(f);
-        } else {
+        if class == SEP {
             pending_space = true;
+            continue;
         }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        // Only valid chars are stored (`key_class` of a char).
+        out.push(char::from_u32(class).unwrap_or(' '));
     }
-    out
 }
 
 #[cfg(test)]
@@ -105,6 +138,46 @@ mod tests {
                 assert_eq!(fold_char(c), fold_char_slow(c), "U+{u:04X}");
             }
         }
+    }
+
+    /// `fold` as first written, char by char without the table.
+    fn fold_reference(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut pending_space = false;
+        for c in s.chars() {
+            if is_combining_mark(c) {
+                continue;
+            }
+            let f = fold_char_slow(c);
+            if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(f);
+            } else {
+                pending_space = true;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fold_agrees_with_reference() {
+        // Every char alone and between letters, then whole texts.
+        for u in 0..0x3_0000 {
+            if let Some(c) = char::from_u32(u) {
+                for s in [c.to_string(), format!("a{c}b"), format!(" {c}{c} ")] {
+                    assert_eq!(fold(&s), fold_reference(&s), "U+{u:04X}");
+                }
+            }
+        }
+        for t in crate::normalize::restore::TRAINING_TEXTS {
+            assert_eq!(fold(t), fold_reference(t));
+        }
+        let mut buf = String::from("stale");
+        fold_into("Ủy ban -- Đông", &mut buf);
+        assert_eq!(buf, "uy ban dong");
     }
 
     #[test]
