@@ -5,9 +5,9 @@
 //! skeletons. English-model OCR leaves some marks, many on impossible syllables ("quyét",
 //! "hién"), and prints digits or symbols inside words ("s6", "d6i", "K&").
 
-use super::lexicon::{canonical_lower, skeleton, Lexicon};
+use super::lexicon::{canonical_lower, Lexicon};
 use super::syllables::is_syllable;
-use super::tokens::{tokenize, Kind as TokKind};
+use super::tokens::{is_letter, tokenize, Kind as TokKind, LEAD, TRAIL};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -36,49 +36,98 @@ pub struct Stats {
 /// cheap clean-text check is wanted ([`Stats::clearly_clean`]).
 pub fn stats<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: Option<&Lexicon>) -> Stats {
     let mut st = Stats::default();
-    let mut lower = String::new();
+    let mut scratch = Scratch::default();
     for chars in lines {
-        for t in tokenize(chars) {
-            match t.kind {
-                TokKind::Word => {
-                    st.words += 1;
-                    if t.text.is_ascii() {
-                        // No mark: its skeleton is its lowercase form.
-                        if let Some(lex) = lex {
-                            lower.clear();
-                            lower.extend(t.text.chars().map(|c| c.to_ascii_lowercase()));
-                            st.plain_viet += lex.has_skeleton(&lower) as usize;
-                        }
-                        continue;
-                    }
-                    // Lines are NFC with traditional tone placement already, so the plain
-                    // lowercase form is usually canonical; the full canonical form only when
-                    // it is no syllable as written.
-                    lower.clear();
-                    lower.extend(t.text.chars().flat_map(char::to_lowercase));
-                    let syllable = is_syllable(&lower) || is_syllable(&canonical_lower(&t.text));
-                    let skel = skeleton(&lower);
-                    if lower != skel {
-                        st.marked += 1;
-                        st.bad_marked += !syllable as usize;
-                    } else if let Some(lex) = lex {
-                        st.plain_viet += lex.has_skeleton(&skel) as usize;
-                    }
+        scratch.add_line(chars, lex, &mut st);
+    }
+    st
+}
+
+/// Reusable buffers of [`stats`]: counting allocates nothing on clean text.
+#[derive(Default)]
+pub struct Scratch {
+    lower: String,
+    skel: String,
+}
+
+impl Scratch {
+    /// Adds the counts of one line to `st`.
+    ///
+    /// Equal to counting the [`tokenize`] tokens of the line, but a whitespace-separated
+    /// chunk that is letters only (after leading and trailing punctuation) is known to be
+    /// one word without running the tokenizer; the rest (numbers, codes, "kinh tế-xã")
+    /// goes through it.
+    pub fn add_line(&mut self, chars: &[char], lex: Option<&Lexicon>, st: &mut Stats) {
+        let n = chars.len();
+        let mut i = 0;
+        while i < n {
+            if chars[i].is_whitespace() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < n && !chars[i].is_whitespace() {
+                i += 1;
+            }
+            let (mut a, mut b) = (start, i);
+            while a < b && LEAD.contains(&chars[a]) {
+                a += 1;
+            }
+            while b > a && TRAIL.contains(&chars[b - 1]) {
+                b -= 1;
+            }
+            let core = &chars[a..b];
+            if !core.is_empty() && core.iter().all(|&c| is_letter(c)) && core.iter().any(|c| c.is_alphabetic()) {
+                self.word(core, lex, st);
+                continue;
+            }
+            // The tokens of a chunk (it has no whitespace) are those of the line there.
+            for t in tokenize(&chars[start..i]) {
+                let text: Vec<char> = t.text.chars().collect();
+                match t.kind {
+                    TokKind::Word => self.word(&text, lex, st),
+                    TokKind::Mixed => mixed(&text, st),
+                    _ => {}
                 }
-                TokKind::Mixed => {
-                    st.words += 1;
-                    // "s6", "d6i", "16p", "K&": a lowercase letter with digits or
-                    // symbols. Codes like "5G", "4G", "H2" are not OCR damage.
-                    let symbol = t.text.chars().any(|c| matches!(c, '$' | '¢' | '&'));
-                    if t.text.chars().any(char::is_lowercase) || (symbol && t.text.chars().count() <= 3) {
-                        st.mixed += 1;
-                    }
-                }
-                _ => {}
             }
         }
     }
-    st
+
+    fn word(&mut self, text: &[char], lex: Option<&Lexicon>, st: &mut Stats) {
+        st.words += 1;
+        if text.iter().all(char::is_ascii) {
+            // No mark: its skeleton is its lowercase form.
+            if let Some(lex) = lex {
+                self.lower.clear();
+                self.lower.extend(text.iter().map(|c| c.to_ascii_lowercase()));
+                st.plain_viet += lex.has_skeleton(&self.lower) as usize;
+            }
+            return;
+        }
+        self.lower.clear();
+        self.lower.extend(text.iter().flat_map(|c| c.to_lowercase()));
+        crate::fold::fold_into(&self.lower, &mut self.skel);
+        if self.lower != self.skel {
+            st.marked += 1;
+            // Lines are NFC with traditional tone placement already, so the plain
+            // lowercase form is usually canonical; the full canonical form only when it
+            // is no syllable as written.
+            let syllable = is_syllable(&self.lower) || is_syllable(&canonical_lower(&text.iter().collect::<String>()));
+            st.bad_marked += !syllable as usize;
+        } else if let Some(lex) = lex {
+            st.plain_viet += lex.has_skeleton(&self.skel) as usize;
+        }
+    }
+}
+
+fn mixed(text: &[char], st: &mut Stats) {
+    st.words += 1;
+    // "s6", "d6i", "16p", "K&": a lowercase letter with digits or symbols. Codes like
+    // "5G", "4G", "H2" are not OCR damage.
+    let symbol = text.iter().any(|c| matches!(c, '$' | '¢' | '&'));
+    if text.iter().any(|c| c.is_lowercase()) || (symbol && text.len() <= 3) {
+        st.mixed += 1;
+    }
 }
 
 impl Stats {
@@ -113,6 +162,87 @@ impl Stats {
             TextKind::Stripped
         } else {
             TextKind::Clean
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::restore::lexicon::skeleton;
+    use crate::normalize::restore::Model;
+
+    /// `stats` as first written: every token of the tokenizer, allocated.
+    fn stats_reference<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: Option<&Lexicon>) -> Stats {
+        let mut st = Stats::default();
+        for chars in lines {
+            for t in tokenize(chars) {
+                match t.kind {
+                    TokKind::Word => {
+                        st.words += 1;
+                        let lower: String = t.text.chars().flat_map(char::to_lowercase).collect();
+                        if t.text.is_ascii() {
+                            if let Some(lex) = lex {
+                                st.plain_viet += lex.has_skeleton(&lower) as usize;
+                            }
+                            continue;
+                        }
+                        let syllable = is_syllable(&lower) || is_syllable(&canonical_lower(&t.text));
+                        let skel = skeleton(&lower);
+                        if lower != skel {
+                            st.marked += 1;
+                            st.bad_marked += !syllable as usize;
+                        } else if let Some(lex) = lex {
+                            st.plain_viet += lex.has_skeleton(&skel) as usize;
+                        }
+                    }
+                    TokKind::Mixed => {
+                        st.words += 1;
+                        let symbol = t.text.chars().any(|c| matches!(c, '$' | '¢' | '&'));
+                        if t.text.chars().any(char::is_lowercase) || (symbol && t.text.chars().count() <= 3) {
+                            st.mixed += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        st
+    }
+
+    fn texts() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+        let mut out: Vec<String> = ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(format!("{dir}{d}")).into_iter().flatten())
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        let stripped: Vec<String> = out.iter().map(|t| crate::fold::strip_diacritics(t)).collect();
+        out.extend(stripped);
+        out.push("Nghi quyét s6 57-NQ/TW ngay 22/12/2024 (ctia). K& $6 ¢ó kinh tế-xã 4.0 https://a.vn a@b.c İstanbul ǅa Ωhm x\u{301}".into());
+        out
+    }
+
+    #[test]
+    fn fast_stats_equal_the_tokenizer_counts() {
+        let lex = &Model::shipped().lex;
+        for text in texts() {
+            for line in text.lines() {
+                let chars: Vec<char> = line.chars().collect();
+                for lex in [None, Some(lex)] {
+                    assert_eq!(stats([chars.as_slice()], lex), stats_reference([chars.as_slice()], lex), "{line}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_stats_equal_the_tokenizer_counts_on_any_text(s in "[ a-zA-Z0-9đĐàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ\\u{300}\\u{301}.,;:!?()\\[\\]{}\"'“”‘’«»…–—•*+/@_=#$¢&%\t-]{0,40}") {
+            let chars: Vec<char> = s.chars().collect();
+            proptest::prop_assert_eq!(stats([chars.as_slice()], None), stats_reference([chars.as_slice()], None));
         }
     }
 }
