@@ -146,6 +146,24 @@ impl NormText {
     }
 }
 
+/// A string of at most 15 UTF-8 bytes packed into an integer (bytes, then the length in
+/// the top byte): a hash key that needs no allocation and no pointer to follow, for the
+/// per-word caches of the hot loops (a syllable is a few bytes). `None` when longer.
+pub(crate) fn short_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
+    let mut buf = [0u8; 16];
+    let mut len = 0;
+    for c in chars {
+        let n = c.len_utf8();
+        if len + n > 15 {
+            return None;
+        }
+        c.encode_utf8(&mut buf[len..len + n]);
+        len += n;
+    }
+    buf[15] = len as u8;
+    Some(u128::from_le_bytes(buf))
+}
+
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
@@ -171,6 +189,17 @@ pub fn normalize_with(source: &SourceText, opts: &NormalizeOptions, rules: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_keys_are_distinct() {
+        let keys: Vec<Option<u128>> = ["", "a", "a\0", "\0a", "ệ", "nghiêng", "abcdefghijklmno", "abcdefghijklmnop"]
+            .iter()
+            .map(|s| short_key(s.chars()))
+            .collect();
+        assert_eq!(keys[7], None);
+        let some: std::collections::HashSet<u128> = keys.iter().flatten().copied().collect();
+        assert_eq!(some.len(), 7);
+    }
 
     #[test]
     fn spans_point_back_to_source() {

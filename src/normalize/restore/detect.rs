@@ -8,6 +8,8 @@
 use super::lexicon::{canonical_lower, Lexicon};
 use super::syllables::is_syllable;
 use super::tokens::{is_letter, tokenize, Kind as TokKind, LEAD, TRAIL};
+use crate::normalize::short_key;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -109,10 +111,36 @@ impl Tables {
     }
 }
 
+/// Whether a marked word is a possible syllable, by its [`short_key`]: a few thousand
+/// distinct words make up a plan, so most look-ups hit (the cache is kept per thread,
+/// emptied when it reaches [`SYLLABLE_CACHE_MAX`]).
+type SyllableCache = FxHashMap<u128, bool>;
+const SYLLABLE_CACHE_MAX: usize = 50_000;
+
+thread_local! {
+    static SYLLABLE_CACHE: std::cell::Cell<SyllableCache> = std::cell::Cell::new(SyllableCache::default());
+}
+
 /// Reusable buffers of [`stats`]: counting allocates nothing on clean text.
-#[derive(Default)]
 pub struct Scratch {
     lower: String,
+    syllables: SyllableCache,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch { lower: String::new(), syllables: SYLLABLE_CACHE.take() }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let mut cache = std::mem::take(&mut self.syllables);
+        if cache.len() >= SYLLABLE_CACHE_MAX {
+            cache.clear();
+        }
+        SYLLABLE_CACHE.set(cache);
+    }
 }
 
 impl Scratch {
@@ -188,6 +216,21 @@ impl Scratch {
             return;
         }
         st.marked += 1;
+        let key = short_key(text.iter().copied());
+        let syllable = match key.and_then(|k| self.syllables.get(&k)) {
+            Some(&known) => known,
+            None => {
+                let syllable = self.is_possible_syllable(text);
+                if let Some(k) = key {
+                    self.syllables.insert(k, syllable);
+                }
+                syllable
+            }
+        };
+        st.bad_marked += !syllable as usize;
+    }
+
+    fn is_possible_syllable(&mut self, text: &[char]) -> bool {
         self.lower.clear();
         for &c in text {
             TABLES.push_lower(c, &mut self.lower);
@@ -195,8 +238,7 @@ impl Scratch {
         // Lines are NFC with traditional tone placement already, so the plain lowercase
         // form is usually canonical; the full canonical form only when it is no syllable
         // as written.
-        let syllable = is_syllable(&self.lower) || is_syllable(&canonical_lower(&text.iter().collect::<String>()));
-        st.bad_marked += !syllable as usize;
+        is_syllable(&self.lower) || is_syllable(&canonical_lower(&text.iter().collect::<String>()))
     }
 }
 
