@@ -93,6 +93,66 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// The chars of [`fold`]`(s)`, computed as they are taken: a prefix of the folded key
+/// costs only the chars it needs (`fold_chars(s).take(n)` is the first `n` chars of it).
+pub fn fold_chars(s: &str) -> FoldChars<std::str::Chars<'_>> {
+    fold_iter(s.chars())
+}
+
+/// [`fold_chars`] of any chars.
+pub fn fold_iter<I: Iterator<Item = char>>(chars: I) -> FoldChars<I> {
+    FoldChars { chars, table: &KEY_TABLE, next: None, started: false, space: false }
+}
+
+pub struct FoldChars<I> {
+    chars: I,
+    table: &'static [u32],
+    /// A kept char to give after the space that goes before it.
+    next: Option<char>,
+    /// Whether a char was given (no space before the first).
+    started: bool,
+    /// A separator since the last kept char.
+    space: bool,
+}
+
+impl<I: Iterator<Item = char>> Iterator for FoldChars<I> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.next.take() {
+            return Some(c);
+        }
+        loop {
+            let c = self.chars.next()?;
+            let class = match self.table.get(c as usize) {
+                Some(&k) => k,
+                None => key_class(c),
+            };
+            if class == SKIP {
+                continue;
+            }
+            if class == SEP {
+                self.space = true;
+                continue;
+            }
+            let f = char::from_u32(class).unwrap_or(' ');
+            if self.space && self.started {
+                self.space = false;
+                self.next = Some(f);
+                return Some(' ');
+            }
+            self.space = false;
+            self.started = true;
+            return Some(f);
+        }
+    }
+}
+
+/// The first `n` chars of [`fold`]`(s)`.
+pub fn fold_prefix(s: &str, n: usize) -> String {
+    fold_chars(s).take(n).collect()
+}
+
 /// [`fold`] into a reused buffer (cleared first).
 pub fn fold_into(s: &str, out: &mut String) {
     out.clear();
@@ -174,6 +234,16 @@ mod tests {
         }
         for t in crate::normalize::restore::TRAINING_TEXTS {
             assert_eq!(fold(t), fold_reference(t));
+        }
+        for t in ["", " ", "Ủy ban -- Đông", "  a,b  ", "TT", "S.T.T. Nội dung", "x\u{301}y"] {
+            let f = fold_reference(t);
+            assert_eq!(fold_chars(t).collect::<String>(), f, "{t}");
+            for n in 0..8 {
+                assert_eq!(fold_prefix(t, n), f.chars().take(n).collect::<String>(), "{t} {n}");
+            }
+        }
+        for t in crate::normalize::restore::TRAINING_TEXTS {
+            assert_eq!(fold_chars(t).collect::<String>(), fold_reference(t));
         }
         let mut buf = String::from("stale");
         fold_into("Ủy ban -- Đông", &mut buf);

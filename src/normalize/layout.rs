@@ -1,10 +1,10 @@
 //! Layout repair: residue of LaTeX and markdown, page furniture, repeated table headers,
 //! blank lines, and codes or words split across lines.
 
-use super::mapped::MappedStr;
+use super::mapped::{MChar, MappedStr};
 use super::short_key;
 use super::unicode::{place_tone, ToneStyle};
-use crate::fold::fold;
+use crate::fold::fold_iter;
 use once_cell::sync::Lazy;
 use regex::Regex;
 use rustc_hash::FxHashMap;
@@ -95,6 +95,19 @@ impl ToneCache {
     /// NFC and tone placement of one word, `None` when it is unchanged. Words repeat a
     /// lot, so results are cached (a pure function of word and style); ASCII words need
     /// neither.
+    fn retone_run(&mut self, run: &[MChar], style: ToneStyle) -> Option<String> {
+        if run.iter().all(|m| m.c.is_ascii()) {
+            return None;
+        }
+        if self.style == style {
+            if let Some(hit) = short_key(run.iter().map(|m| m.c)).and_then(|k| self.short.get(&k)) {
+                return hit.clone();
+            }
+        }
+        let word: String = run.iter().map(|m| m.c).collect();
+        self.retone(&word, style)
+    }
+
     fn retone(&mut self, word: &str, style: ToneStyle) -> Option<String> {
         if word.is_ascii() {
             return None;
@@ -188,7 +201,7 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
             strip_residue(&mut m);
         }
         if seen & NON_ASCII != 0 {
-            m.rewrite_words(is_letter, |w| tones.retone(w, style));
+            m.rewrite_runs(is_letter, |run| tones.retone_run(run, style));
         }
         if e2_ef && raw.contains(['\u{2010}', '\u{2011}', '\u{2012}']) {
             // Unify look-alike punctuation that matching depends on.
@@ -254,10 +267,12 @@ fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
     const MAX_HEADER_LINES: usize = 40;
     let mut folded = LazyFold::new(lines);
     let is_header_start = |f: &str| f == "tt" || f == "stt" || f.starts_with("tt ") || f.starts_with("stt ");
+    // Five folded chars tell: "tt" alone, or "tt x", "stt x" (a prefix of the fold).
+    let header_start = |l: &MappedStr| is_header_start(&fold_iter(l.chars.iter().map(|m| m.c)).take(5).collect::<String>());
     let mut keep = vec![true; lines.len()];
     let mut i = 0;
     while i < lines.len() {
-        if !folded.may_start_header(i) || !is_header_start(folded.get(i)) {
+        if !folded.may_start_header(i) || !header_start(&lines[i]) {
             i += 1;
             continue;
         }
@@ -299,7 +314,7 @@ impl<'a> LazyFold<'a> {
 
     fn get(&mut self, i: usize) -> &str {
         let lines = self.lines;
-        self.folded[i].get_or_insert_with(|| fold(&lines[i].as_string()))
+        self.folded[i].get_or_insert_with(|| fold_iter(lines[i].chars.iter().map(|m| m.c)).collect())
     }
 
     fn same(&mut self, a: usize, b: usize) -> bool {
@@ -356,16 +371,22 @@ fn join_split_codes(lines: &mut Vec<MappedStr>) {
 pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for l in lines {
-        let l = l.trim();
-        if l.is_empty() {
-            continue;
-        }
-        if !out.is_empty() && !(out.ends_with('-') && out[..out.len() - 1].ends_with(|c: char| c.is_alphanumeric()) && l.starts_with(|c: char| c.is_alphanumeric())) {
-            out.push(' ');
-        }
-        out.push_str(l);
+        append_line(&mut out, l);
     }
     out
+}
+
+/// Appends one line to text joined by [`join_lines`] (in place: `join_lines([out, line])`
+/// when `out` is trimmed).
+pub fn append_line(out: &mut String, line: &str) {
+    let l = line.trim();
+    if l.is_empty() {
+        return;
+    }
+    if !out.is_empty() && !(out.ends_with('-') && out[..out.len() - 1].ends_with(|c: char| c.is_alphanumeric()) && l.starts_with(|c: char| c.is_alphanumeric())) {
+        out.push(' ');
+    }
+    out.push_str(l);
 }
 
 #[cfg(test)]

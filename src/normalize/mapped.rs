@@ -88,11 +88,21 @@ impl MappedStr {
     /// and nothing is rebuilt unless a word changes: the fast path for passes that
     /// rarely change anything.
     pub fn rewrite_words(&mut self, in_word: impl Fn(char) -> bool, mut f: impl FnMut(&str) -> Option<String>) {
+        let mut word = String::new();
+        self.rewrite_runs(in_word, |run| {
+            word.clear();
+            word.extend(run.iter().map(|m| m.c));
+            f(&word)
+        });
+    }
+
+    /// [`MappedStr::rewrite_words`] with each word given as its chars, for a pass that
+    /// can tell most words need nothing without making a string of them.
+    pub fn rewrite_runs(&mut self, in_word: impl Fn(char) -> bool, mut f: impl FnMut(&[MChar]) -> Option<String>) {
         let n = self.chars.len();
         let mut out: Option<Vec<MChar>> = None;
         // chars[..copied] are already in `out`.
         let mut copied = 0;
-        let mut word = String::new();
         let mut i = 0;
         while i < n {
             if !in_word(self.chars[i].c) {
@@ -100,10 +110,9 @@ impl MappedStr {
                 continue;
             }
             let j = (i..n).find(|&k| !in_word(self.chars[k].c)).unwrap_or(n);
-            word.clear();
-            word.extend(self.chars[i..j].iter().map(|m| m.c));
-            let new = match f(&word) {
-                Some(new) if new != word => new,
+            let run = &self.chars[i..j];
+            let new = match f(run) {
+                Some(new) if !new.chars().eq(run.iter().map(|m| m.c)) => new,
                 _ => {
                     i = j;
                     continue;
