@@ -175,3 +175,54 @@ fn pdf_failures() {
     assert_fails(&t.file("truncated.pdf", &bytes[..bytes.len() / 3]), 4, "corrupt or truncated PDF");
     assert_fails(&t.file("junk.pdf", b"%PDF-1.4\nnothing here\n"), 4, "corrupt or truncated PDF");
 }
+
+/// A small PDF whose catalog holds an array nested `depth` levels deep. Parsers that
+/// recurse without a limit overflow the stack on it, which aborts the whole process
+/// (RUSTSEC-2026-0187 in lopdf < 0.42): no `catch_unwind` can contain that.
+fn deeply_nested_pdf(depth: usize) -> Vec<u8> {
+    let nest = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let objects = [
+        format!("<< /Type /Catalog /Pages 2 0 R /X {nest} >>"),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(b"xref\n0 4\n0000000000 65535 f \n");
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").bytes());
+    }
+    out.extend(format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").bytes());
+    out
+}
+
+#[test]
+fn deeply_nested_pdf_is_an_error_not_an_abort() {
+    let t = TempDir::new("nested");
+    let nested = t.file("nested.pdf", &deeply_nested_pdf(2_000_000));
+    let out = kehoach(&["extract", &nested.display().to_string()], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Not a signal (an abort has no exit code) and the one-line contract holds.
+    assert!(matches!(out.status.code(), Some(4 | 6)), "status {:?}: {stderr}", out.status);
+    assert!(out.stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("nested.pdf"), "{stderr}");
+
+    // In a batch it is one failed input among good ones.
+    let input = t.0.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::rename(&nested, input.join("nested.pdf")).unwrap();
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let good = std::fs::read_dir(&plan).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "txt")).unwrap();
+    std::fs::copy(&good, input.join("plan.txt")).unwrap();
+    let out_dir = t.0.join("out");
+    let out = kehoach(&["batch", &input.display().to_string(), "-o", &out_dir.display().to_string(), "--quiet"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("plan.json").is_file());
+    assert!(!out_dir.join("nested.json").exists());
+}
