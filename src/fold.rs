@@ -62,28 +62,121 @@ pub fn strip_diacritics(s: &str) -> String {
         .collect()
 }
 
+/// What [`fold`] does with one char: [`SKIP`] it (a combining mark), treat it as a
+/// separator ([`SEP`]), or keep the folded char (its code point).
+const SKIP: u32 = u32::MAX;
+const SEP: u32 = u32::MAX - 1;
+
+/// `key_class` of every code point below `TABLE_END`, computed once: [`fold`] is called
+/// on most lines by several stages, so it does one lookup a char.
+static KEY_TABLE: once_cell::sync::Lazy<Vec<u32>> =
+    once_cell::sync::Lazy::new(|| (0..TABLE_END).map(|u| char::from_u32(u).map_or(SEP, key_class)).collect());
+
+fn key_class(c: char) -> u32 {
+    if is_combining_mark(c) {
+        return SKIP;
+    }
+    let f = fold_char(c);
+    if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
+        f as u32
+    } else {
+        SEP
+    }
+}
+
 /// The folded key: lowercase ASCII-ish letters and digits, words separated by one space;
 /// every other character is a separator, except `&` `%` and `/` which carry meaning in
 /// agency and document codes.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    for c in s.chars() {
-        if is_combining_mark(c) {
-            continue;
+    fold_into(s, &mut out);
+    out
+}
+
+/// The chars of [`fold`]`(s)`, computed as they are taken: a prefix of the folded key
+/// costs only the chars it needs (`fold_chars(s).take(n)` is the first `n` chars of it).
+pub fn fold_chars(s: &str) -> FoldChars<std::str::Chars<'_>> {
+    fold_iter(s.chars())
+}
+
+/// [`fold_chars`] of any chars.
+pub fn fold_iter<I: Iterator<Item = char>>(chars: I) -> FoldChars<I> {
+    FoldChars { chars, table: &KEY_TABLE, next: None, started: false, space: false }
+}
+
+pub struct FoldChars<I> {
+    chars: I,
+    table: &'static [u32],
+    /// A kept char to give after the space that goes before it.
+    next: Option<char>,
+    /// Whether a char was given (no space before the first).
+    started: bool,
+    /// A separator since the last kept char.
+    space: bool,
+}
+
+impl<I: Iterator<Item = char>> Iterator for FoldChars<I> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.next.take() {
+            return Some(c);
         }
-        let f = fold_char(c);
-        if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
+        loop {
+            let c = self.chars.next()?;
+            let class = match self.table.get(c as usize) {
+                Some(&k) => k,
+                None => key_class(c),
+            };
+            if class == SKIP {
+                continue;
             }
-            pending_space = false;
-            out.push(f);
-        } else {
-            pending_space = true;
+            if class == SEP {
+                self.space = true;
+                continue;
+            }
+            let f = char::from_u32(class).unwrap_or(' ');
+            if self.space && self.started {
+                self.space = false;
+                self.next = Some(f);
+                return Some(' ');
+            }
+            self.space = false;
+            self.started = true;
+            return Some(f);
         }
     }
-    out
+}
+
+/// The first `n` chars of [`fold`]`(s)`.
+pub fn fold_prefix(s: &str, n: usize) -> String {
+    fold_chars(s).take(n).collect()
+}
+
+/// [`fold`] into a reused buffer (cleared first).
+pub fn fold_into(s: &str, out: &mut String) {
+    out.clear();
+    let table = &*KEY_TABLE;
+    let mut pending_space = false;
+    for c in s.chars() {
+        let class = match table.get(c as usize) {
+            Some(&k) => k,
+            None => key_class(c),
+        };
+        if class == SKIP {
+            continue;
+        }
+        if class == SEP {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        // Only valid chars are stored (`key_class` of a char).
+        out.push(char::from_u32(class).unwrap_or(' '));
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +198,56 @@ mod tests {
                 assert_eq!(fold_char(c), fold_char_slow(c), "U+{u:04X}");
             }
         }
+    }
+
+    /// `fold` as first written, char by char without the table.
+    fn fold_reference(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut pending_space = false;
+        for c in s.chars() {
+            if is_combining_mark(c) {
+                continue;
+            }
+            let f = fold_char_slow(c);
+            if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(f);
+            } else {
+                pending_space = true;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn fold_agrees_with_reference() {
+        // Every char alone and between letters, then whole texts.
+        for u in 0..0x3_0000 {
+            if let Some(c) = char::from_u32(u) {
+                for s in [c.to_string(), format!("a{c}b"), format!(" {c}{c} ")] {
+                    assert_eq!(fold(&s), fold_reference(&s), "U+{u:04X}");
+                }
+            }
+        }
+        for t in crate::normalize::restore::TRAINING_TEXTS {
+            assert_eq!(fold(t), fold_reference(t));
+        }
+        for t in ["", " ", "Ủy ban -- Đông", "  a,b  ", "TT", "S.T.T. Nội dung", "x\u{301}y"] {
+            let f = fold_reference(t);
+            assert_eq!(fold_chars(t).collect::<String>(), f, "{t}");
+            for n in 0..8 {
+                assert_eq!(fold_prefix(t, n), f.chars().take(n).collect::<String>(), "{t} {n}");
+            }
+        }
+        for t in crate::normalize::restore::TRAINING_TEXTS {
+            assert_eq!(fold_chars(t).collect::<String>(), fold_reference(t));
+        }
+        let mut buf = String::from("stale");
+        fold_into("Ủy ban -- Đông", &mut buf);
+        assert_eq!(buf, "uy ban dong");
     }
 
     #[test]

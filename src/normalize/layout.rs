@@ -1,12 +1,13 @@
 //! Layout repair: residue of LaTeX and markdown, page furniture, repeated table headers,
 //! blank lines, and codes or words split across lines.
 
-use super::mapped::MappedStr;
+use super::mapped::{MChar, MappedStr};
+use super::short_key;
 use super::unicode::{place_tone, ToneStyle};
-use crate::fold::fold;
+use crate::fold::fold_iter;
 use once_cell::sync::Lazy;
 use regex::Regex;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 
 static LATEX_MATH: Lazy<Regex> = Lazy::new(|| Regex::new(r"\$([^$\n]{0,80})\$").unwrap());
@@ -77,33 +78,62 @@ fn strip_residue(line: &mut MappedStr) {
 /// syllables; the cache is emptied when it reaches this size, to bound memory).
 const TONE_CACHE_MAX: usize = 50_000;
 
-thread_local! {
-    static TONE_CACHE: std::cell::RefCell<(ToneStyle, HashMap<String, Option<String>>)> =
-        std::cell::RefCell::new((ToneStyle::default(), HashMap::new()));
+/// Retoned words: `None` when a word is unchanged. Keyed by [`short_key`] (words of up
+/// to 15 bytes, nearly all syllables) or, for longer ones, by the word.
+#[derive(Default)]
+struct ToneCache {
+    style: ToneStyle,
+    short: FxHashMap<u128, Option<String>>,
+    long: FxHashMap<String, Option<String>>,
 }
 
-/// NFC and tone placement of one word, `None` when it is unchanged. Words repeat a lot,
-/// so results are cached (a pure function of word and style); ASCII words need neither.
-fn retone(word: &str, style: ToneStyle) -> Option<String> {
-    if word.is_ascii() {
-        return None;
-    }
-    TONE_CACHE.with(|cell| {
-        let mut cache = cell.borrow_mut();
-        let (cached_style, map) = &mut *cache;
-        if *cached_style != style || map.len() >= TONE_CACHE_MAX {
-            *cached_style = style;
-            map.clear();
+thread_local! {
+    static TONE_CACHE: std::cell::RefCell<ToneCache> = std::cell::RefCell::new(ToneCache::default());
+}
+
+impl ToneCache {
+    /// NFC and tone placement of one word, `None` when it is unchanged. Words repeat a
+    /// lot, so results are cached (a pure function of word and style); ASCII words need
+    /// neither.
+    fn retone_run(&mut self, run: &[MChar], style: ToneStyle) -> Option<String> {
+        if run.iter().all(|m| m.c.is_ascii()) {
+            return None;
         }
-        if let Some(hit) = map.get(word) {
+        if self.style == style {
+            if let Some(hit) = short_key(run.iter().map(|m| m.c)).and_then(|k| self.short.get(&k)) {
+                return hit.clone();
+            }
+        }
+        let word: String = run.iter().map(|m| m.c).collect();
+        self.retone(&word, style)
+    }
+
+    fn retone(&mut self, word: &str, style: ToneStyle) -> Option<String> {
+        if word.is_ascii() {
+            return None;
+        }
+        if self.style != style || self.short.len() + self.long.len() >= TONE_CACHE_MAX {
+            self.style = style;
+            self.short.clear();
+            self.long.clear();
+        }
+        let key = short_key(word.chars());
+        let hit = match key {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(word),
+        };
+        if let Some(hit) = hit {
             return hit.clone();
         }
         let nfc: String = word.nfc().collect();
         let new = place_tone(&nfc, style);
         let result = (new != word).then_some(new);
-        map.insert(word.to_string(), result.clone());
+        match key {
+            Some(k) => self.short.insert(k, result.clone()),
+            None => self.long.insert(word.to_string(), result.clone()),
+        };
         result
-    })
+    }
 }
 
 fn is_letter(c: char) -> bool {
@@ -117,21 +147,66 @@ fn is_letter(c: char) -> bool {
         || crate::fold::is_combining_mark(c)
 }
 
+/// What a raw line may need, from one pass over its bytes (see [`byte_class`]).
+const CTRL: u8 = 1;
+const RESIDUE: u8 = 2;
+const DASH: u8 = 4;
+const NON_ASCII: u8 = 8;
+/// First byte of U+2000..U+2FFF (zero-width space, look-alike hyphens) or U+F000..
+/// (byte-order mark): the line is searched for those chars.
+const E2_EF: u8 = 16;
+
+const fn byte_class(b: u8) -> u8 {
+    match b {
+        b'\r' | 0x0c => CTRL,
+        b'$' | b'\\' | b'<' | b'*' | b'_' | b'#' | b'|' => RESIDUE,
+        b'-' => DASH,
+        0xe2 | 0xef => NON_ASCII | E2_EF,
+        0x80.. => NON_ASCII,
+        _ => 0,
+    }
+}
+
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = byte_class(b as u8);
+        b += 1;
+    }
+    t
+};
+
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
+    // The thread's tone cache, taken for the whole text (put back at the end).
+    let mut tones = TONE_CACHE.with(|c| std::mem::take(&mut *c.borrow_mut()));
     let mut lines: Vec<MappedStr> = Vec::new();
     let mut offset = 0;
     for raw in text.split('\n') {
         let mut m = MappedStr::from_source(raw, offset);
         offset += raw.len() + 1;
-        m.chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}'));
-        if raw.contains("---") && MD_TABLE_RULE.is_match(&m.as_string()) {
+        // Each pass below runs only on a line with a char it needs: edits only remove
+        // chars or put in symbols and letters of the line, so what the raw line lacks the
+        // edited line lacks too.
+        let seen = raw.bytes().fold(0, |acc, b| acc | BYTE_CLASS[b as usize]);
+        let e2_ef = seen & E2_EF != 0;
+        if seen & CTRL != 0 || (e2_ef && raw.contains(['\u{feff}', '\u{200b}'])) {
+            m.chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}'));
+        }
+        if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(&m.as_string()) {
             continue;
         }
-        strip_residue(&mut m);
-        m.rewrite_words(is_letter, |w| retone(w, style));
-        // Unify look-alike punctuation that matching depends on.
-        m.rewrite_words(|c| matches!(c, '\u{2010}' | '\u{2011}' | '\u{2012}'), |w| Some("-".repeat(w.chars().count())));
+        if seen & RESIDUE != 0 {
+            strip_residue(&mut m);
+        }
+        if seen & NON_ASCII != 0 {
+            m.rewrite_runs(is_letter, |run| tones.retone_run(run, style));
+        }
+        if e2_ef && raw.contains(['\u{2010}', '\u{2011}', '\u{2012}']) {
+            // Unify look-alike punctuation that matching depends on.
+            m.rewrite_words(|c| matches!(c, '\u{2010}' | '\u{2011}' | '\u{2012}'), |w| Some("-".repeat(w.chars().count())));
+        }
         m.tidy_spaces();
         if m.is_empty() {
             continue;
@@ -150,6 +225,7 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
         }
         lines.push(m);
     }
+    TONE_CACHE.with(|c| *c.borrow_mut() = tones);
     drop_repeated_table_headers(&mut lines);
     // Dropping a page number can bring a split code together, and a join can put a lone
     // number between two prose lines: repeat until nothing changes, so that normalizing
@@ -191,10 +267,12 @@ fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
     const MAX_HEADER_LINES: usize = 40;
     let mut folded = LazyFold::new(lines);
     let is_header_start = |f: &str| f == "tt" || f == "stt" || f.starts_with("tt ") || f.starts_with("stt ");
+    // Five folded chars tell: "tt" alone, or "tt x", "stt x" (a prefix of the fold).
+    let header_start = |l: &MappedStr| is_header_start(&fold_iter(l.chars.iter().map(|m| m.c)).take(5).collect::<String>());
     let mut keep = vec![true; lines.len()];
     let mut i = 0;
     while i < lines.len() {
-        if !folded.may_start_header(i) || !is_header_start(folded.get(i)) {
+        if !folded.may_start_header(i) || !header_start(&lines[i]) {
             i += 1;
             continue;
         }
@@ -236,7 +314,7 @@ impl<'a> LazyFold<'a> {
 
     fn get(&mut self, i: usize) -> &str {
         let lines = self.lines;
-        self.folded[i].get_or_insert_with(|| fold(&lines[i].as_string()))
+        self.folded[i].get_or_insert_with(|| fold_iter(lines[i].chars.iter().map(|m| m.c)).collect())
     }
 
     fn same(&mut self, a: usize, b: usize) -> bool {
@@ -293,16 +371,22 @@ fn join_split_codes(lines: &mut Vec<MappedStr>) {
 pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
     for l in lines {
-        let l = l.trim();
-        if l.is_empty() {
-            continue;
-        }
-        if !out.is_empty() && !(out.ends_with('-') && out[..out.len() - 1].ends_with(|c: char| c.is_alphanumeric()) && l.starts_with(|c: char| c.is_alphanumeric())) {
-            out.push(' ');
-        }
-        out.push_str(l);
+        append_line(&mut out, l);
     }
     out
+}
+
+/// Appends one line to text joined by [`join_lines`] (in place: `join_lines([out, line])`
+/// when `out` is trimmed).
+pub fn append_line(out: &mut String, line: &str) {
+    let l = line.trim();
+    if l.is_empty() {
+        return;
+    }
+    if !out.is_empty() && !(out.ends_with('-') && out[..out.len() - 1].ends_with(|c: char| c.is_alphanumeric()) && l.starts_with(|c: char| c.is_alphanumeric())) {
+        out.push(' ');
+    }
+    out.push_str(l);
 }
 
 #[cfg(test)]

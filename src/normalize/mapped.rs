@@ -21,10 +21,11 @@ pub struct MappedStr {
 impl MappedStr {
     /// The chars of `text`, which starts at byte `offset` of the source.
     pub fn from_source(text: &str, offset: usize) -> MappedStr {
-        let chars = text
-            .char_indices()
-            .map(|(i, c)| MChar { c, start: (offset + i) as u32, end: (offset + i + c.len_utf8()) as u32 })
-            .collect();
+        let mut chars = Vec::with_capacity(text.chars().count());
+        chars.extend(
+            text.char_indices()
+                .map(|(i, c)| MChar { c, start: (offset + i) as u32, end: (offset + i + c.len_utf8()) as u32 }),
+        );
         MappedStr { chars }
     }
 
@@ -87,11 +88,21 @@ impl MappedStr {
     /// and nothing is rebuilt unless a word changes: the fast path for passes that
     /// rarely change anything.
     pub fn rewrite_words(&mut self, in_word: impl Fn(char) -> bool, mut f: impl FnMut(&str) -> Option<String>) {
+        let mut word = String::new();
+        self.rewrite_runs(in_word, |run| {
+            word.clear();
+            word.extend(run.iter().map(|m| m.c));
+            f(&word)
+        });
+    }
+
+    /// [`MappedStr::rewrite_words`] with each word given as its chars, for a pass that
+    /// can tell most words need nothing without making a string of them.
+    pub fn rewrite_runs(&mut self, in_word: impl Fn(char) -> bool, mut f: impl FnMut(&[MChar]) -> Option<String>) {
         let n = self.chars.len();
         let mut out: Option<Vec<MChar>> = None;
         // chars[..copied] are already in `out`.
         let mut copied = 0;
-        let mut word = String::new();
         let mut i = 0;
         while i < n {
             if !in_word(self.chars[i].c) {
@@ -99,10 +110,9 @@ impl MappedStr {
                 continue;
             }
             let j = (i..n).find(|&k| !in_word(self.chars[k].c)).unwrap_or(n);
-            word.clear();
-            word.extend(self.chars[i..j].iter().map(|m| m.c));
-            let new = match f(&word) {
-                Some(new) if new != word => new,
+            let run = &self.chars[i..j];
+            let new = match f(run) {
+                Some(new) if !new.chars().eq(run.iter().map(|m| m.c)) => new,
                 _ => {
                     i = j;
                     continue;
@@ -132,23 +142,27 @@ impl MappedStr {
     /// Trims whitespace at both ends and collapses runs of spaces (not tabs: they
     /// separate table cells) to one.
     pub fn tidy_spaces(&mut self) {
-        let mut out: Vec<MChar> = Vec::with_capacity(self.chars.len());
-        for m in &self.chars {
+        // In place: chars[..w] is the output so far (w never passes the read position).
+        let chars = &mut self.chars;
+        let mut w = 0;
+        for r in 0..chars.len() {
+            let m = chars[r];
             let c = if m.c == '\u{a0}' || m.c == '\u{2007}' || m.c == '\u{202f}' { ' ' } else { m.c };
-            if c == ' ' && (out.is_empty() || out.last().is_some_and(|p| p.c == ' ' || p.c == '\t')) {
+            if c == ' ' && (w == 0 || chars[w - 1].c == ' ' || chars[w - 1].c == '\t') {
                 continue;
             }
-            if c == '\t' && out.last().is_some_and(|p| p.c == ' ') {
-                out.pop();
+            if c == '\t' && w > 0 && chars[w - 1].c == ' ' {
+                w -= 1;
             }
-            out.push(MChar { c, ..*m });
+            chars[w] = MChar { c, ..m };
+            w += 1;
         }
-        while out.last().is_some_and(|m| m.c.is_whitespace()) {
-            out.pop();
+        chars.truncate(w);
+        while chars.last().is_some_and(|m| m.c.is_whitespace()) {
+            chars.pop();
         }
-        let lead = out.iter().take_while(|m| m.c.is_whitespace()).count();
-        out.drain(..lead);
-        self.chars = out;
+        let lead = chars.iter().take_while(|m| m.c.is_whitespace()).count();
+        chars.drain(..lead);
     }
 
     pub fn push_str_at(&mut self, s: &str, start: u32, end: u32) {

@@ -13,7 +13,7 @@ pub mod unicode;
 
 use crate::ingest::SourceText;
 use crate::model::Span;
-use mapped::MappedStr;
+use mapped::{MChar, MappedStr};
 pub use unicode::ToneStyle;
 
 /// How diacritic restoration and OCR repair are applied.
@@ -44,9 +44,14 @@ pub struct NormLine {
 pub struct NormText {
     pub text: String,
     pub lines: Vec<NormLine>,
-    /// For each byte of `text`: the source byte range it came from.
-    src_start: Vec<u32>,
-    src_end: Vec<u32>,
+    /// The chars of each line with the source byte range each came from: every byte of a
+    /// char maps to its range (kept per char, not per byte: only spans read it).
+    chars: Vec<Vec<MChar>>,
+    /// For the newline after each line: the source offset it maps to (the end of the byte
+    /// before it, 0 at the start).
+    newline_at: Vec<u32>,
+    /// Least start and greatest end over the chars of each line ((MAX, 0) when empty).
+    line_range: Vec<(u32, u32)>,
     /// Byte offsets where source lines start (for line numbers in spans).
     src_line_starts: Vec<usize>,
     page_starts: Vec<usize>,
@@ -57,34 +62,36 @@ pub struct NormText {
 impl NormText {
     /// Builds the flat text and byte map from mapped lines.
     pub fn from_lines(lines: Vec<MappedStr>, source: &SourceText, restored: bool) -> NormText {
-        let bytes: usize = lines.iter().map(|l| l.chars.iter().map(|m| m.c.len_utf8()).sum::<usize>() + 1).sum();
-        let mut text = String::with_capacity(bytes);
-        let mut src_start = Vec::with_capacity(bytes);
-        let mut src_end = Vec::with_capacity(bytes);
+        // Normalizing mostly drops text: the source length is a good first capacity.
+        let mut text = String::with_capacity(source.text.len());
         let mut out_lines = Vec::with_capacity(lines.len());
-        for (i, line) in lines.iter().enumerate() {
+        let mut newline_at = Vec::with_capacity(lines.len());
+        let mut line_range = Vec::with_capacity(lines.len());
+        let mut at = 0;
+        let chars: Vec<Vec<MChar>> = lines.into_iter().map(|l| l.chars).collect();
+        for (i, line) in chars.iter().enumerate() {
             if i > 0 {
-                // The newline maps to the end of the previous line.
-                let at = src_end.last().copied().unwrap_or(0);
                 text.push('\n');
-                src_start.push(at);
-                src_end.push(at);
             }
             let start = text.len();
-            for m in &line.chars {
+            let (mut lo, mut hi) = (u32::MAX, 0);
+            for m in line {
                 text.push(m.c);
-                for _ in 0..m.c.len_utf8() {
-                    src_start.push(m.start);
-                    src_end.push(m.end);
-                }
+                lo = lo.min(m.start);
+                hi = hi.max(m.end);
             }
             out_lines.push(NormLine { start, end: text.len() });
+            line_range.push((lo, hi));
+            // The newline maps to the end of what came before it.
+            at = line.last().map_or(at, |m| m.end);
+            newline_at.push(at);
         }
         NormText {
             text,
             lines: out_lines,
-            src_start,
-            src_end,
+            chars,
+            newline_at,
+            line_range,
             src_line_starts: line_starts(&source.text),
             page_starts: source.page_starts.clone(),
             restored,
@@ -102,14 +109,48 @@ impl NormText {
 
     /// Source byte range of normalized bytes `a..b`.
     pub fn source_range(&self, a: usize, b: usize) -> (usize, usize) {
-        if self.src_start.is_empty() {
+        if self.text.is_empty() {
             return (0, 0);
         }
-        let a = a.min(self.src_start.len() - 1);
-        let b = b.clamp(a + 1, self.src_end.len());
-        let start = self.src_start[a..b].iter().min().copied().unwrap_or(0) as usize;
-        let end = self.src_end[a..b].iter().max().copied().unwrap_or(0) as usize;
-        (start, end)
+        let a = a.min(self.text.len() - 1);
+        let b = b.clamp(a + 1, self.text.len());
+        // The least start and greatest end over the bytes a..b: the chars of each line
+        // that overlap it, and the newlines in it.
+        let (mut start, mut end) = (u32::MAX, 0);
+        let first = self.lines.partition_point(|l| l.end < a);
+        for (k, line) in self.lines.iter().enumerate().skip(first) {
+            if line.start >= b {
+                break;
+            }
+            if a <= line.start && line.end <= b {
+                let (lo, hi) = self.line_range[k];
+                start = start.min(lo);
+                end = end.max(hi);
+            } else {
+                self.chars_range(k, a, b, &mut start, &mut end);
+            }
+            if k + 1 < self.lines.len() && (a..b).contains(&line.end) {
+                start = start.min(self.newline_at[k]);
+                end = end.max(self.newline_at[k]);
+            }
+        }
+        (start as usize, end as usize)
+    }
+
+    /// Widens `start..end` by the chars of line `k` that overlap the bytes `a..b`.
+    fn chars_range(&self, k: usize, a: usize, b: usize, start: &mut u32, end: &mut u32) {
+        let mut off = self.lines[k].start;
+        for m in &self.chars[k] {
+            let next = off + m.c.len_utf8();
+            if next > a {
+                if off >= b {
+                    break;
+                }
+                *start = (*start).min(m.start);
+                *end = (*end).max(m.end);
+            }
+            off = next;
+        }
     }
 
     /// Span in the source of normalized bytes `a..b`.
@@ -146,6 +187,24 @@ impl NormText {
     }
 }
 
+/// A string of at most 15 UTF-8 bytes packed into an integer (bytes, then the length in
+/// the top byte): a hash key that needs no allocation and no pointer to follow, for the
+/// per-word caches of the hot loops (a syllable is a few bytes). `None` when longer.
+pub(crate) fn short_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
+    let mut buf = [0u8; 16];
+    let mut len = 0;
+    for c in chars {
+        let n = c.len_utf8();
+        if len + n > 15 {
+            return None;
+        }
+        c.encode_utf8(&mut buf[len..len + n]);
+        len += n;
+    }
+    buf[15] = len as u8;
+    Some(u128::from_le_bytes(buf))
+}
+
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
@@ -171,6 +230,67 @@ pub fn normalize_with(source: &SourceText, opts: &NormalizeOptions, rules: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `source_range` as first written: the source range of every normalized byte.
+    fn reference_ranges(lines: &[MappedStr]) -> (Vec<u32>, Vec<u32>) {
+        let (mut src_start, mut src_end) = (Vec::new(), Vec::new());
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                let at = src_end.last().copied().unwrap_or(0);
+                src_start.push(at);
+                src_end.push(at);
+            }
+            for m in &line.chars {
+                for _ in 0..m.c.len_utf8() {
+                    src_start.push(m.start);
+                    src_end.push(m.end);
+                }
+            }
+        }
+        (src_start, src_end)
+    }
+
+    fn reference_range(r: &(Vec<u32>, Vec<u32>), a: usize, b: usize) -> (usize, usize) {
+        if r.0.is_empty() {
+            return (0, 0);
+        }
+        let a = a.min(r.0.len() - 1);
+        let b = b.clamp(a + 1, r.1.len());
+        (*r.0[a..b].iter().min().unwrap() as usize, *r.1[a..b].iter().max().unwrap() as usize)
+    }
+
+    #[test]
+    fn source_ranges_equal_the_byte_map() {
+        let mut texts: Vec<String> = ["", "\n\n", "a", "\nb", "Dòng một\n\n  Nghị quyết số 57-\n\nNQ/TW của Bộ\n", "x\n\n\ny\n", "**Ủy** $\\geq 5$\n|a|b|c|\n\nz"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        texts.extend(crate::normalize::restore::TRAINING_TEXTS.iter().map(|t| t.to_string()));
+        for (ti, text) in texts.iter().enumerate() {
+            let src = SourceText::from_string("t", text);
+            let lines = layout::clean_lines(&src.text, ToneStyle::Traditional);
+            let reference = reference_ranges(&lines);
+            let n = NormText::from_lines(lines, &src, false);
+            let len = n.text.len();
+            let step = if len < 200 { 1 } else { len / 97 + 1 };
+            for a in (0..len + 2).step_by(step) {
+                for b in (0..len + 2).step_by(step).chain([a, a + 1, a + 2, a + 5, a + 40]) {
+                    assert_eq!(n.source_range(a, b), reference_range(&reference, a, b), "text {ti}: {a}..{b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_keys_are_distinct() {
+        let keys: Vec<Option<u128>> = ["", "a", "a\0", "\0a", "ệ", "nghiêng", "abcdefghijklmno", "abcdefghijklmnop"]
+            .iter()
+            .map(|s| short_key(s.chars()))
+            .collect();
+        assert_eq!(keys[7], None);
+        let some: std::collections::HashSet<u128> = keys.iter().flatten().copied().collect();
+        assert_eq!(some.len(), 7);
+    }
 
     #[test]
     fn spans_point_back_to_source() {

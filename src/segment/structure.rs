@@ -7,8 +7,8 @@
 //! "I.", a repeated "7.2.").
 
 use super::{DocTree, Node, NodeKind, Numbering};
-use crate::fold::fold;
-use crate::normalize::layout::join_lines;
+use crate::fold::{fold, fold_chars, fold_prefix};
+use crate::normalize::layout::{append_line, join_lines};
 use crate::normalize::NormText;
 use crate::rules::Rules;
 use once_cell::sync::Lazy;
@@ -22,7 +22,23 @@ static BULLET: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([-–—+•*·])\s*(\S
 /// Folded appendix heading: "phu luc", "phu luc 1", "phu luc so 02", "phu luc ii: ...".
 static APPENDIX: Lazy<Regex> =
     Lazy::new(|| Regex::new(r"^phu luc(?:\s+(?:so\s+)?([0-9]{1,2}|[ivxl]{1,5}))?(?:\s|$)").unwrap());
-static TERMINAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"[.;:!?…]\s*[)”\x22']?$").unwrap());
+
+/// Whether a line ends a sentence: final punctuation, then maybe spaces and one closing
+/// bracket or quote (the regex `[.;:!?…]\s*[)”"']?$`, checked from the end).
+fn ends_sentence(line: &str) -> bool {
+    let punct = |s: &str| s.trim_end().ends_with(['.', ';', ':', '!', '?', '…']);
+    punct(line) || line.strip_suffix([')', '”', '"', '\'']).is_some_and(punct)
+}
+
+/// `*text = join_lines([text, line])`, in place when `text` is trimmed (it is, when made
+/// by [`join_lines`] or from a trimmed line).
+fn join_line_to(text: &mut String, line: &str) {
+    if text.trim().len() == text.len() {
+        append_line(text, line);
+    } else {
+        *text = join_lines([text.as_str(), line]);
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Class {
@@ -44,63 +60,85 @@ enum Style {
     Bullet(char),
 }
 
+/// Folded chars [`classify`] looks at before it needs the whole folded line: enough
+/// for "noi nhan", "tren day la " and the signature and appendix openings.
+const CLASSIFY_PREFIX: usize = 13;
+
 fn classify(line: &str) -> Class {
     let t = line.trim();
-    let f = fold(t);
-    if t.matches('\t').count() >= 1 && t.split('\t').filter(|c| !c.trim().is_empty()).count() >= 2 {
+    if t.contains('\t') && t.split('\t').filter(|c| !c.trim().is_empty()).count() >= 2 {
         return Class::TabRow;
     }
-    let head = t.split_whitespace().next().unwrap_or("").to_uppercase();
-    if head == "TT" || head == "STT" {
+    let head = t.split_whitespace().next().unwrap_or("");
+    let upper_head_is = |w: &str| head.chars().flat_map(char::to_uppercase).eq(w.chars());
+    if upper_head_is("TT") || upper_head_is("STT") {
         return Class::TableStart;
     }
-    if let Some(c) = APPENDIX.captures(&f) {
-        // A heading, not a sentence that happens to start with "Phụ lục" after a wrap.
-        let short_or_caps = t.chars().count() <= 90 || is_mostly_upper(t);
-        if short_or_caps {
-            let label = appendix_label(t, c.get(1).map(|m| m.as_str()));
-            let rest = t.split_once(':').map(|(_, r)| r.trim().to_string()).unwrap_or_default();
-            return Class::Appendix { label, rest };
+    // The start of the folded line decides the tests on it; the appendix and signature
+    // tests that read further fold the whole line.
+    let f = fold_prefix(t, CLASSIFY_PREFIX);
+    if f.starts_with("phu luc") {
+        let f = fold(t);
+        if let Some(c) = APPENDIX.captures(&f) {
+            // A heading, not a sentence that happens to start with "Phụ lục" after a wrap.
+            let short_or_caps = t.chars().count() <= 90 || is_mostly_upper(t);
+            if short_or_caps {
+                let label = appendix_label(t, c.get(1).map(|m| m.as_str()));
+                let rest = t.split_once(':').map(|(_, r)| r.trim().to_string()).unwrap_or_default();
+                return Class::Appendix { label, rest };
+            }
         }
     }
     if f.starts_with("noi nhan") || is_ocr_recipients(t) {
         return Class::Recipients;
     }
-    if is_signature_start(&f) {
+    if may_start_signature(&f) && is_signature_start(&fold(t)) {
         return Class::Signature;
     }
     if f.starts_with("tren day la ") {
         return Class::Closing;
     }
-    if let Some(c) = ROMAN.captures(t) {
-        let rest = c[2].trim();
-        // "I." heading titles are upper case or at least start with a capital.
-        if rest.is_empty() || rest.starts_with(|ch: char| ch.is_uppercase()) {
-            return Class::Heading { numbering: Numbering::Roman, label: c[1].to_string(), rest: rest.to_string() };
+    // Each numbering pattern is tried only on a line starting with a char it can start
+    // with.
+    let first = t.chars().next().unwrap_or(' ');
+    if matches!(first, 'I' | 'V' | 'X' | 'L') {
+        if let Some(c) = ROMAN.captures(t) {
+            let rest = c[2].trim();
+            // "I." heading titles are upper case or at least start with a capital.
+            if rest.is_empty() || rest.starts_with(|ch: char| ch.is_uppercase()) {
+                return Class::Heading { numbering: Numbering::Roman, label: c[1].to_string(), rest: rest.to_string() };
+            }
         }
     }
-    if let Some(c) = DECIMAL.captures(t) {
-        let depth = c[1].matches('.').count() as u8;
-        if starts_like_title(&c[2]) {
-            return Class::Heading {
-                numbering: Numbering::Decimal(depth),
-                label: c[1].to_string(),
-                rest: c[2].trim().to_string(),
-            };
+    // `\d` is any Unicode decimal digit: all of them are numeric.
+    if first.is_numeric() {
+        if let Some(c) = DECIMAL.captures(t) {
+            let depth = c[1].matches('.').count() as u8;
+            if starts_like_title(&c[2]) {
+                return Class::Heading {
+                    numbering: Numbering::Decimal(depth),
+                    label: c[1].to_string(),
+                    rest: c[2].trim().to_string(),
+                };
+            }
+        }
+        if let Some(c) = ARABIC.captures(t) {
+            if starts_like_title(&c[2]) {
+                return Class::Heading { numbering: Numbering::Arabic, label: c[1].to_string(), rest: c[2].trim().to_string() };
+            }
         }
     }
-    if let Some(c) = ARABIC.captures(t) {
-        if starts_like_title(&c[2]) {
-            return Class::Heading { numbering: Numbering::Arabic, label: c[1].to_string(), rest: c[2].trim().to_string() };
+    if first.is_ascii_lowercase() || first == 'đ' {
+        if let Some(c) = LETTER.captures(t) {
+            return Class::Heading { numbering: Numbering::Letter, label: c[1].to_string(), rest: c[2].trim().to_string() };
         }
     }
-    if let Some(c) = LETTER.captures(t) {
-        return Class::Heading { numbering: Numbering::Letter, label: c[1].to_string(), rest: c[2].trim().to_string() };
-    }
-    if let Some(c) = BULLET.captures(t) {
-        // "- 3 -" style page marks are gone already; a bullet has words after it.
-        if c[2].chars().any(|ch| ch.is_alphabetic()) {
-            return Class::Bullet { marker: c[1].to_string(), rest: c[2].trim().to_string() };
+    if matches!(first, '-' | '–' | '—' | '+' | '•' | '*' | '·') {
+        if let Some(c) = BULLET.captures(t) {
+            // "- 3 -" style page marks are gone already; a bullet has words after it.
+            if c[2].chars().any(|ch| ch.is_alphabetic()) {
+                return Class::Bullet { marker: c[1].to_string(), rest: c[2].trim().to_string() };
+            }
         }
     }
     Class::Text
@@ -110,7 +148,8 @@ fn classify(line: &str) -> Class {
 /// the start of the line, folded and without spaces, one edit from "noinhan".
 fn is_ocr_recipients(line: &str) -> bool {
     let Some((before, _)) = line.split_once(':') else { return false };
-    let key: String = fold(before).chars().filter(|c| !c.is_whitespace()).collect();
+    // Ten chars are more than nine bytes: a longer key is no match either.
+    let key: String = fold_chars(before).filter(|c| !c.is_whitespace()).take(10).collect();
     (5..=9).contains(&key.len()) && strsim::damerau_levenshtein(&key, "noinhan") <= 1
 }
 
@@ -123,9 +162,15 @@ fn is_mostly_upper(s: &str) -> bool {
     !letters.is_empty() && letters.iter().filter(|c| c.is_uppercase()).count() * 10 >= letters.len() * 7
 }
 
+const SIGNATURE_OPENERS: [&str; 7] = ["tm ", "tm.", "kt ", "kt.", "tl ", "q chu tich", "q. chu tich"];
+
 fn is_signature_start(f: &str) -> bool {
-    ["tm ", "tm.", "kt ", "kt.", "tl ", "q chu tich", "q. chu tich"].iter().any(|p| f.starts_with(p))
-        && (f.contains("uy ban") || f.contains("chu tich") || f.contains("ubnd"))
+    may_start_signature(f) && (f.contains("uy ban") || f.contains("chu tich") || f.contains("ubnd"))
+}
+
+/// The opening test of [`is_signature_start`] (on a folded prefix of at least 11 chars).
+fn may_start_signature(f: &str) -> bool {
+    SIGNATURE_OPENERS.iter().any(|p| f.starts_with(p))
 }
 
 /// "Phụ lục 1", "Phụ lục II", "Phụ lục số 02": the number as printed.
@@ -168,6 +213,9 @@ struct Builder<'a> {
     /// Node that the next plain line may continue.
     open: Option<usize>,
     paragraph_openers: &'a [String],
+    /// Folded chars [`Builder::continues`] needs to test the openers: the longest and the
+    /// space after it.
+    opener_chars: usize,
     continuation_words: &'a [String],
 }
 
@@ -198,7 +246,7 @@ impl<'a> Builder<'a> {
     fn extend(&mut self, node: usize, line: usize) {
         let n = &mut self.tree.nodes[node];
         n.last_line = line;
-        n.text = join_lines([n.text.as_str(), self.norm.line(line)]);
+        join_line_to(&mut n.text, self.norm.line(line));
     }
 
     /// Whether `line` continues node `node` (a wrapped line of the same paragraph).
@@ -211,13 +259,13 @@ impl<'a> Builder<'a> {
         }
         // A directive verb with a capital ("Phối hợp ...", "Chủ trì ...") starts a new
         // sentence even after a line that did not end with a full stop.
-        let f = fold(text);
+        let f = fold_prefix(text, self.opener_chars);
         if self.paragraph_openers.iter().any(|o| f.starts_with(o.as_str()) && f[o.len()..].starts_with(' ')) {
             return false;
         }
         // A full stop ends a paragraph; a semicolon only on a short line (lists of
         // citations wrap with "...; Kế hoạch ..." at the start of the next line).
-        if TERMINAL.is_match(prev) && !(prev.ends_with(';') && prev.chars().count() >= self.wrap_len) {
+        if ends_sentence(prev) && !(prev.ends_with(';') && prev.chars().count() >= self.wrap_len) {
             return false;
         }
         if prev.ends_with(['-', '–', ',', '(']) || first.is_ascii_digit() {
@@ -261,7 +309,8 @@ impl<'a> Builder<'a> {
     fn next_numbered_item(&self, line: usize) -> Option<Class> {
         let text = self.norm.line(line).trim();
         let prev = line.checked_sub(1).map(|p| self.norm.line(p).trim()).unwrap_or("");
-        if !TERMINAL.is_match(prev) {
+        // Both numbering patterns start with a digit.
+        if !text.starts_with(char::is_numeric) || !ends_sentence(prev) {
             return None;
         }
         let (numbering, label, rest) = if let Some(c) = DECIMAL.captures(text) {
@@ -310,6 +359,7 @@ pub fn segment(norm: &NormText, rules: &Rules) -> DocTree {
     let doc_rules = &rules.document;
     let n = norm.line_count();
     let mut b = Builder { norm, tree: DocTree::default(), stack: Vec::new(), wrap_len: wrap_threshold(norm), open: None, paragraph_openers: &doc_rules.paragraph_openers,
+        opener_chars: doc_rules.paragraph_openers.iter().map(|o| o.chars().count() + 1).max().unwrap_or(0),
         continuation_words: &doc_rules.continuation_words,
     };
 
@@ -408,7 +458,7 @@ pub fn segment(norm: &NormText, rules: &Rules) -> DocTree {
             if matches!(class, Class::Text) && (is_mostly_upper(line) || f.starts_with("kem theo") || line.trim_start().starts_with('(') || b.continues(a, i) && b.tree.nodes[a].text.is_empty()) {
                 let node = &mut b.tree.nodes[a];
                 node.last_line = i;
-                node.text = join_lines([node.text.as_str(), line]);
+                join_line_to(&mut node.text, line);
                 i += 1;
                 continue;
             }
@@ -602,5 +652,126 @@ mod tests {
         assert_eq!(t.nodes[app].text, "CHỈ TIÊU (Kèm theo Kế hoạch số 87/KH-UBND)");
         let table = t.of_kind(Table).last().unwrap();
         assert_eq!(t.nodes[table].parent, Some(app));
+    }
+}
+
+#[cfg(test)]
+mod speed_tests {
+    use super::*;
+
+    static TERMINAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"[.;:!?…]\s*[)”\x22']?$").unwrap());
+
+    /// `classify` as first written (every pattern tried, the whole line folded).
+    fn classify_reference(line: &str) -> Class {
+        let t = line.trim();
+        let f = fold(t);
+        if t.matches('\t').count() >= 1 && t.split('\t').filter(|c| !c.trim().is_empty()).count() >= 2 {
+            return Class::TabRow;
+        }
+        let head = t.split_whitespace().next().unwrap_or("").to_uppercase();
+        if head == "TT" || head == "STT" {
+            return Class::TableStart;
+        }
+        if let Some(c) = APPENDIX.captures(&f) {
+            // A heading, not a sentence that happens to start with "Phụ lục" after a wrap.
+            let short_or_caps = t.chars().count() <= 90 || is_mostly_upper(t);
+            if short_or_caps {
+                let label = appendix_label(t, c.get(1).map(|m| m.as_str()));
+                let rest = t.split_once(':').map(|(_, r)| r.trim().to_string()).unwrap_or_default();
+                return Class::Appendix { label, rest };
+            }
+        }
+        if f.starts_with("noi nhan") || is_ocr_recipients_reference(t) {
+            return Class::Recipients;
+        }
+        if is_signature_start_reference(&f) {
+            return Class::Signature;
+        }
+        if f.starts_with("tren day la ") {
+            return Class::Closing;
+        }
+        if let Some(c) = ROMAN.captures(t) {
+            let rest = c[2].trim();
+            // "I." heading titles are upper case or at least start with a capital.
+            if rest.is_empty() || rest.starts_with(|ch: char| ch.is_uppercase()) {
+                return Class::Heading { numbering: Numbering::Roman, label: c[1].to_string(), rest: rest.to_string() };
+            }
+        }
+        if let Some(c) = DECIMAL.captures(t) {
+            let depth = c[1].matches('.').count() as u8;
+            if starts_like_title(&c[2]) {
+                return Class::Heading {
+                    numbering: Numbering::Decimal(depth),
+                    label: c[1].to_string(),
+                    rest: c[2].trim().to_string(),
+                };
+            }
+        }
+        if let Some(c) = ARABIC.captures(t) {
+            if starts_like_title(&c[2]) {
+                return Class::Heading { numbering: Numbering::Arabic, label: c[1].to_string(), rest: c[2].trim().to_string() };
+            }
+        }
+        if let Some(c) = LETTER.captures(t) {
+            return Class::Heading { numbering: Numbering::Letter, label: c[1].to_string(), rest: c[2].trim().to_string() };
+        }
+        if let Some(c) = BULLET.captures(t) {
+            // "- 3 -" style page marks are gone already; a bullet has words after it.
+            if c[2].chars().any(|ch| ch.is_alphabetic()) {
+                return Class::Bullet { marker: c[1].to_string(), rest: c[2].trim().to_string() };
+            }
+        }
+        Class::Text
+    }
+    fn is_ocr_recipients_reference(line: &str) -> bool {
+        let Some((before, _)) = line.split_once(':') else { return false };
+        let key: String = fold(before).chars().filter(|c| !c.is_whitespace()).collect();
+        (5..=9).contains(&key.len()) && strsim::damerau_levenshtein(&key, "noinhan") <= 1
+    }
+    fn is_signature_start_reference(f: &str) -> bool {
+        ["tm ", "tm.", "kt ", "kt.", "tl ", "q chu tich", "q. chu tich"].iter().any(|p| f.starts_with(p))
+            && (f.contains("uy ban") || f.contains("chu tich") || f.contains("ubnd"))
+    }
+
+    #[test]
+    fn classify_is_the_reference_on_every_line() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+        let mut n = 0;
+        for d in ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables"] {
+            for e in std::fs::read_dir(format!("{dir}{d}")).unwrap().flatten() {
+                let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+                for line in text.lines() {
+                    assert_eq!(classify(line), classify_reference(line), "{line}");
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 1000);
+    }
+
+    #[test]
+    fn ends_sentence_is_the_terminal_regex() {
+        for s in ["", ".", "a.", "a. ", "a.)", "a. )", "a.) ", "a.))", "a;\u{a0}”", "a…'", "a\"", "a:\"", "a", "a)", "a.x", "?\t'"] {
+            assert_eq!(ends_sentence(s), TERMINAL.is_match(s), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ends_sentence_is_the_terminal_regex_on_any_text(s in "[a .;:!?…)”\x22'\t\u{a0}\u{2003}]{0,8}") {
+            proptest::prop_assert_eq!(ends_sentence(&s), TERMINAL.is_match(&s));
+        }
+
+        #[test]
+        fn classify_is_the_reference_on_any_line(s in "(I|V|1|12|1\\.2|a|đ|-|–|\\*|TT|ſtt|Phụ lục|PHỤ LỤC|phu luc so|Nơi nhận|Noinhgn|TM\\.|KT|Q\\. Chủ tịch|Trên đây là|ỦY BAN|ubnd|chu tich| |\t|\\.|\\)|:|;|Ⅳ|٣|x|Xây dựng|iv|2030){0,8}") {
+            proptest::prop_assert_eq!(classify(&s), classify_reference(&s));
+        }
+
+        #[test]
+        fn join_line_to_is_join_lines(a in "[ a-c-]{0,6}", b in "[ a-c-]{0,6}") {
+            let mut text = a.clone();
+            join_line_to(&mut text, &b);
+            proptest::prop_assert_eq!(text, join_lines([a.as_str(), b.as_str()]));
+        }
     }
 }

@@ -5,9 +5,11 @@
 //! skeletons. English-model OCR leaves some marks, many on impossible syllables ("quyét",
 //! "hién"), and prints digits or symbols inside words ("s6", "d6i", "K&").
 
-use super::lexicon::{canonical_lower, skeleton, Lexicon};
+use super::lexicon::{canonical_lower, Lexicon};
 use super::syllables::is_syllable;
-use super::tokens::{tokenize, Kind as TokKind};
+use super::tokens::{is_letter, tokenize, Kind as TokKind, LEAD, TRAIL};
+use crate::normalize::short_key;
+use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -36,49 +38,218 @@ pub struct Stats {
 /// cheap clean-text check is wanted ([`Stats::clearly_clean`]).
 pub fn stats<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: Option<&Lexicon>) -> Stats {
     let mut st = Stats::default();
-    let mut lower = String::new();
+    let mut scratch = Scratch::default();
     for chars in lines {
-        for t in tokenize(chars) {
-            match t.kind {
-                TokKind::Word => {
-                    st.words += 1;
-                    if t.text.is_ascii() {
-                        // No mark: its skeleton is its lowercase form.
-                        if let Some(lex) = lex {
-                            lower.clear();
-                            lower.extend(t.text.chars().map(|c| c.to_ascii_lowercase()));
-                            st.plain_viet += lex.has_skeleton(&lower) as usize;
-                        }
-                        continue;
-                    }
-                    // Lines are NFC with traditional tone placement already, so the plain
-                    // lowercase form is usually canonical; the full canonical form only when
-                    // it is no syllable as written.
-                    lower.clear();
-                    lower.extend(t.text.chars().flat_map(char::to_lowercase));
-                    let syllable = is_syllable(&lower) || is_syllable(&canonical_lower(&t.text));
-                    let skel = skeleton(&lower);
-                    if lower != skel {
-                        st.marked += 1;
-                        st.bad_marked += !syllable as usize;
-                    } else if let Some(lex) = lex {
-                        st.plain_viet += lex.has_skeleton(&skel) as usize;
-                    }
+        scratch.add_line(chars, lex, &mut st);
+    }
+    st
+}
+
+/// What [`Scratch::add_line`] needs to know of a char, as bit flags.
+const SPACE: u8 = 1;
+/// `tokens::is_letter`: alphabetic or a combining mark.
+const LETTER: u8 = 2;
+const ALPHA: u8 = 4;
+/// Its lowercase form folds to itself: a word of such chars carries no mark.
+const PLAIN: u8 = 8;
+const LEAD_CHAR: u8 = 16;
+const TRAIL_CHAR: u8 = 32;
+/// '$' and '¢', which OCR prints for letters.
+const LETTERISH: u8 = 64;
+
+fn flags_of(c: char) -> u8 {
+    let lower: String = c.to_lowercase().collect();
+    let bit = |yes: bool, f: u8| if yes { f } else { 0 };
+    bit(c.is_whitespace(), SPACE)
+        | bit(is_letter(c), LETTER)
+        | bit(c.is_alphabetic(), ALPHA)
+        | bit(crate::fold::fold(&lower) == lower, PLAIN)
+        | bit(LEAD.contains(&c), LEAD_CHAR)
+        | bit(TRAIL.contains(&c), TRAIL_CHAR)
+        | bit(matches!(c, '$' | '¢'), LETTERISH)
+}
+
+/// Chars below this (Latin, Vietnamese, general punctuation) have their flags and
+/// single-char lowercase form in tables.
+const TABLE_END: usize = 0x2100;
+
+struct Tables {
+    flags: Vec<u8>,
+    /// The lowercase form when it is one char, else '\0'.
+    lower: Vec<char>,
+}
+
+static TABLES: once_cell::sync::Lazy<Tables> = once_cell::sync::Lazy::new(|| {
+    let chars = (0..TABLE_END as u32).map(|u| char::from_u32(u).unwrap_or('\0'));
+    Tables {
+        flags: chars.clone().map(flags_of).collect(),
+        lower: chars
+            .map(|c| {
+                let mut l = c.to_lowercase();
+                match (l.next(), l.next()) {
+                    (Some(one), None) => one,
+                    _ => '\0',
                 }
-                TokKind::Mixed => {
-                    st.words += 1;
-                    // "s6", "d6i", "16p", "K&": a lowercase letter with digits or
-                    // symbols. Codes like "5G", "4G", "H2" are not OCR damage.
-                    let symbol = t.text.chars().any(|c| matches!(c, '$' | '¢' | '&'));
-                    if t.text.chars().any(char::is_lowercase) || (symbol && t.text.chars().count() <= 3) {
-                        st.mixed += 1;
+            })
+            .collect(),
+    }
+});
+
+impl Tables {
+    fn flags(&self, c: char) -> u8 {
+        match self.flags.get(c as usize) {
+            Some(&f) => f,
+            None => flags_of(c),
+        }
+    }
+
+    fn push_lower(&self, c: char, out: &mut String) {
+        match self.lower.get(c as usize) {
+            Some(&l) if l != '\0' => out.push(l),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+/// Whether a marked word is a possible syllable, by its [`short_key`]: a few thousand
+/// distinct words make up a plan, so most look-ups hit (the cache is kept per thread,
+/// emptied when it reaches [`SYLLABLE_CACHE_MAX`]).
+type SyllableCache = FxHashMap<u128, bool>;
+const SYLLABLE_CACHE_MAX: usize = 50_000;
+
+thread_local! {
+    static SYLLABLE_CACHE: std::cell::Cell<SyllableCache> = std::cell::Cell::new(SyllableCache::default());
+}
+
+/// Reusable buffers of [`stats`]: counting allocates nothing on clean text.
+pub struct Scratch {
+    lower: String,
+    syllables: SyllableCache,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch { lower: String::new(), syllables: SYLLABLE_CACHE.take() }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let mut cache = std::mem::take(&mut self.syllables);
+        if cache.len() >= SYLLABLE_CACHE_MAX {
+            cache.clear();
+        }
+        SYLLABLE_CACHE.set(cache);
+    }
+}
+
+impl Scratch {
+    /// Adds the counts of one line to `st`.
+    ///
+    /// Equal to counting the [`tokenize`] tokens of the line, without running the
+    /// tokenizer on most of it: a whitespace-separated chunk that is letters only (after
+    /// leading and trailing punctuation) is one word, and one without letters (numbers,
+    /// dates, dashes) counts nothing. The rest ("57-NQ/TW", "kinh tế-xã", "s6") goes
+    /// through the tokenizer.
+    pub fn add_line(&mut self, chars: &[char], lex: Option<&Lexicon>, st: &mut Stats) {
+        let t = &*TABLES;
+        let n = chars.len();
+        let mut i = 0;
+        while i < n {
+            if t.flags(chars[i]) & SPACE != 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < n && t.flags(chars[i]) & SPACE == 0 {
+                i += 1;
+            }
+            let (mut a, mut b) = (start, i);
+            while a < b && t.flags(chars[a]) & LEAD_CHAR != 0 {
+                a += 1;
+            }
+            while b > a && t.flags(chars[b - 1]) & TRAIL_CHAR != 0 {
+                b -= 1;
+            }
+            let core = &chars[a..b];
+            let (mut all, mut any) = (u8::MAX, 0u8);
+            for &c in core {
+                let f = t.flags(c);
+                all &= f;
+                any |= f;
+            }
+            if core.is_empty() || any & (ALPHA | LETTERISH) == 0 {
+                // Punctuation, numbers, or codes without letters: no word.
+                continue;
+            }
+            if all & LETTER != 0 && any & ALPHA != 0 {
+                self.word(core, all, lex, st);
+                continue;
+            }
+            // The tokens of a chunk (it has no whitespace) are those of the line there.
+            for tok in tokenize(&chars[start..i]) {
+                let text: Vec<char> = tok.text.chars().collect();
+                match tok.kind {
+                    TokKind::Word => {
+                        let all = text.iter().fold(u8::MAX, |acc, &c| acc & t.flags(c));
+                        self.word(&text, all, lex, st)
                     }
+                    TokKind::Mixed => mixed(&text, st),
+                    _ => {}
                 }
-                _ => {}
             }
         }
     }
-    st
+
+    /// One word; `all` is the AND of its chars' flags.
+    fn word(&mut self, text: &[char], all: u8, lex: Option<&Lexicon>, st: &mut Stats) {
+        st.words += 1;
+        if all & PLAIN != 0 {
+            // No mark: its skeleton is its lowercase form.
+            if let Some(lex) = lex {
+                self.lower.clear();
+                for &c in text {
+                    TABLES.push_lower(c, &mut self.lower);
+                }
+                st.plain_viet += lex.has_skeleton(&self.lower) as usize;
+            }
+            return;
+        }
+        st.marked += 1;
+        let key = short_key(text.iter().copied());
+        let syllable = match key.and_then(|k| self.syllables.get(&k)) {
+            Some(&known) => known,
+            None => {
+                let syllable = self.is_possible_syllable(text);
+                if let Some(k) = key {
+                    self.syllables.insert(k, syllable);
+                }
+                syllable
+            }
+        };
+        st.bad_marked += !syllable as usize;
+    }
+
+    fn is_possible_syllable(&mut self, text: &[char]) -> bool {
+        self.lower.clear();
+        for &c in text {
+            TABLES.push_lower(c, &mut self.lower);
+        }
+        // Lines are NFC with traditional tone placement already, so the plain lowercase
+        // form is usually canonical; the full canonical form only when it is no syllable
+        // as written.
+        is_syllable(&self.lower) || is_syllable(&canonical_lower(&text.iter().collect::<String>()))
+    }
+}
+
+fn mixed(text: &[char], st: &mut Stats) {
+    st.words += 1;
+    // "s6", "d6i", "16p", "K&": a lowercase letter with digits or symbols. Codes like
+    // "5G", "4G", "H2" are not OCR damage.
+    let symbol = text.iter().any(|c| matches!(c, '$' | '¢' | '&'));
+    if text.iter().any(|c| c.is_lowercase()) || (symbol && text.len() <= 3) {
+        st.mixed += 1;
+    }
 }
 
 impl Stats {
@@ -113,6 +284,93 @@ impl Stats {
             TextKind::Stripped
         } else {
             TextKind::Clean
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::restore::lexicon::skeleton;
+    use crate::normalize::restore::Model;
+
+    /// `stats` as first written: every token of the tokenizer, allocated.
+    fn stats_reference<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: Option<&Lexicon>) -> Stats {
+        let mut st = Stats::default();
+        for chars in lines {
+            for t in tokenize(chars) {
+                match t.kind {
+                    TokKind::Word => {
+                        st.words += 1;
+                        let lower: String = t.text.chars().flat_map(char::to_lowercase).collect();
+                        if t.text.is_ascii() {
+                            if let Some(lex) = lex {
+                                st.plain_viet += lex.has_skeleton(&lower) as usize;
+                            }
+                            continue;
+                        }
+                        let syllable = is_syllable(&lower) || is_syllable(&canonical_lower(&t.text));
+                        let skel = skeleton(&lower);
+                        if lower != skel {
+                            st.marked += 1;
+                            st.bad_marked += !syllable as usize;
+                        } else if let Some(lex) = lex {
+                            st.plain_viet += lex.has_skeleton(&skel) as usize;
+                        }
+                    }
+                    TokKind::Mixed => {
+                        st.words += 1;
+                        let symbol = t.text.chars().any(|c| matches!(c, '$' | '¢' | '&'));
+                        if t.text.chars().any(char::is_lowercase) || (symbol && t.text.chars().count() <= 3) {
+                            st.mixed += 1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        st
+    }
+
+    fn texts() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+        let mut out: Vec<String> = ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables"]
+            .iter()
+            .flat_map(|d| std::fs::read_dir(format!("{dir}{d}")).into_iter().flatten())
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        let stripped: Vec<String> = out.iter().map(|t| crate::fold::strip_diacritics(t)).collect();
+        out.extend(stripped);
+        out.push("Nghi quyét s6 57-NQ/TW ngay 22/12/2024 (ctia). K& $6 ¢ó kinh tế-xã 4.0 https://a.vn a@b.c İstanbul ǅa Ωhm x\u{301}".into());
+        out
+    }
+
+    #[test]
+    fn fast_stats_equal_the_tokenizer_counts() {
+        let lex = &Model::shipped().lex;
+        for text in texts() {
+            for line in text.lines() {
+                let chars: Vec<char> = line.chars().collect();
+                for lex in [None, Some(lex)] {
+                    assert_eq!(stats([chars.as_slice()], lex), stats_reference([chars.as_slice()], lex), "{line}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_stats_equal_the_tokenizer_counts_on_any_text(s in "[ a-zA-Z0-9đĐàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ\\u{300}\\u{301}.,;:!?()\\[\\]{}\"'“”‘’«»…–—•*+/@_=#$¢&%\t-]{0,40}") {
+            let chars: Vec<char> = s.chars().collect();
+            proptest::prop_assert_eq!(stats([chars.as_slice()], None), stats_reference([chars.as_slice()], None));
+        }
+
+        #[test]
+        fn fast_stats_equal_the_tokenizer_counts_on_any_unicode(s in "(\\PC|[İΩßǅ\\u{2126}\\u{212A}\\u{307}]){0,30}") {
+            let chars: Vec<char> = s.chars().collect();
+            proptest::prop_assert_eq!(stats([chars.as_slice()], None), stats_reference([chars.as_slice()], None));
         }
     }
 }

@@ -498,12 +498,15 @@ fn replace_aligned(line: &mut MappedStr, a: usize, b: usize, out: &str) {
 /// Cheap per-line counts (no model needed).
 fn line_stats(lines: &[MappedStr]) -> Vec<detect::Stats> {
     let mut buf: Vec<char> = Vec::new();
+    let mut scratch = detect::Scratch::default();
     lines
         .iter()
         .map(|l| {
             buf.clear();
             buf.extend(l.chars.iter().map(|m| m.c));
-            detect::stats(std::iter::once(buf.as_slice()), None)
+            let mut st = detect::Stats::default();
+            scratch.add_line(&buf, None, &mut st);
+            st
         })
         .collect()
 }

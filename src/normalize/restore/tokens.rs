@@ -22,10 +22,10 @@ pub struct Token {
     pub text: String,
 }
 
-const LEAD: &[char] = &['(', '[', '{', '"', '\'', '“', '‘', '«', '-', '–', '—', '•', '*', '+'];
-const TRAIL: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '”', '’', '»', '…', '-', '–'];
+pub(super) const LEAD: &[char] = &['(', '[', '{', '"', '\'', '“', '‘', '«', '-', '–', '—', '•', '*', '+'];
+pub(super) const TRAIL: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '”', '’', '»', '…', '-', '–'];
 
-fn is_letter(c: char) -> bool {
+pub(super) fn is_letter(c: char) -> bool {
     c.is_alphabetic() || crate::fold::is_combining_mark(c)
 }
 

@@ -1,0 +1,69 @@
+//! The normalize and segment stages on the clean plans (corpus 000, 002, 003, 004: the
+//! text most plans are), and the parts of normalize: line cleaning and the clean-text
+//! check of diacritic restoration (which decides that nothing is to be restored).
+//! Throughput is in bytes of source text per second.
+//!
+//! `cargo bench --bench normalize` (add `-- --quick` for a short run).
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use kehoach::normalize::{self, layout, restore, ToneStyle};
+use kehoach::{ingest, segment, Options, Rules};
+use std::hint::black_box;
+use std::path::Path;
+
+/// The clean plans of the corpus (001 is an OCR scan: restoration, benched in `restore`).
+fn clean_corpus() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt") && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("001")))
+        .collect();
+    files.sort();
+    files.into_iter().map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).expect("read"))).collect()
+}
+
+fn stages(c: &mut Criterion) {
+    let rules = Rules::embedded();
+    let opts = Options::default();
+    let docs = clean_corpus();
+    let total: u64 = docs.iter().map(|(_, b)| b.len() as u64).sum();
+    let sources: Vec<_> = docs.iter().map(|(n, b)| ingest::ingest_bytes(n, b).expect("ingest")).collect();
+
+    let mut g = c.benchmark_group("clean");
+    g.throughput(Throughput::Bytes(total));
+    g.bench_function("normalize", |b| {
+        b.iter(|| {
+            for s in &sources {
+                black_box(normalize::normalize(s, &opts.normalize));
+            }
+        })
+    });
+    g.bench_function("clean_lines", |b| {
+        b.iter(|| {
+            for s in &sources {
+                black_box(layout::clean_lines(&s.text, ToneStyle::Traditional));
+            }
+        })
+    });
+    let lines: Vec<_> = sources.iter().map(|s| layout::clean_lines(&s.text, ToneStyle::Traditional)).collect();
+    g.bench_function("restore_detect", |b| {
+        b.iter(|| {
+            for l in &lines {
+                assert!(black_box(restore::clearly_clean(l)));
+            }
+        })
+    });
+    let norms: Vec<_> = sources.iter().map(|s| normalize::normalize(s, &opts.normalize)).collect();
+    g.bench_function("segment", |b| {
+        b.iter(|| {
+            for n in &norms {
+                black_box(segment::segment(n, rules));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
