@@ -72,6 +72,14 @@ const SEP: u32 = u32::MAX - 1;
 static KEY_TABLE: once_cell::sync::Lazy<Vec<u32>> =
     once_cell::sync::Lazy::new(|| (0..TABLE_END).map(|u| char::from_u32(u).map_or(SEP, key_class)).collect());
 
+/// [`key_class`] of `c`, by table where the table reaches.
+fn key_of(c: char) -> u32 {
+    match KEY_TABLE.get(c as usize) {
+        Some(&k) => k,
+        None => key_class(c),
+    }
+}
+
 fn key_class(c: char) -> u32 {
     if is_combining_mark(c) {
         return SKIP;
@@ -101,12 +109,11 @@ pub fn fold_chars(s: &str) -> FoldChars<std::str::Chars<'_>> {
 
 /// [`fold_chars`] of any chars.
 pub fn fold_iter<I: Iterator<Item = char>>(chars: I) -> FoldChars<I> {
-    FoldChars { chars, table: &KEY_TABLE, next: None, started: false, space: false }
+    FoldChars { chars, next: None, started: false, space: false }
 }
 
 pub struct FoldChars<I> {
     chars: I,
-    table: &'static [u32],
     /// A kept char to give after the space that goes before it.
     next: Option<char>,
     /// Whether a char was given (no space before the first).
@@ -124,10 +131,7 @@ impl<I: Iterator<Item = char>> Iterator for FoldChars<I> {
         }
         loop {
             let c = self.chars.next()?;
-            let class = match self.table.get(c as usize) {
-                Some(&k) => k,
-                None => key_class(c),
-            };
+            let class = key_of(c);
             if class == SKIP {
                 continue;
             }
@@ -156,13 +160,29 @@ pub fn fold_prefix(s: &str, n: usize) -> String {
 /// [`fold`] into a reused buffer (cleared first).
 pub fn fold_into(s: &str, out: &mut String) {
     out.clear();
-    let table = &*KEY_TABLE;
+    fold_each(s, out, |_, _| {});
+}
+
+/// `fold(text)` and, at every char boundary `i` of `text`, the length of
+/// `fold(&text[..i])`. Folding goes char by char and writes the space between two words
+/// only when the second begins, so the folded text of `text[..i]` is a prefix of the
+/// folded text, and that of `text[i..]` the rest without its leading space: every part
+/// of a text is folded by one pass over it.
+pub fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut at = vec![0; text.len() + 1];
+    fold_each(text, &mut out, |i, len| at[i] = len);
+    at[text.len()] = out.len();
+    (out, at)
+}
+
+/// The one folding loop: appends the folded key of `s` to `out`, telling `before_char`
+/// each char's byte offset in `s` and the length of `out` before that char.
+fn fold_each(s: &str, out: &mut String, mut before_char: impl FnMut(usize, usize)) {
     let mut pending_space = false;
-    for c in s.chars() {
-        let class = match table.get(c as usize) {
-            Some(&k) => k,
-            None => key_class(c),
-        };
+    for (i, c) in s.char_indices() {
+        before_char(i, out.len());
+        let class = key_of(c);
         if class == SKIP {
             continue;
         }
@@ -248,6 +268,33 @@ mod tests {
         let mut buf = String::from("stale");
         fold_into("Ủy ban -- Đông", &mut buf);
         assert_eq!(buf, "uy ban dong");
+    }
+
+    /// Every prefix and suffix of the corpus lines folds as `fold` folds it.
+    #[test]
+    fn folds_parts_as_fold_does() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut texts: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        texts.push("  Ho\u{0300}a -- KTHT&ĐT; 50% , x/y ².\n Ủy ban ".to_string());
+        let mut parts = 0;
+        for text in &texts {
+            for line in text.lines().take(400) {
+                let (folded, at) = fold_with_offsets(line);
+                assert_eq!(folded, fold(line));
+                for (i, _) in line.char_indices().chain(std::iter::once((line.len(), ' '))) {
+                    assert_eq!(&folded[..at[i]], fold(&line[..i]), "{line:?} at {i}");
+                    let rest = &folded[at[i]..];
+                    assert_eq!(rest.strip_prefix(' ').unwrap_or(rest), fold(&line[i..]), "{line:?} from {i}");
+                    parts += 1;
+                }
+            }
+        }
+        assert!(parts > 10_000);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::extract::agencies::{AgencyMatch, AgencyRegistry, AgencyRules};
 use crate::extract::confidence::{self, Evidence};
 use crate::extract::ids::item_id;
-use crate::fold::fold;
+use crate::fold::{fold, fold_with_offsets};
 use crate::model::{AgencyRef, Origin, Span, Task};
 use crate::normalize::NormText;
 use crate::segment::{DocTree, Node, NodeKind, Numbering};
@@ -163,36 +163,6 @@ fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
     out
 }
 
-/// `fold(text)` and, at every char boundary `i` of `text`, the length of
-/// `fold(&text[..i])`. Folding goes char by char and writes the space between two words
-/// only when the second begins, so the folded text of `text[..i]` is a prefix of the
-/// folded text, and that of `text[i..]` the rest without its leading space: every part
-/// of a text is folded by one pass over it. Mirrors [`crate::fold::fold`] (a test keeps
-/// both in step).
-fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
-    let mut out = String::with_capacity(text.len());
-    let mut at = vec![0; text.len() + 1];
-    let mut pending_space = false;
-    for (i, c) in text.char_indices() {
-        at[i] = out.len();
-        if crate::fold::is_combining_mark(c) {
-            continue;
-        }
-        let f = crate::fold::fold_char(c);
-        if f.is_alphanumeric() || matches!(f, '&' | '%' | '/') {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push(f);
-        } else {
-            pending_space = true;
-        }
-    }
-    at[text.len()] = out.len();
-    (out, at)
-}
-
 /// Every lowest-level numbered item and every bullet of the NHIỆM VỤ / GIẢI PHÁP
 /// sections; a numbered item with items under it is a heading. A body item describes
 /// what is to be done; it has a lead only when it assigns it ([`assigned_agencies`]).
@@ -288,34 +258,3 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
     tasks
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every prefix and suffix of the corpus lines folds as `fold` folds it.
-    #[test]
-    fn folds_parts_as_fold_does() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let mut texts: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect();
-        texts.push("  Ho\u{0300}a -- KTHT&ĐT; 50% , x/y ².\n Ủy ban ".to_string());
-        let mut parts = 0;
-        for text in &texts {
-            for line in text.lines().take(400) {
-                let (folded, at) = fold_with_offsets(line);
-                assert_eq!(folded, fold(line));
-                for (i, _) in line.char_indices().chain(std::iter::once((line.len(), ' '))) {
-                    assert_eq!(&folded[..at[i]], fold(&line[..i]), "{line:?} at {i}");
-                    let rest = &folded[at[i]..];
-                    assert_eq!(rest.strip_prefix(' ').unwrap_or(rest), fold(&line[i..]), "{line:?} from {i}");
-                    parts += 1;
-                }
-            }
-        }
-        assert!(parts > 10_000);
-    }
-}
