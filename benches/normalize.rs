@@ -9,19 +9,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kehoach::normalize::{self, layout, restore, ToneStyle};
 use kehoach::{ingest, segment, Options, Rules};
 use std::hint::black_box;
-use std::path::Path;
 
-/// The clean plans of the corpus (001 is an OCR scan: restoration, benched in `restore`).
-fn clean_corpus() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt") && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("001")))
-        .collect();
-    files.sort();
-    files.into_iter().map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).expect("read"))).collect()
-}
+mod common;
+use common::clean_corpus;
 
 fn stages(c: &mut Criterion) {
     let rules = Rules::embedded();

@@ -3,29 +3,17 @@
 //! with and without diacritic restoration. Throughput is reported in bytes of source text
 //! per second. `agencies` reads every line of the corpus as agency names, the hot spot of
 //! extraction; `tables` rebuilds every table node. `extract_clean` and `tables_clean` run
-//! over the plans with clean text only (not the OCR'd scan 001), whose throughput the
-//! batch figures of clean text depend on.
+//! over the plans with clean text only (those normalization does not restore, so not the
+//! OCR'd scan 001), on which the batch figures of clean text depend.
 //!
 //! `cargo bench --bench pipeline` (add `-- --quick` for a short run).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kehoach::{ingest, normalize, segment, Options, Rules};
 use std::hint::black_box;
-use std::path::Path;
 
-fn corpus() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("corpus/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).expect("read")))
-        .collect()
-}
+mod common;
+use common::corpus;
 
 fn stages(c: &mut Criterion) {
     let rules = Rules::embedded();
@@ -68,7 +56,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     // The plans with clean text (no OCR'd scan): extraction and its table reconstruction.
-    let clean: Vec<usize> = (0..docs.len()).filter(|&i| !norms[i].restored && !docs[i].0.starts_with("001")).collect();
+    let clean: Vec<usize> = (0..docs.len()).filter(|&i| !norms[i].restored).collect();
     let clean_bytes: u64 = clean.iter().map(|&i| docs[i].1.len() as u64).sum();
     let tables = |only: &[usize]| {
         for &i in only {
