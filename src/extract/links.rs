@@ -71,6 +71,40 @@ pub fn containment(a: &str, b: &str) -> f64 {
     score(&x, &y)
 }
 
+/// The (score, body, appendix) pairs scoring at least [`LINK_THRESHOLD`], in body order,
+/// then appendix order. The word pairs of the appendix tasks are indexed, so each body
+/// task counts what it shares with every appendix task in one pass over its own pairs:
+/// a plan with hundreds of tasks on each side compares only the pairs that occur in both.
+fn scored_pairs(grams: &[Vec<u64>], body: &[usize], appendix: &[usize]) -> Vec<(f64, usize, usize)> {
+    let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (k, &a) in appendix.iter().enumerate() {
+        for &g in &grams[a] {
+            postings.entry(g).or_default().push(k as u32);
+        }
+    }
+    let mut counts = vec![0usize; appendix.len()];
+    let mut pairs = Vec::new();
+    for &b in body {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for g in &grams[b] {
+            for &k in postings.get(g).map_or(&[][..], |v| v.as_slice()) {
+                counts[k as usize] += 1;
+            }
+        }
+        for (k, &a) in appendix.iter().enumerate() {
+            let small = grams[b].len().min(grams[a].len());
+            // Same figure as `score`: both sets are deduplicated.
+            if small >= 3 {
+                let score = counts[k] as f64 / small as f64;
+                if score >= LINK_THRESHOLD {
+                    pairs.push((score, b, a));
+                }
+            }
+        }
+    }
+    pairs
+}
+
 /// Fills `links` of body and appendix tasks that restate each other.
 pub fn link_tasks(tasks: &mut [Task]) {
     let body: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].origin == Origin::Body).collect();
@@ -81,15 +115,7 @@ pub fn link_tasks(tasks: &mut [Task]) {
     let folded: Vec<String> = tasks.iter().map(|t| fold(&t.text)).collect();
     let mut words = FxHashMap::default();
     let grams: Vec<Vec<u64>> = folded.iter().map(|f| bigrams(f, &mut words)).collect();
-    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
-    for &b in &body {
-        for &a in &appendix {
-            let score = score(&grams[b], &grams[a]);
-            if score >= LINK_THRESHOLD {
-                pairs.push((score, b, a));
-            }
-        }
-    }
+    let mut pairs = scored_pairs(&grams, &body, &appendix);
     // Best first; ties broken by position so the result is deterministic.
     pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
     let mut used_b = HashSet::new();
@@ -142,6 +168,41 @@ mod tests {
         assert_eq!(tasks[2].links, vec!["b1"]);
         assert!(tasks[1].links.is_empty());
         assert!(tasks[3].links.is_empty());
+    }
+
+    /// The indexed scoring finds the same pairs with the same scores as comparing every
+    /// body task with every appendix task.
+    #[test]
+    fn indexed_scores_agree_with_pairwise_merge() {
+        // A small vocabulary, so that random texts share some word pairs and not others.
+        let vocab = ["phát", "triển", "nông", "nghiệp", "số", "và"];
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let (mut linked, mut compared) = (0, 0);
+        for _ in 0..40 {
+            let texts: Vec<String> =
+                (0..12).map(|_| (0..2 + next() % 12).map(|_| vocab[next() % vocab.len()]).collect::<Vec<_>>().join(" ")).collect();
+            let folded: Vec<String> = texts.iter().map(|t| fold(t)).collect();
+            let mut words = FxHashMap::default();
+            let grams: Vec<Vec<u64>> = folded.iter().map(|f| bigrams(f, &mut words)).collect();
+            let (body, appendix): (Vec<usize>, Vec<usize>) = (0..12).partition(|i| i % 3 != 0);
+            let mut expected = Vec::new();
+            for &b in &body {
+                for &a in &appendix {
+                    let s = score(&grams[b], &grams[a]);
+                    if s >= LINK_THRESHOLD {
+                        expected.push((s, b, a));
+                    }
+                }
+            }
+            assert_eq!(scored_pairs(&grams, &body, &appendix), expected);
+            linked += expected.len();
+            compared += body.len() * appendix.len();
+        }
+        assert!(linked > 20 && linked < compared / 2, "linked {linked} of {compared} pairs");
     }
 
     #[test]
