@@ -174,8 +174,15 @@ fn temp_builder() -> tempfile::Builder<'static, 'static> {
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let mut tmp = temp_builder().tempfile_in(dir)?;
+    // The directory usually exists (the other files of a batch made it): create it only
+    // when the temporary file cannot be made, saving a syscall a file.
+    let mut tmp = match temp_builder().tempfile_in(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir)?;
+            temp_builder().tempfile_in(dir)?
+        }
+        other => other?,
+    };
     tmp.write_all(bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -402,9 +409,12 @@ fn convert(ctx: &Ctx, job: &Job, previous: Option<&StateEntry>, record: &mut Fil
     }
     let source = crate::ingest::ingest_bytes(&job.rel, &bytes)?;
     drop(bytes);
+    // The JSON runs to two or three times the text (spans, provenance): sized once rather
+    // than grown by copies.
+    let mut json = Vec::with_capacity(source.text.len() * 3);
     let doc = crate::extract(&source, ctx.rules, ctx.opts)?;
     drop(source);
-    let mut json = serde_json::to_vec_pretty(&doc).map_err(|e| io_err(&out_path, e.into()))?;
+    serde_json::to_writer_pretty(&mut json, &doc).map_err(|e| io_err(&out_path, e.into()))?;
     json.push(b'\n');
     write_atomic(&out_path, &json).map_err(|e| io_err(&out_path, e))?;
     drop(json);
