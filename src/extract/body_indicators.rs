@@ -41,14 +41,17 @@ use regex::Regex;
 /// The heading that makes `i` part of an indicator section, if any: the nearest enclosing
 /// heading starting with a section word, unless a Roman-numbered section around it is a
 /// task / organization section.
-fn target_section(tree: &DocTree, i: usize, rules: &TargetRules) -> Option<usize> {
+/// `folded` caches the folded text of the headings met, by node (every bullet of a section
+/// walks up through the same headings).
+fn target_section(tree: &DocTree, i: usize, rules: &TargetRules, folded: &mut [Option<String>]) -> Option<usize> {
     let mut found = None;
     let mut cur = tree.nodes[i].parent;
     while let Some(c) = cur {
         let n = &tree.nodes[c];
         if n.kind == NodeKind::Heading {
-            let f = fold(&n.text);
-            if found.is_none() && rules.section_starts.iter().any(|s| f == *s || f.starts_with(&format!("{s} "))) {
+            let f = folded[c].get_or_insert_with(|| fold(&n.text));
+            let starts_section = |s: &String| f.strip_prefix(s.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with(' '));
+            if found.is_none() && rules.section_starts.iter().any(starts_section) {
                 found = Some(c);
             }
             if n.numbering == Some(Numbering::Roman) && rules.exclude_sections.iter().any(|w| f.contains(w.as_str())) {
@@ -102,6 +105,7 @@ fn has_items(tree: &DocTree, i: usize) -> bool {
 pub fn body_indicators(norm: &NormText, tree: &DocTree, rules: &Rules, resolve: &AgencyResolver) -> Vec<Indicator> {
     let trules = &rules.targets;
     let mut out: Vec<Indicator> = Vec::new();
+    let mut folded_headings: Vec<Option<String>> = vec![None; tree.nodes.len()];
     for i in 0..tree.nodes.len() {
         let n = &tree.nodes[i];
         let (mut text, number) = match n.kind {
@@ -116,7 +120,7 @@ pub fn body_indicators(norm: &NormText, tree: &DocTree, rules: &Rules, resolve: 
         if text.is_empty() || tree.ancestor(i, NodeKind::Appendix).is_some() {
             continue;
         }
-        let Some(section) = target_section(tree, i, trules) else { continue };
+        let Some(section) = target_section(tree, i, trules, &mut folded_headings) else { continue };
         let mut last = n.last_line;
         if n.kind == NodeKind::Bullet {
             // Wrapped text the segmenter left as paragraphs under the bullet.
