@@ -66,6 +66,22 @@ thread_local! {
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
+/// What [`AgencyRules::scan`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every match, and the coverage.
+    Full,
+    /// The coverage only, no match built.
+    Coverage,
+    /// Whether the coverage is full: stops at the first word no name covers (the coverage
+    /// returned is then not full, its counts are not the text's).
+    FullCoverage,
+    /// Up to the first match only (and the coverage up to it).
+    First,
+    /// Known agencies only, as in `Full`; the unknown names and the coverage are not built.
+    Known,
+}
+
 /// Ids that tell compiled rule sets apart in [`RECENT`].
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -501,7 +517,47 @@ impl AgencyRules {
 
     /// Share of the words of `text` that belong to agency names (known or agency-like).
     pub fn coverage(&self, text: &str) -> Coverage {
-        self.resolve_inner(text).1
+        if let Some(out) = self.recent(text) {
+            return out.1;
+        }
+        self.resolve_text(text, Mode::Coverage).1
+    }
+
+    /// `coverage(text).full()`, reading only up to the first word no name covers.
+    pub fn covers_fully(&self, text: &str) -> bool {
+        if let Some(out) = self.recent(text) {
+            return out.1.full();
+        }
+        self.resolve_text(text, Mode::FullCoverage).1.full()
+    }
+
+    /// `resolve(text).first().map(|m| m.start)`, reading only up to the first name.
+    pub fn first_start(&self, text: &str) -> Option<usize> {
+        if let Some(out) = self.recent(text) {
+            return out.0.first().map(|m| m.start);
+        }
+        self.resolve_text(text, Mode::First).0.first().map(|m| m.start)
+    }
+
+    /// The known agencies of `text`: `resolve(text)` less the unknown names, with the same
+    /// fields (`sep_before` included), without building the unknown names.
+    pub fn resolve_known(&self, text: &str) -> Vec<AgencyMatch> {
+        if let Some(out) = self.recent(text) {
+            return out.0.into_iter().filter(|m| m.known).collect();
+        }
+        self.resolve_text(text, Mode::Known).0
+    }
+
+    /// The result remembered for `text` on this thread, if any.
+    fn recent(&self, text: &str) -> Option<(Vec<AgencyMatch>, Coverage)> {
+        RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            let p = r.iter().position(|(id, t, _)| *id == self.id && t.len() == text.len() && t == text)?;
+            let hit = r.remove(p)?;
+            let out = hit.2.clone();
+            r.push_front(hit);
+            Some(out)
+        })
     }
 
     /// [`Self::resolve_text`], remembered for the last texts read on this thread: table
@@ -509,18 +565,10 @@ impl AgencyRules {
     /// cell, and extraction reads it again. Kept small so it holds one document's recent
     /// cells, not a batch.
     fn resolve_inner(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
-        let cached = RECENT.with(|r| {
-            let mut r = r.borrow_mut();
-            let p = r.iter().position(|(id, t, _)| *id == self.id && t.len() == text.len() && t == text)?;
-            let hit = r.remove(p)?;
-            let out = hit.2.clone();
-            r.push_front(hit);
-            Some(out)
-        });
-        if let Some(out) = cached {
+        if let Some(out) = self.recent(text) {
             return out;
         }
-        let out = self.resolve_text(text);
+        let out = self.resolve_text(text, Mode::Full);
         if text.len() > RECENT_MAX_LEN {
             return out;
         }
@@ -532,7 +580,7 @@ impl AgencyRules {
         out
     }
 
-    fn resolve_text(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
+    fn resolve_text(&self, text: &str, mode: Mode) -> (Vec<AgencyMatch>, Coverage) {
         let text_owned;
         let text = if self.label_end.iter().any(|&c| text.contains(c)) {
             text_owned = self.strip_labels(text);
@@ -541,7 +589,7 @@ impl AgencyRules {
             text
         };
         let toks = self.rejoin(tokenize(text), text);
-        self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i))
+        self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i), mode)
     }
 
     /// The largest `e` in `1..=lines.len()` for which `lines[..e]` joined by line breaks
@@ -575,11 +623,11 @@ impl AgencyRules {
                         self.match_at(ts, i)
                     }
                 };
-                self.scan(&stripped[..end], sub, &mut lookup).1
+                self.scan(&stripped[..end], sub, &mut lookup, Mode::FullCoverage).1.full()
             } else {
-                self.coverage(&full[..end])
+                self.covers_fully(&full[..end])
             };
-            if covered.full() {
+            if covered {
                 return Some(e);
             }
         }
@@ -587,25 +635,31 @@ impl AgencyRules {
     }
 
     /// Reads the tokens of `text` into agencies; `match_at` gives the known agency at a
-    /// token.
+    /// token. What is built depends on `mode` ([`Mode`]): callers that only need the
+    /// coverage, or only the known agencies, or only the first match, skip the rest.
     #[allow(clippy::type_complexity)]
     fn scan(
         &self,
         text: &str,
         toks: &[Tok],
         match_at: &mut dyn FnMut(&[Tok], usize) -> Option<(usize, usize, bool)>,
+        mode: Mode,
     ) -> (Vec<AgencyMatch>, Coverage) {
         // Head words are compared folded in plain ASCII text, else lowercase.
         let lower_cells: Vec<OnceCell<String>> = if text.is_ascii() { Vec::new() } else { vec![OnceCell::new(); toks.len()] };
         let lower = (!text.is_ascii()).then_some(lower_cells.as_slice());
+        let build = matches!(mode, Mode::Full | Mode::First);
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
+        let not_full = Coverage { words: toks.len(), covered: 0, known: 0 };
         let mut unmatched: Vec<usize> = Vec::new();
         let mut sep_pending = false;
         let mut i = 0;
-        let flush = |run: &mut Vec<usize>, out: &mut Vec<AgencyMatch>, cov: &mut Coverage, sep_pending: &mut bool| {
+        // Reads a run of unmatched tokens into unknown agencies; returns how many of its
+        // tokens no name covers.
+        let flush = |run: &mut Vec<usize>, out: &mut Vec<AgencyMatch>, cov: &mut Coverage, sep_pending: &mut bool| -> usize {
             let mut split: Vec<Vec<usize>> = Vec::new();
-            for p in split_run(&toks, run, text) {
+            for p in split_run(toks, run, text) {
                 // A lone head word after a line break ("Hải" / "Phòng") ends the name before it.
                 let glue = p.len() == 1
                     && split.last().is_some_and(|l: &Vec<usize>| *l.last().unwrap() + 1 == p[0])
@@ -629,37 +683,48 @@ impl AgencyRules {
                 }
                 parts.push(rest);
             }
+            let before = cov.covered;
             for part in parts {
                 let part: Vec<usize> = part.into_iter().skip_while(|&k| CONNECTIVES.contains(&toks[k].key.as_str())).collect();
                 if part.is_empty() {
                     continue;
                 }
                 if self.is_head(toks, &part, text, lower) {
-                    let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
-                    let printed = collapse(&text[s..e]);
-                    let name = capitalize(&printed);
-                    let sep = *sep_pending || is_list_sep(toks[part[0]].gap);
-                    out.push(AgencyMatch {
-                        id: format!("x-{}", fold(&name).replace(' ', "-")),
-                        name,
-                        known: false,
-                        fuzzy: false,
-                        printed,
-                        start: s,
-                        end: e,
-                        sep_before: sep,
-                    });
+                    if build {
+                        let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
+                        let printed = collapse(&text[s..e]);
+                        let name = capitalize(&printed);
+                        let sep = *sep_pending || is_list_sep(toks[part[0]].gap);
+                        out.push(AgencyMatch {
+                            id: format!("x-{}", fold(&name).replace(' ', "-")),
+                            name,
+                            known: false,
+                            fuzzy: false,
+                            printed,
+                            start: s,
+                            end: e,
+                            sep_before: sep,
+                        });
+                    }
                     cov.covered += part.len();
                     *sep_pending = false;
                 } else if part.iter().all(|&k| CONNECTIVES.contains(&toks[k].key.as_str())) {
                     cov.covered += part.len();
                 }
             }
+            let uncovered = run.len() - (cov.covered - before);
             run.clear();
+            uncovered
         };
         while i < toks.len() {
             if let Some(l) = self.labels.iter().find(|l| i + l.len() <= toks.len() && toks[i..i + l.len()].iter().zip(l.iter()).all(|(t, w)| t.key == *w)) {
-                flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
+                if mode != Mode::Known || sep_pending {
+                    if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
+                        return (out, not_full);
+                    }
+                } else {
+                    unmatched.clear();
+                }
                 cov.covered += l.len();
                 i += l.len();
                 continue;
@@ -667,20 +732,36 @@ impl AgencyRules {
             if let Some((ai, n, fuzzy)) = match_at(toks, i) {
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
                     || is_list_sep(toks[i].gap);
-                flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
-                let n = n + self.suffix_len(&toks, i + n);
-                let (s, e) = (toks[i].start, toks[i + n - 1].end);
-                let a = &self.agencies[ai];
-                out.push(AgencyMatch {
-                    id: a.id.clone(),
-                    name: a.name.clone(),
-                    known: true,
-                    fuzzy,
-                    printed: collapse(&text[s..e]),
-                    start: s,
-                    end: e,
-                    sep_before: sep_pending || between_sep,
-                });
+                // Known agencies only: a run between two names matters only when it may
+                // hold an unknown name that takes the pending separator.
+                if mode != Mode::Known || sep_pending {
+                    if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
+                        return (out, not_full);
+                    }
+                } else {
+                    unmatched.clear();
+                }
+                if mode == Mode::First && !out.is_empty() {
+                    return (out, cov);
+                }
+                let n = n + self.suffix_len(toks, i + n);
+                if mode != Mode::Coverage && mode != Mode::FullCoverage {
+                    let (s, e) = (toks[i].start, toks[i + n - 1].end);
+                    let a = &self.agencies[ai];
+                    out.push(AgencyMatch {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        known: true,
+                        fuzzy,
+                        printed: collapse(&text[s..e]),
+                        start: s,
+                        end: e,
+                        sep_before: sep_pending || between_sep,
+                    });
+                    if mode == Mode::First {
+                        return (out, cov);
+                    }
+                }
                 sep_pending = false;
                 cov.covered += n;
                 cov.known += n;
@@ -693,13 +774,28 @@ impl AgencyRules {
                 i += 1;
                 continue;
             }
+            // Whether the whole text is covered: a run splits into names at a "," or ";"
+            // and at a line break before a capital ([`split_run`]); the names before such a
+            // break are read alike whatever follows, unless the word after it is a lone
+            // head word that may join them. Read them now, and stop at the first uncovered.
+            if mode == Mode::FullCoverage && !unmatched.is_empty() {
+                let t = &toks[i];
+                if (t.gap.clause() || (t.gap.newline() && t.upper && !self.is_head(toks, &[i], text, lower)))
+                    && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0
+                {
+                    return (out, not_full);
+                }
+            }
             unmatched.push(i);
             i += 1;
         }
-        flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
+        if mode != Mode::Known && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
+            return (out, not_full);
+        }
         (out, cov)
     }
 }
+
 
 /// Drops "label:" prefixes ("Đơn vị cung ứng: VNPT" → " VNPT"): from the previous ";" or
 /// line start up to the label end char.
@@ -1201,6 +1297,59 @@ mod tests {
         assert!(fuzzy > 50, "the damaged texts exercise the fuzzy path");
     }
 
+    /// Texts to compare the fast paths on: every window of one to four lines of the corpus
+    /// (cells, cell runs and sentences alike), also damaged, and the aliases.
+    fn corpus_windows() -> Vec<String> {
+        let r = &Rules::embedded().agencies;
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut files: Vec<_> = std::fs::read_dir(&corpus)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(f).unwrap();
+            for round in 0..2 {
+                let t = if round == 0 { text.clone() } else { damaged(&text, round) };
+                let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+                for s in 0..lines.len() {
+                    for n in 1..=4.min(lines.len() - s) {
+                        out.push(lines[s..s + n].join("\n"));
+                    }
+                }
+            }
+        }
+        out.push(r.agencies.iter().flat_map(|a| std::iter::once(a.name.clone()).chain(a.aliases.clone())).collect::<Vec<_>>().join("\n"));
+        out
+    }
+
+    /// Every scan mode gives what the full scan gives for what it is used for.
+    #[test]
+    fn scan_modes_agree_with_full_scan() {
+        let r = &Rules::embedded().agencies;
+        let (mut full, mut known, mut first) = (0, 0, 0);
+        for t in corpus_windows() {
+            let (ms, cov) = r.resolve_text(&t, Mode::Full);
+            assert_eq!(r.resolve_text(&t, Mode::Coverage).1, cov, "{t:?}");
+            assert_eq!(r.resolve_text(&t, Mode::FullCoverage).1.full(), cov.full(), "{t:?}");
+            assert_eq!(r.resolve_text(&t, Mode::First).0.first(), ms.first(), "{t:?}");
+            let k: Vec<AgencyMatch> = ms.iter().filter(|m| m.known).cloned().collect();
+            assert_eq!(r.resolve_text(&t, Mode::Known).0, k, "{t:?}");
+            // The public entry points, through the memory of recent texts or not.
+            assert_eq!(r.covers_fully(&t), cov.full());
+            assert_eq!(r.first_start(&t), ms.first().map(|m| m.start));
+            assert_eq!(r.resolve_known(&t), k);
+            assert_eq!(r.coverage(&t), cov);
+            full += cov.full() as usize;
+            known += k.iter().filter(|m| m.sep_before).count();
+            first += ms.first().is_some_and(|m| !m.known) as usize;
+        }
+        eprintln!("{full} fully covered, {known} known after a separator, {first} starting unknown");
+        assert!(full > 100 && known > 20 && first > 20, "the corpus exercises every mode");
+    }
+
     #[test]
     fn word_bounds_never_reject_a_close_word() {
         let words = ["phong", "phuong", "vhxh", "hdnd", "ubnd", "trung", "tam", "van", "hoa", "xa", "hoi", "viettel", "vnpt", "cong", "an", "thi", "do"];
@@ -1256,6 +1405,21 @@ mod tests {
                 assert_eq!(r.longest_full_prefix(&lines[s..]), naive(&lines[s..]), "{:?}", &lines[s..]);
             }
         }
+    }
+
+    /// [`AgencyRules::longest_full_prefix`] against trying each cut with the full scan,
+    /// on runs of up to six corpus lines (cells of agencies, then of other columns).
+    #[test]
+    fn longest_full_prefix_agrees_on_corpus() {
+        let r = &Rules::embedded().agencies;
+        let mut found = 0;
+        for w in corpus_windows().iter().filter(|w| w.contains('\n')) {
+            let lines: Vec<&str> = w.lines().collect();
+            let naive = (1..=lines.len()).rev().find(|&e| r.resolve_text(&lines[..e].join("\n"), Mode::Full).1.full());
+            assert_eq!(r.longest_full_prefix(&lines), naive, "{lines:?}");
+            found += naive.is_some() as usize;
+        }
+        assert!(found > 100, "{found}");
     }
 
     #[test]

@@ -778,7 +778,7 @@ impl Ctx<'_> {
 
 fn agency_at_start(rules: &Rules, s: &str) -> bool {
     let lead = s.len() - s.trim_start().len();
-    rules.agencies.resolve(s).first().is_some_and(|m| m.start <= lead)
+    rules.agencies.first_start(s).is_some_and(|start| start <= lead)
 }
 
 /// Byte position in `t` (at a word start after the first word) where an agency name
@@ -790,7 +790,7 @@ fn inline_agency(rules: &Rules, t: &str) -> Option<usize> {
         .map(|(i, _)| i)
         .filter(|&i| i > 0)
         .collect();
-    starts.into_iter().find(|&p| rules.agencies.coverage(&t[p..]).full() && agency_at_start(rules, &t[p..]))
+    starts.into_iter().find(|&p| rules.agencies.covers_fully(&t[p..]) && agency_at_start(rules, &t[p..]))
 }
 
 /// Places the fragments of one flattened row into the columns; returns the cells and the
@@ -1071,7 +1071,7 @@ fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) ->
             (Some((SegKind::Agency, s)), None) => {
                 // A capitalized word that does not continue the name starts another cell.
                 let with = format!("{} {}", first[s..p].trim(), first[p..].split_whitespace().next().unwrap_or(""));
-                if !rules.agencies.coverage(&with).full() {
+                if !rules.agencies.covers_fully(&with) {
                     segs.push((SegKind::Agency, first[s..p].trim().to_string()));
                     cur = Some((SegKind::Other, p));
                 }
@@ -1142,7 +1142,7 @@ fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) ->
                     .rev()
                     .find(|&e| {
                         let joined = std::iter::once(seg.as_str()).chain(cx.frags[m..m + e].iter().map(|f| f.text.as_str())).collect::<Vec<_>>().join("\n");
-                        rules.agencies.coverage(&joined).full() && rules.agencies.resolve(&joined).iter().skip(1).all(|a| a.sep_before)
+                        rules.agencies.covers_fully(&joined) && rules.agencies.resolve(&joined).iter().skip(1).all(|a| a.sep_before)
                     })
                     .unwrap_or(0)
             }
