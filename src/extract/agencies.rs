@@ -211,8 +211,34 @@ impl Gap {
     }
 }
 
+/// Char classes [`tokenize`] asks about, by table below [`CLASS_END`] (Latin and
+/// Vietnamese letters, combining marks): `char::is_alphanumeric` of a letter outside ASCII
+/// is a search in Unicode tables, and Vietnamese text is full of them.
+const CLASS_END: u32 = 0x2000;
+const ALNUM: u8 = 1;
+const MARK: u8 = 2;
+const UPPER: u8 = 4;
+const SPACE: u8 = 8;
+
+static CLASSES: once_cell::sync::Lazy<Vec<u8>> =
+    once_cell::sync::Lazy::new(|| (0..CLASS_END).map(|u| char::from_u32(u).map_or(0, class_slow)).collect());
+
+fn class_slow(c: char) -> u8 {
+    (if c.is_alphanumeric() { ALNUM } else { 0 })
+        | (if crate::fold::is_combining_mark(c) { MARK } else { 0 })
+        | (if c.is_uppercase() { UPPER } else { 0 })
+        | (if c.is_whitespace() { SPACE } else { 0 })
+}
+
+fn class_of(c: char) -> u8 {
+    match CLASSES.get(c as usize) {
+        Some(&k) => k,
+        None => class_slow(c),
+    }
+}
+
 fn tokenize(text: &str) -> Vec<Tok> {
-    let mut toks = Vec::new();
+    let mut toks = Vec::with_capacity(text.len() / 6 + 1);
     let mut gap = Gap::default();
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -220,10 +246,11 @@ fn tokenize(text: &str) -> Vec<Tok> {
             toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
             continue;
         }
-        if c.is_alphanumeric() {
+        let class = class_of(c);
+        if class & ALNUM != 0 {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = chars.peek() {
-                if d.is_alphanumeric() || crate::fold::is_combining_mark(d) {
+                if class_of(d) & (ALNUM | MARK) != 0 {
                     end = j + d.len_utf8();
                     chars.next();
                 } else {
@@ -231,9 +258,16 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 }
             }
             let word = &text[i..end];
-            let key = fold(word);
-            toks.push(Tok { key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
-        } else if !c.is_whitespace() || c == '\n' {
+            // An ASCII word (letters and digits) folds to its lowercase.
+            let (key, key_chars) = if word.is_ascii() {
+                (word.to_ascii_lowercase(), word.len())
+            } else {
+                let key = fold(word);
+                let n = key.chars().count();
+                (key, n)
+            };
+            toks.push(Tok { key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0 });
+        } else if class & SPACE == 0 || c == '\n' {
             gap.push(c);
         }
     }
@@ -1348,6 +1382,59 @@ mod tests {
         }
         eprintln!("{full} fully covered, {known} known after a separator, {first} starting unknown");
         assert!(full > 100 && known > 20 && first > 20, "the corpus exercises every mode");
+    }
+
+    /// [`tokenize`] as first written, with the char methods.
+    fn tokenize_reference(text: &str) -> Vec<Tok> {
+        let mut toks = Vec::new();
+        let mut gap = Gap::default();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '&' {
+                toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
+                continue;
+            }
+            if c.is_alphanumeric() {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if d.is_alphanumeric() || crate::fold::is_combining_mark(d) {
+                        end = j + d.len_utf8();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let word = &text[i..end];
+                let key = fold(word);
+                toks.push(Tok { key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
+            } else if !c.is_whitespace() || c == '\n' {
+                gap.push(c);
+            }
+        }
+        toks
+    }
+
+    #[test]
+    fn tokenize_agrees_with_reference() {
+        for u in 0..0x3000u32 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(class_of(c), class_slow(c), "{c:?}");
+            }
+        }
+        let mut texts = corpus_windows();
+        texts.push((0..0x3000u32).filter_map(char::from_u32).collect());
+        texts.push("Phòng VHXH&UBND; Ủy ban\tMTTQ ① x²y ǅ Ⅻ\u{0301}a ﬁ".to_string());
+        for t in &texts {
+            let (a, b) = (tokenize(t), tokenize_reference(t));
+            assert_eq!(a.len(), b.len(), "{t:?}");
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(
+                    (&x.key, x.key_chars, x.start, x.end, x.gap, x.upper),
+                    (&y.key, y.key_chars, y.start, y.end, y.gap, y.upper),
+                    "{t:?}"
+                );
+            }
+        }
     }
 
     #[test]
