@@ -113,7 +113,13 @@ pub struct AgencyRules {
     labels: Vec<Vec<String>>,
     /// Every word of every alias, to rejoin words cut at a line end ("HĐND&UB" / "ND").
     alias_words: rustc_hash::FxHashSet<String>,
+    /// No plural word is a head word: then [`Self::is_head`] of some tokens stays true
+    /// when tokens are added after them.
+    head_grows: bool,
 }
+
+/// The most tokens [`AgencyRules::is_head`] reads: a plural word and four words.
+const HEAD_SPAN: usize = 5;
 
 /// One agency found in a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +163,8 @@ struct Tok {
     /// Separator chars between the previous token and this one.
     gap: Gap,
     upper: bool,
+    /// [`char_mask`] of `key`.
+    mask: u64,
 }
 
 /// What the separator chars between two tokens hold (spaces aside, which never count):
@@ -243,7 +251,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '&' {
-            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
+            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va") });
             continue;
         }
         let class = class_of(c);
@@ -266,7 +274,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 let n = key.chars().count();
                 (key, n)
             };
-            toks.push(Tok { key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0 });
+            toks.push(Tok { mask: char_mask(&key), key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0 });
         } else if class & SPACE == 0 || c == '\n' {
             gap.push(c);
         }
@@ -327,7 +335,17 @@ impl AgencyRules {
         for (key, ai) in &aliases {
             trie.insert(key, *ai);
         }
+        let labels: Vec<Vec<String>> = {
+            let mut l: Vec<Vec<String>> = file.labels.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
+            l.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            l
+        };
+        let plural: Vec<String> = file.plural.iter().map(|p| fold(p)).collect();
+        let head_grows = !file.plural.iter().any(|p| {
+            file.heads.iter().any(|h| h.to_lowercase() == p.to_lowercase() || fold(h) == fold(p))
+        });
         Ok(AgencyRules {
+            head_grows,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             trie,
             fuzzy_index,
@@ -339,15 +357,10 @@ impl AgencyRules {
             max_words,
             suffixes,
             heads,
-            plural: file.plural.iter().map(|p| fold(p)).collect(),
+            plural,
             label_end: file.label_end.iter().filter_map(|s| s.chars().next()).collect(),
             alias_words,
-            labels: {
-                let mut l: Vec<Vec<String>> =
-                    file.labels.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
-                l.sort_by_key(|w| std::cmp::Reverse(w.len()));
-                l
-            },
+            labels,
         })
     }
 
@@ -462,7 +475,7 @@ impl AgencyRules {
             let klen = window[..w].iter().map(|t| t.key_chars).sum::<usize>() + w - 1;
             klen >= self.fuzzy.min_len
                 && klen.abs_diff(c.chars) <= c.allowed.max(1)
-                && window[1..w].iter().zip(&c.words[1..]).all(|(t, y)| word_close(&t.key, y))
+                && window[1..w].iter().zip(&c.words[1..]).zip(&c.masks[1..]).all(|((t, y), &m)| word_close_masked(&t.key, t.mask, y, m))
         })
     }
 
@@ -533,6 +546,7 @@ impl AgencyRules {
                     let joined = format!("{}{}", p.key, t.key);
                     if self.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
                         p.key_chars += t.key_chars;
+                        p.mask |= t.mask;
                         p.key = joined;
                         p.end = t.end;
                         continue;
@@ -623,7 +637,7 @@ impl AgencyRules {
             text
         };
         let toks = self.rejoin(tokenize(text), text);
-        self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i), mode)
+        self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i), mode, &mut 0)
     }
 
     /// The largest `e` in `1..=lines.len()` for which `lines[..e]` joined by line breaks
@@ -637,6 +651,9 @@ impl AgencyRules {
         let stripped = if labels.is_empty() { full.clone() } else { self.strip_labels(&full) };
         let toks = self.rejoin(tokenize(&stripped), &stripped);
         let mut memo: Vec<Option<Option<(usize, usize, bool)>>> = vec![None; toks.len()];
+        // The fewest tokens a cut text (plain ASCII or not) was read up to before a word no
+        // name covers: a shorter cut that still holds them reads them alike.
+        let mut stopped = [usize::MAX; 2];
         let mut end = full.len();
         for e in (1..=lines.len()).rev() {
             if e < lines.len() {
@@ -649,6 +666,10 @@ impl AgencyRules {
                 && stripped.len() == full.len();
             let covered = if same {
                 let sub = &toks[..toks.partition_point(|t| t.end <= end)];
+                let ascii = stripped[..end].is_ascii() as usize;
+                if stopped[ascii] <= sub.len() {
+                    continue;
+                }
                 // Whole windows are the same in every text that holds them.
                 let mut lookup = |ts: &[Tok], i: usize| {
                     if i + self.max_words <= ts.len() {
@@ -657,7 +678,10 @@ impl AgencyRules {
                         self.match_at(ts, i)
                     }
                 };
-                self.scan(&stripped[..end], sub, &mut lookup, Mode::FullCoverage).1.full()
+                let mut reach = usize::MAX;
+                let full = self.scan(&stripped[..end], sub, &mut lookup, Mode::FullCoverage, &mut reach).1.full();
+                stopped[ascii] = stopped[ascii].min(reach);
+                full
             } else {
                 self.covers_fully(&full[..end])
             };
@@ -678,7 +702,11 @@ impl AgencyRules {
         toks: &[Tok],
         match_at: &mut dyn FnMut(&[Tok], usize) -> Option<(usize, usize, bool)>,
         mode: Mode,
+        reach: &mut usize,
     ) -> (Vec<AgencyMatch>, Coverage) {
+        // `FullCoverage` stopped before the end: only the tokens before `*reach` were read
+        // (the text's ASCII-ness aside), so any text holding the same first tokens stops alike.
+        *reach = usize::MAX;
         // Head words are compared folded in plain ASCII text, else lowercase.
         let lower_cells: Vec<OnceCell<String>> = if text.is_ascii() { Vec::new() } else { vec![OnceCell::new(); toks.len()] };
         let lower = (!text.is_ascii()).then_some(lower_cells.as_slice());
@@ -750,10 +778,18 @@ impl AgencyRules {
             run.clear();
             uncovered
         };
+        // Tokens before `read` decided what was read so far: a text cut after them reads
+        // alike. A label, a window or a suffix not found at a token is not found in a text cut
+        // shorter either (the same tokens differ, or the cut leaves too few); one found
+        // needs its tokens; a known agency, its longest window.
+        let mut read = 0;
         while i < toks.len() {
+            read = read.max(i + 1);
             if let Some(l) = self.labels.iter().find(|l| i + l.len() <= toks.len() && toks[i..i + l.len()].iter().zip(l.iter()).all(|(t, w)| t.key == *w)) {
+                read = read.max(i + l.len());
                 if mode != Mode::Known || sep_pending {
                     if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
+                        *reach = read;
                         return (out, not_full);
                     }
                 } else {
@@ -764,12 +800,14 @@ impl AgencyRules {
                 continue;
             }
             if let Some((ai, n, fuzzy)) = match_at(toks, i) {
+                read = read.max(i + self.max_words);
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
                     || is_list_sep(toks[i].gap);
                 // Known agencies only: a run between two names matters only when it may
                 // hold an unknown name that takes the pending separator.
                 if mode != Mode::Known || sep_pending {
                     if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
+                        *reach = read;
                         return (out, not_full);
                     }
                 } else {
@@ -779,6 +817,7 @@ impl AgencyRules {
                     return (out, cov);
                 }
                 let n = n + self.suffix_len(toks, i + n);
+                read = read.max(i + n + 1);
                 if mode != Mode::Coverage && mode != Mode::FullCoverage {
                     let (s, e) = (toks[i].start, toks[i + n - 1].end);
                     let a = &self.agencies[ai];
@@ -817,10 +856,24 @@ impl AgencyRules {
                 if (t.gap.clause() || (t.gap.newline() && t.upper && !self.is_head(toks, &[i], text, lower)))
                     && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0
                 {
+                    *reach = read;
                     return (out, not_full);
                 }
             }
             unmatched.push(i);
+            // The first name of a run is read from its first five words at most ([`Self::is_head`],
+            // which never turns false as words are added): with five words in one name and no
+            // head word, the run holds an uncovered word, whatever follows.
+            if mode == Mode::FullCoverage && unmatched.len() == HEAD_SPAN && self.head_grows {
+                let run = &unmatched[..];
+                if !CONNECTIVES.contains(&toks[run[0]].key.as_str())
+                    && !run[1..].iter().any(|&k| toks[k].gap.clause() || (toks[k].gap.newline() && toks[k].upper))
+                    && !self.is_head(toks, run, text, lower)
+                {
+                    *reach = read;
+                    return (out, not_full);
+                }
+            }
             i += 1;
         }
         if mode != Mode::Known && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
@@ -935,6 +988,33 @@ fn word_close(x: &str, y: &str) -> bool {
     strsim::damerau_levenshtein(x, y) <= limit
 }
 
+/// The chars a word holds, as bits: letters and digits one bit each, other chars folded
+/// onto the bits left. Two words whose masks differ in more than `2 * limit` bits are more
+/// than `limit` edits apart: every char one word has and the other lacks needs an edit,
+/// and an edit adds or removes at most two such chars.
+fn char_mask(w: &str) -> u64 {
+    let mut m = 0u64;
+    for c in w.chars() {
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            _ => 36 + c as u32 % 28,
+        };
+        m |= 1 << bit;
+    }
+    m
+}
+
+/// [`word_close`] with the masks of the words: those too different in the chars they hold
+/// are ruled out first, with no count or distance computed.
+fn word_close_masked(x: &str, mx: u64, y: &str, my: u64) -> bool {
+    let limit = if y.len() > 5 { 2 } else { 1 };
+    if (mx ^ my).count_ones() > 2 * limit {
+        return false;
+    }
+    word_close(x, y)
+}
+
 /// `words[..n].join(" ") == phrase` for the `n` words of `phrase`, without the join.
 fn joined_eq(words: &[&str], phrase: &str, n: usize) -> bool {
     if words.len() < n {
@@ -1004,6 +1084,8 @@ struct FuzzyAlias {
     allowed: usize,
     short: bool,
     words: Vec<String>,
+    /// [`char_mask`] of each word.
+    masks: Vec<u64>,
 }
 
 /// The aliases fuzzy matching may return, in rules order, and their distinct first words
@@ -1033,7 +1115,8 @@ impl FuzzyIndex {
                 Some((_, v)) => v.push(ci),
                 None => groups.push((words[0].clone(), vec![ci])),
             }
-            index.aliases.push(FuzzyAlias { key: key.clone(), agency: *ai, chars, allowed, short, words });
+            let masks = words.iter().map(|w| char_mask(w)).collect();
+            index.aliases.push(FuzzyAlias { key: key.clone(), agency: *ai, chars, allowed, short, words, masks });
         }
         index
     }
@@ -1334,6 +1417,11 @@ mod tests {
     /// Texts to compare the fast paths on: every window of one to four lines of the corpus
     /// (cells, cell runs and sentences alike), also damaged, and the aliases.
     fn corpus_windows() -> Vec<String> {
+        corpus_windows_of(4)
+    }
+
+    /// Windows of one to `max` lines.
+    fn corpus_windows_of(max: usize) -> Vec<String> {
         let r = &Rules::embedded().agencies;
         let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
         let mut files: Vec<_> = std::fs::read_dir(&corpus)
@@ -1349,7 +1437,7 @@ mod tests {
                 let t = if round == 0 { text.clone() } else { damaged(&text, round) };
                 let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
                 for s in 0..lines.len() {
-                    for n in 1..=4.min(lines.len() - s) {
+                    for n in 1..=max.min(lines.len() - s) {
                         out.push(lines[s..s + n].join("\n"));
                     }
                 }
@@ -1391,7 +1479,7 @@ mod tests {
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             if c == '&' {
-                toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
+                toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va") });
                 continue;
             }
             if c.is_alphanumeric() {
@@ -1406,7 +1494,7 @@ mod tests {
                 }
                 let word = &text[i..end];
                 let key = fold(word);
-                toks.push(Tok { key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
+                toks.push(Tok { mask: char_mask(&key), key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
             } else if !c.is_whitespace() || c == '\n' {
                 gap.push(c);
             }
@@ -1429,12 +1517,38 @@ mod tests {
             assert_eq!(a.len(), b.len(), "{t:?}");
             for (x, y) in a.iter().zip(&b) {
                 assert_eq!(
-                    (&x.key, x.key_chars, x.start, x.end, x.gap, x.upper),
-                    (&y.key, y.key_chars, y.start, y.end, y.gap, y.upper),
+                    (&x.key, x.key_chars, x.start, x.end, x.gap, x.upper, x.mask),
+                    (&y.key, y.key_chars, y.start, y.end, y.gap, y.upper, y.mask),
                     "{t:?}"
                 );
             }
         }
+    }
+
+    /// The mask filter never rejects a close word: every word of the corpus (and damaged
+    /// ones) against every word of the aliases.
+    #[test]
+    fn masked_word_close_agrees() {
+        let r = &Rules::embedded().agencies;
+        let mut ys: Vec<&str> = r.fuzzy_index.aliases.iter().flat_map(|a| a.words.iter().map(String::as_str)).collect();
+        ys.sort_unstable();
+        ys.dedup();
+        let mut xs: Vec<String> = Vec::new();
+        for t in corpus_windows().iter().step_by(4) {
+            xs.extend(tokenize(t).into_iter().map(|t| t.key));
+        }
+        xs.extend(ys.iter().map(|y| y.to_string()));
+        xs.sort_unstable();
+        xs.dedup();
+        let mut close = 0;
+        for x in &xs {
+            for y in &ys {
+                let want = word_close(x, y);
+                assert_eq!(word_close_masked(x, char_mask(x), y, char_mask(y)), want, "{x} / {y}");
+                close += (want && x != y) as usize;
+            }
+        }
+        assert!(close > 100, "{close}");
     }
 
     #[test]
@@ -1495,12 +1609,12 @@ mod tests {
     }
 
     /// [`AgencyRules::longest_full_prefix`] against trying each cut with the full scan,
-    /// on runs of up to six corpus lines (cells of agencies, then of other columns).
+    /// on runs of up to eight corpus lines (cells of agencies, then of other columns).
     #[test]
     fn longest_full_prefix_agrees_on_corpus() {
         let r = &Rules::embedded().agencies;
         let mut found = 0;
-        for w in corpus_windows().iter().filter(|w| w.contains('\n')) {
+        for w in corpus_windows_of(8).iter().filter(|w| w.contains('\n')) {
             let lines: Vec<&str> = w.lines().collect();
             let naive = (1..=lines.len()).rev().find(|&e| r.resolve_text(&lines[..e].join("\n"), Mode::Full).1.full());
             assert_eq!(r.longest_full_prefix(&lines), naive, "{lines:?}");
