@@ -78,6 +78,8 @@ enum Mode {
     FullCoverage,
     /// Up to the first match only (and the coverage up to it).
     First,
+    /// As `Full` for a text whose coverage is full; else stops as `FullCoverage` does.
+    FullOrStop,
     /// Known agencies only, as in `Full`; the unknown names and the coverage are not built.
     Known,
 }
@@ -620,12 +622,17 @@ impl AgencyRules {
         if text.len() > RECENT_MAX_LEN {
             return out;
         }
+        self.remember(text, out.clone());
+        out
+    }
+
+    /// Remembers the full result for `text` on this thread.
+    fn remember(&self, text: &str, out: (Vec<AgencyMatch>, Coverage)) {
         RECENT.with(|r| {
             let mut r = r.borrow_mut();
             r.truncate(RECENT_TEXTS - 1);
-            r.push_front((self.id, text.to_string(), out.clone()));
+            r.push_front((self.id, text.to_string(), out));
         });
-        out
     }
 
     fn resolve_text(&self, text: &str, mode: Mode) -> (Vec<AgencyMatch>, Coverage) {
@@ -647,6 +654,7 @@ impl AgencyRules {
     /// longer one.
     pub fn longest_full_prefix(&self, lines: &[&str]) -> Option<usize> {
         let full = lines.join("\n");
+        let full_text = full.as_str();
         let labels = if self.label_end.iter().any(|&c| full.contains(c)) { self.label_ranges(&full) } else { Vec::new() };
         let stripped = if labels.is_empty() { full.clone() } else { self.strip_labels(&full) };
         let toks = self.rejoin(tokenize(&stripped), &stripped);
@@ -679,8 +687,14 @@ impl AgencyRules {
                     }
                 };
                 let mut reach = usize::MAX;
-                let full = self.scan(&stripped[..end], sub, &mut lookup, Mode::FullCoverage, &mut reach).1.full();
+                // The cut that reads as names is resolved next (its cells): its matches are
+                // built on the way and remembered.
+                let out = self.scan(&stripped[..end], sub, &mut lookup, Mode::FullOrStop, &mut reach);
                 stopped[ascii] = stopped[ascii].min(reach);
+                let full = out.1.full();
+                if full && end <= RECENT_MAX_LEN {
+                    self.remember(&full_text[..end], out);
+                }
                 full
             } else {
                 self.covers_fully(&full[..end])
@@ -710,7 +724,8 @@ impl AgencyRules {
         // Head words are compared folded in plain ASCII text, else lowercase.
         let lower_cells: Vec<OnceCell<String>> = if text.is_ascii() { Vec::new() } else { vec![OnceCell::new(); toks.len()] };
         let lower = (!text.is_ascii()).then_some(lower_cells.as_slice());
-        let build = matches!(mode, Mode::Full | Mode::First);
+        let build = matches!(mode, Mode::Full | Mode::First | Mode::FullOrStop);
+        let stops = matches!(mode, Mode::FullCoverage | Mode::FullOrStop);
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
         let not_full = Coverage { words: toks.len(), covered: 0, known: 0 };
@@ -788,7 +803,7 @@ impl AgencyRules {
             if let Some(l) = self.labels.iter().find(|l| i + l.len() <= toks.len() && toks[i..i + l.len()].iter().zip(l.iter()).all(|(t, w)| t.key == *w)) {
                 read = read.max(i + l.len());
                 if mode != Mode::Known || sep_pending {
-                    if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
+                    if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
                         *reach = read;
                         return (out, not_full);
                     }
@@ -806,7 +821,7 @@ impl AgencyRules {
                 // Known agencies only: a run between two names matters only when it may
                 // hold an unknown name that takes the pending separator.
                 if mode != Mode::Known || sep_pending {
-                    if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
+                    if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
                         *reach = read;
                         return (out, not_full);
                     }
@@ -851,7 +866,7 @@ impl AgencyRules {
             // and at a line break before a capital ([`split_run`]); the names before such a
             // break are read alike whatever follows, unless the word after it is a lone
             // head word that may join them. Read them now, and stop at the first uncovered.
-            if mode == Mode::FullCoverage && !unmatched.is_empty() {
+            if stops && !unmatched.is_empty() {
                 let t = &toks[i];
                 if (t.gap.clause() || (t.gap.newline() && t.upper && !self.is_head(toks, &[i], text, lower)))
                     && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0
@@ -864,7 +879,7 @@ impl AgencyRules {
             // The first name of a run is read from its first five words at most ([`Self::is_head`],
             // which never turns false as words are added): with five words in one name and no
             // head word, the run holds an uncovered word, whatever follows.
-            if mode == Mode::FullCoverage && unmatched.len() == HEAD_SPAN && self.head_grows {
+            if stops && unmatched.len() == HEAD_SPAN && self.head_grows {
                 let run = &unmatched[..];
                 if !CONNECTIVES.contains(&toks[run[0]].key.as_str())
                     && !run[1..].iter().any(|&k| toks[k].gap.clause() || (toks[k].gap.newline() && toks[k].upper))
@@ -876,7 +891,7 @@ impl AgencyRules {
             }
             i += 1;
         }
-        if mode != Mode::Known && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && mode == Mode::FullCoverage {
+        if mode != Mode::Known && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
             return (out, not_full);
         }
         (out, cov)
@@ -1456,6 +1471,11 @@ mod tests {
             let (ms, cov) = r.resolve_text(&t, Mode::Full);
             assert_eq!(r.resolve_text(&t, Mode::Coverage).1, cov, "{t:?}");
             assert_eq!(r.resolve_text(&t, Mode::FullCoverage).1.full(), cov.full(), "{t:?}");
+            let stop = r.resolve_text(&t, Mode::FullOrStop);
+            assert_eq!(stop.1.full(), cov.full(), "{t:?}");
+            if cov.full() {
+                assert_eq!(stop, (ms.clone(), cov), "{t:?}");
+            }
             assert_eq!(r.resolve_text(&t, Mode::First).0.first(), ms.first(), "{t:?}");
             let k: Vec<AgencyMatch> = ms.iter().filter(|m| m.known).cloned().collect();
             assert_eq!(r.resolve_text(&t, Mode::Known).0, k, "{t:?}");
@@ -1618,6 +1638,11 @@ mod tests {
             let lines: Vec<&str> = w.lines().collect();
             let naive = (1..=lines.len()).rev().find(|&e| r.resolve_text(&lines[..e].join("\n"), Mode::Full).1.full());
             assert_eq!(r.longest_full_prefix(&lines), naive, "{lines:?}");
+            if let Some(e) = naive {
+                // The cut's matches, remembered on the way, are those of the full scan.
+                let cut = lines[..e].join("\n");
+                assert_eq!(r.resolve_inner(&cut), r.resolve_text(&cut, Mode::Full), "{cut:?}");
+            }
             found += naive.is_some() as usize;
         }
         assert!(found > 100, "{found}");
