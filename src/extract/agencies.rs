@@ -66,6 +66,24 @@ thread_local! {
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
+/// What [`AgencyRules::scan`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every match, and the coverage.
+    Full,
+    /// The coverage only, no match built.
+    Coverage,
+    /// Whether the coverage is full: stops at the first word no name covers (the coverage
+    /// returned is then not full, its counts are not the text's).
+    FullCoverage,
+    /// Up to the first match only (and the coverage up to it).
+    First,
+    /// As `Full` for a text whose coverage is full; else stops as `FullCoverage` does.
+    FullOrStop,
+    /// Known agencies only, as in `Full`; the unknown names and the coverage are not built.
+    Known,
+}
+
 /// Ids that tell compiled rule sets apart in [`RECENT`].
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -97,7 +115,13 @@ pub struct AgencyRules {
     labels: Vec<Vec<String>>,
     /// Every word of every alias, to rejoin words cut at a line end ("HĐND&UB" / "ND").
     alias_words: rustc_hash::FxHashSet<String>,
+    /// No plural word is a head word: then [`Self::is_head`] of some tokens stays true
+    /// when tokens are added after them.
+    head_grows: bool,
 }
+
+/// The most tokens [`AgencyRules::is_head`] reads: a plural word and four words.
+const HEAD_SPAN: usize = 5;
 
 /// One agency found in a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +165,8 @@ struct Tok {
     /// Separator chars between the previous token and this one.
     gap: Gap,
     upper: bool,
+    /// [`char_mask`] of `key`.
+    mask: u64,
 }
 
 /// What the separator chars between two tokens hold (spaces aside, which never count):
@@ -195,19 +221,46 @@ impl Gap {
     }
 }
 
+/// Char classes [`tokenize`] asks about, by table below [`CLASS_END`] (Latin and
+/// Vietnamese letters, combining marks): `char::is_alphanumeric` of a letter outside ASCII
+/// is a search in Unicode tables, and Vietnamese text is full of them.
+const CLASS_END: u32 = 0x2000;
+const ALNUM: u8 = 1;
+const MARK: u8 = 2;
+const UPPER: u8 = 4;
+const SPACE: u8 = 8;
+
+static CLASSES: once_cell::sync::Lazy<Vec<u8>> =
+    once_cell::sync::Lazy::new(|| (0..CLASS_END).map(|u| char::from_u32(u).map_or(0, class_slow)).collect());
+
+fn class_slow(c: char) -> u8 {
+    (if c.is_alphanumeric() { ALNUM } else { 0 })
+        | (if crate::fold::is_combining_mark(c) { MARK } else { 0 })
+        | (if c.is_uppercase() { UPPER } else { 0 })
+        | (if c.is_whitespace() { SPACE } else { 0 })
+}
+
+fn class_of(c: char) -> u8 {
+    match CLASSES.get(c as usize) {
+        Some(&k) => k,
+        None => class_slow(c),
+    }
+}
+
 fn tokenize(text: &str) -> Vec<Tok> {
-    let mut toks = Vec::new();
+    let mut toks = Vec::with_capacity(text.len() / 6 + 1);
     let mut gap = Gap::default();
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '&' {
-            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false });
+            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va") });
             continue;
         }
-        if c.is_alphanumeric() {
+        let class = class_of(c);
+        if class & ALNUM != 0 {
             let mut end = i + c.len_utf8();
             while let Some(&(j, d)) = chars.peek() {
-                if d.is_alphanumeric() || crate::fold::is_combining_mark(d) {
+                if class_of(d) & (ALNUM | MARK) != 0 {
                     end = j + d.len_utf8();
                     chars.next();
                 } else {
@@ -215,9 +268,16 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 }
             }
             let word = &text[i..end];
-            let key = fold(word);
-            toks.push(Tok { key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
-        } else if !c.is_whitespace() || c == '\n' {
+            // An ASCII word (letters and digits) folds to its lowercase.
+            let (key, key_chars) = if word.is_ascii() {
+                (word.to_ascii_lowercase(), word.len())
+            } else {
+                let key = fold(word);
+                let n = key.chars().count();
+                (key, n)
+            };
+            toks.push(Tok { mask: char_mask(&key), key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0 });
+        } else if class & SPACE == 0 || c == '\n' {
             gap.push(c);
         }
     }
@@ -277,7 +337,17 @@ impl AgencyRules {
         for (key, ai) in &aliases {
             trie.insert(key, *ai);
         }
+        let labels: Vec<Vec<String>> = {
+            let mut l: Vec<Vec<String>> = file.labels.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
+            l.sort_by_key(|w| std::cmp::Reverse(w.len()));
+            l
+        };
+        let plural: Vec<String> = file.plural.iter().map(|p| fold(p)).collect();
+        let head_grows = !file.plural.iter().any(|p| {
+            file.heads.iter().any(|h| h.to_lowercase() == p.to_lowercase() || fold(h) == fold(p))
+        });
         Ok(AgencyRules {
+            head_grows,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             trie,
             fuzzy_index,
@@ -289,15 +359,10 @@ impl AgencyRules {
             max_words,
             suffixes,
             heads,
-            plural: file.plural.iter().map(|p| fold(p)).collect(),
+            plural,
             label_end: file.label_end.iter().filter_map(|s| s.chars().next()).collect(),
             alias_words,
-            labels: {
-                let mut l: Vec<Vec<String>> =
-                    file.labels.iter().map(|s| key_of(s).split(' ').map(str::to_string).collect()).collect();
-                l.sort_by_key(|w| std::cmp::Reverse(w.len()));
-                l
-            },
+            labels,
         })
     }
 
@@ -412,7 +477,7 @@ impl AgencyRules {
             let klen = window[..w].iter().map(|t| t.key_chars).sum::<usize>() + w - 1;
             klen >= self.fuzzy.min_len
                 && klen.abs_diff(c.chars) <= c.allowed.max(1)
-                && window[1..w].iter().zip(&c.words[1..]).all(|(t, y)| word_close(&t.key, y))
+                && window[1..w].iter().zip(&c.words[1..]).zip(&c.masks[1..]).all(|((t, y), &m)| word_close_masked(&t.key, t.mask, y, m))
         })
     }
 
@@ -483,6 +548,7 @@ impl AgencyRules {
                     let joined = format!("{}{}", p.key, t.key);
                     if self.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
                         p.key_chars += t.key_chars;
+                        p.mask |= t.mask;
                         p.key = joined;
                         p.end = t.end;
                         continue;
@@ -501,7 +567,47 @@ impl AgencyRules {
 
     /// Share of the words of `text` that belong to agency names (known or agency-like).
     pub fn coverage(&self, text: &str) -> Coverage {
-        self.resolve_inner(text).1
+        if let Some(out) = self.recent(text) {
+            return out.1;
+        }
+        self.resolve_text(text, Mode::Coverage).1
+    }
+
+    /// `coverage(text).full()`, reading only up to the first word no name covers.
+    pub fn covers_fully(&self, text: &str) -> bool {
+        if let Some(out) = self.recent(text) {
+            return out.1.full();
+        }
+        self.resolve_text(text, Mode::FullCoverage).1.full()
+    }
+
+    /// `resolve(text).first().map(|m| m.start)`, reading only up to the first name.
+    pub fn first_start(&self, text: &str) -> Option<usize> {
+        if let Some(out) = self.recent(text) {
+            return out.0.first().map(|m| m.start);
+        }
+        self.resolve_text(text, Mode::First).0.first().map(|m| m.start)
+    }
+
+    /// The known agencies of `text`: `resolve(text)` less the unknown names, with the same
+    /// fields (`sep_before` included), without building the unknown names.
+    pub fn resolve_known(&self, text: &str) -> Vec<AgencyMatch> {
+        if let Some(out) = self.recent(text) {
+            return out.0.into_iter().filter(|m| m.known).collect();
+        }
+        self.resolve_text(text, Mode::Known).0
+    }
+
+    /// The result remembered for `text` on this thread, if any.
+    fn recent(&self, text: &str) -> Option<(Vec<AgencyMatch>, Coverage)> {
+        RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            let p = r.iter().position(|(id, t, _)| *id == self.id && t.len() == text.len() && t == text)?;
+            let hit = r.remove(p)?;
+            let out = hit.2.clone();
+            r.push_front(hit);
+            Some(out)
+        })
     }
 
     /// [`Self::resolve_text`], remembered for the last texts read on this thread: table
@@ -509,30 +615,27 @@ impl AgencyRules {
     /// cell, and extraction reads it again. Kept small so it holds one document's recent
     /// cells, not a batch.
     fn resolve_inner(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
-        let cached = RECENT.with(|r| {
-            let mut r = r.borrow_mut();
-            let p = r.iter().position(|(id, t, _)| *id == self.id && t.len() == text.len() && t == text)?;
-            let hit = r.remove(p)?;
-            let out = hit.2.clone();
-            r.push_front(hit);
-            Some(out)
-        });
-        if let Some(out) = cached {
+        if let Some(out) = self.recent(text) {
             return out;
         }
-        let out = self.resolve_text(text);
+        let out = self.resolve_text(text, Mode::Full);
         if text.len() > RECENT_MAX_LEN {
             return out;
         }
-        RECENT.with(|r| {
-            let mut r = r.borrow_mut();
-            r.truncate(RECENT_TEXTS - 1);
-            r.push_front((self.id, text.to_string(), out.clone()));
-        });
+        self.remember(text, out.clone());
         out
     }
 
-    fn resolve_text(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
+    /// Remembers the full result for `text` on this thread.
+    fn remember(&self, text: &str, out: (Vec<AgencyMatch>, Coverage)) {
+        RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            r.truncate(RECENT_TEXTS - 1);
+            r.push_front((self.id, text.to_string(), out));
+        });
+    }
+
+    fn resolve_text(&self, text: &str, mode: Mode) -> (Vec<AgencyMatch>, Coverage) {
         let text_owned;
         let text = if self.label_end.iter().any(|&c| text.contains(c)) {
             text_owned = self.strip_labels(text);
@@ -541,7 +644,7 @@ impl AgencyRules {
             text
         };
         let toks = self.rejoin(tokenize(text), text);
-        self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i))
+        self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i), mode, &mut 0)
     }
 
     /// The largest `e` in `1..=lines.len()` for which `lines[..e]` joined by line breaks
@@ -551,10 +654,14 @@ impl AgencyRules {
     /// longer one.
     pub fn longest_full_prefix(&self, lines: &[&str]) -> Option<usize> {
         let full = lines.join("\n");
+        let full_text = full.as_str();
         let labels = if self.label_end.iter().any(|&c| full.contains(c)) { self.label_ranges(&full) } else { Vec::new() };
         let stripped = if labels.is_empty() { full.clone() } else { self.strip_labels(&full) };
         let toks = self.rejoin(tokenize(&stripped), &stripped);
         let mut memo: Vec<Option<Option<(usize, usize, bool)>>> = vec![None; toks.len()];
+        // The fewest tokens a cut text (plain ASCII or not) was read up to before a word no
+        // name covers: a shorter cut that still holds them reads them alike.
+        let mut stopped = [usize::MAX; 2];
         let mut end = full.len();
         for e in (1..=lines.len()).rev() {
             if e < lines.len() {
@@ -567,6 +674,10 @@ impl AgencyRules {
                 && stripped.len() == full.len();
             let covered = if same {
                 let sub = &toks[..toks.partition_point(|t| t.end <= end)];
+                let ascii = stripped[..end].is_ascii() as usize;
+                if stopped[ascii] <= sub.len() {
+                    continue;
+                }
                 // Whole windows are the same in every text that holds them.
                 let mut lookup = |ts: &[Tok], i: usize| {
                     if i + self.max_words <= ts.len() {
@@ -575,11 +686,20 @@ impl AgencyRules {
                         self.match_at(ts, i)
                     }
                 };
-                self.scan(&stripped[..end], sub, &mut lookup).1
+                let mut reach = usize::MAX;
+                // The cut that reads as names is resolved next (its cells): its matches are
+                // built on the way and remembered.
+                let out = self.scan(&stripped[..end], sub, &mut lookup, Mode::FullOrStop, &mut reach);
+                stopped[ascii] = stopped[ascii].min(reach);
+                let full = out.1.full();
+                if full && end <= RECENT_MAX_LEN {
+                    self.remember(&full_text[..end], out);
+                }
+                full
             } else {
-                self.coverage(&full[..end])
+                self.covers_fully(&full[..end])
             };
-            if covered.full() {
+            if covered {
                 return Some(e);
             }
         }
@@ -587,25 +707,36 @@ impl AgencyRules {
     }
 
     /// Reads the tokens of `text` into agencies; `match_at` gives the known agency at a
-    /// token.
+    /// token. What is built depends on `mode` ([`Mode`]): callers that only need the
+    /// coverage, or only the known agencies, or only the first match, skip the rest.
     #[allow(clippy::type_complexity)]
     fn scan(
         &self,
         text: &str,
         toks: &[Tok],
         match_at: &mut dyn FnMut(&[Tok], usize) -> Option<(usize, usize, bool)>,
+        mode: Mode,
+        reach: &mut usize,
     ) -> (Vec<AgencyMatch>, Coverage) {
+        // `FullCoverage` stopped before the end: only the tokens before `*reach` were read
+        // (the text's ASCII-ness aside), so any text holding the same first tokens stops alike.
+        *reach = usize::MAX;
         // Head words are compared folded in plain ASCII text, else lowercase.
         let lower_cells: Vec<OnceCell<String>> = if text.is_ascii() { Vec::new() } else { vec![OnceCell::new(); toks.len()] };
         let lower = (!text.is_ascii()).then_some(lower_cells.as_slice());
+        let build = matches!(mode, Mode::Full | Mode::First | Mode::FullOrStop);
+        let stops = matches!(mode, Mode::FullCoverage | Mode::FullOrStop);
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
+        let not_full = Coverage { words: toks.len(), covered: 0, known: 0 };
         let mut unmatched: Vec<usize> = Vec::new();
         let mut sep_pending = false;
         let mut i = 0;
-        let flush = |run: &mut Vec<usize>, out: &mut Vec<AgencyMatch>, cov: &mut Coverage, sep_pending: &mut bool| {
+        // Reads a run of unmatched tokens into unknown agencies; returns how many of its
+        // tokens no name covers.
+        let flush = |run: &mut Vec<usize>, out: &mut Vec<AgencyMatch>, cov: &mut Coverage, sep_pending: &mut bool| -> usize {
             let mut split: Vec<Vec<usize>> = Vec::new();
-            for p in split_run(&toks, run, text) {
+            for p in split_run(toks, run, text) {
                 // A lone head word after a line break ("Hải" / "Phòng") ends the name before it.
                 let glue = p.len() == 1
                     && split.last().is_some_and(|l: &Vec<usize>| *l.last().unwrap() + 1 == p[0])
@@ -629,58 +760,96 @@ impl AgencyRules {
                 }
                 parts.push(rest);
             }
+            let before = cov.covered;
             for part in parts {
                 let part: Vec<usize> = part.into_iter().skip_while(|&k| CONNECTIVES.contains(&toks[k].key.as_str())).collect();
                 if part.is_empty() {
                     continue;
                 }
                 if self.is_head(toks, &part, text, lower) {
-                    let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
-                    let printed = collapse(&text[s..e]);
-                    let name = capitalize(&printed);
-                    let sep = *sep_pending || is_list_sep(toks[part[0]].gap);
-                    out.push(AgencyMatch {
-                        id: format!("x-{}", fold(&name).replace(' ', "-")),
-                        name,
-                        known: false,
-                        fuzzy: false,
-                        printed,
-                        start: s,
-                        end: e,
-                        sep_before: sep,
-                    });
+                    if build {
+                        let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
+                        let printed = collapse(&text[s..e]);
+                        let name = capitalize(&printed);
+                        let sep = *sep_pending || is_list_sep(toks[part[0]].gap);
+                        out.push(AgencyMatch {
+                            id: format!("x-{}", fold(&name).replace(' ', "-")),
+                            name,
+                            known: false,
+                            fuzzy: false,
+                            printed,
+                            start: s,
+                            end: e,
+                            sep_before: sep,
+                        });
+                    }
                     cov.covered += part.len();
                     *sep_pending = false;
                 } else if part.iter().all(|&k| CONNECTIVES.contains(&toks[k].key.as_str())) {
                     cov.covered += part.len();
                 }
             }
+            let uncovered = run.len() - (cov.covered - before);
             run.clear();
+            uncovered
         };
+        // Tokens before `read` decided what was read so far: a text cut after them reads
+        // alike. A label, a window or a suffix not found at a token is not found in a text cut
+        // shorter either (the same tokens differ, or the cut leaves too few); one found
+        // needs its tokens; a known agency, its longest window.
+        let mut read = 0;
         while i < toks.len() {
+            read = read.max(i + 1);
             if let Some(l) = self.labels.iter().find(|l| i + l.len() <= toks.len() && toks[i..i + l.len()].iter().zip(l.iter()).all(|(t, w)| t.key == *w)) {
-                flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
+                read = read.max(i + l.len());
+                if mode != Mode::Known || sep_pending {
+                    if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
+                        *reach = read;
+                        return (out, not_full);
+                    }
+                } else {
+                    unmatched.clear();
+                }
                 cov.covered += l.len();
                 i += l.len();
                 continue;
             }
             if let Some((ai, n, fuzzy)) = match_at(toks, i) {
+                read = read.max(i + self.max_words);
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
                     || is_list_sep(toks[i].gap);
-                flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
-                let n = n + self.suffix_len(&toks, i + n);
-                let (s, e) = (toks[i].start, toks[i + n - 1].end);
-                let a = &self.agencies[ai];
-                out.push(AgencyMatch {
-                    id: a.id.clone(),
-                    name: a.name.clone(),
-                    known: true,
-                    fuzzy,
-                    printed: collapse(&text[s..e]),
-                    start: s,
-                    end: e,
-                    sep_before: sep_pending || between_sep,
-                });
+                // Known agencies only: a run between two names matters only when it may
+                // hold an unknown name that takes the pending separator.
+                if mode != Mode::Known || sep_pending {
+                    if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
+                        *reach = read;
+                        return (out, not_full);
+                    }
+                } else {
+                    unmatched.clear();
+                }
+                if mode == Mode::First && !out.is_empty() {
+                    return (out, cov);
+                }
+                let n = n + self.suffix_len(toks, i + n);
+                read = read.max(i + n + 1);
+                if mode != Mode::Coverage && mode != Mode::FullCoverage {
+                    let (s, e) = (toks[i].start, toks[i + n - 1].end);
+                    let a = &self.agencies[ai];
+                    out.push(AgencyMatch {
+                        id: a.id.clone(),
+                        name: a.name.clone(),
+                        known: true,
+                        fuzzy,
+                        printed: collapse(&text[s..e]),
+                        start: s,
+                        end: e,
+                        sep_before: sep_pending || between_sep,
+                    });
+                    if mode == Mode::First {
+                        return (out, cov);
+                    }
+                }
                 sep_pending = false;
                 cov.covered += n;
                 cov.known += n;
@@ -693,13 +862,42 @@ impl AgencyRules {
                 i += 1;
                 continue;
             }
+            // Whether the whole text is covered: a run splits into names at a "," or ";"
+            // and at a line break before a capital ([`split_run`]); the names before such a
+            // break are read alike whatever follows, unless the word after it is a lone
+            // head word that may join them. Read them now, and stop at the first uncovered.
+            if stops && !unmatched.is_empty() {
+                let t = &toks[i];
+                if (t.gap.clause() || (t.gap.newline() && t.upper && !self.is_head(toks, &[i], text, lower)))
+                    && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0
+                {
+                    *reach = read;
+                    return (out, not_full);
+                }
+            }
             unmatched.push(i);
+            // The first name of a run is read from its first five words at most ([`Self::is_head`],
+            // which never turns false as words are added): with five words in one name and no
+            // head word, the run holds an uncovered word, whatever follows.
+            if stops && unmatched.len() == HEAD_SPAN && self.head_grows {
+                let run = &unmatched[..];
+                if !CONNECTIVES.contains(&toks[run[0]].key.as_str())
+                    && !run[1..].iter().any(|&k| toks[k].gap.clause() || (toks[k].gap.newline() && toks[k].upper))
+                    && !self.is_head(toks, run, text, lower)
+                {
+                    *reach = read;
+                    return (out, not_full);
+                }
+            }
             i += 1;
         }
-        flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending);
+        if mode != Mode::Known && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
+            return (out, not_full);
+        }
         (out, cov)
     }
 }
+
 
 /// Drops "label:" prefixes ("Đơn vị cung ứng: VNPT" → " VNPT"): from the previous ";" or
 /// line start up to the label end char.
@@ -805,6 +1003,33 @@ fn word_close(x: &str, y: &str) -> bool {
     strsim::damerau_levenshtein(x, y) <= limit
 }
 
+/// The chars a word holds, as bits: letters and digits one bit each, other chars folded
+/// onto the bits left. Two words whose masks differ in more than `2 * limit` bits are more
+/// than `limit` edits apart: every char one word has and the other lacks needs an edit,
+/// and an edit adds or removes at most two such chars.
+fn char_mask(w: &str) -> u64 {
+    let mut m = 0u64;
+    for c in w.chars() {
+        let bit = match c {
+            'a'..='z' => c as u32 - 'a' as u32,
+            '0'..='9' => 26 + c as u32 - '0' as u32,
+            _ => 36 + c as u32 % 28,
+        };
+        m |= 1 << bit;
+    }
+    m
+}
+
+/// [`word_close`] with the masks of the words: those too different in the chars they hold
+/// are ruled out first, with no count or distance computed.
+fn word_close_masked(x: &str, mx: u64, y: &str, my: u64) -> bool {
+    let limit = if y.len() > 5 { 2 } else { 1 };
+    if (mx ^ my).count_ones() > 2 * limit {
+        return false;
+    }
+    word_close(x, y)
+}
+
 /// `words[..n].join(" ") == phrase` for the `n` words of `phrase`, without the join.
 fn joined_eq(words: &[&str], phrase: &str, n: usize) -> bool {
     if words.len() < n {
@@ -874,6 +1099,8 @@ struct FuzzyAlias {
     allowed: usize,
     short: bool,
     words: Vec<String>,
+    /// [`char_mask`] of each word.
+    masks: Vec<u64>,
 }
 
 /// The aliases fuzzy matching may return, in rules order, and their distinct first words
@@ -903,7 +1130,8 @@ impl FuzzyIndex {
                 Some((_, v)) => v.push(ci),
                 None => groups.push((words[0].clone(), vec![ci])),
             }
-            index.aliases.push(FuzzyAlias { key: key.clone(), agency: *ai, chars, allowed, short, words });
+            let masks = words.iter().map(|w| char_mask(w)).collect();
+            index.aliases.push(FuzzyAlias { key: key.clone(), agency: *ai, chars, allowed, short, words, masks });
         }
         index
     }
@@ -1201,6 +1429,148 @@ mod tests {
         assert!(fuzzy > 50, "the damaged texts exercise the fuzzy path");
     }
 
+    /// Texts to compare the fast paths on: every window of one to four lines of the corpus
+    /// (cells, cell runs and sentences alike), also damaged, and the aliases.
+    fn corpus_windows() -> Vec<String> {
+        corpus_windows_of(4)
+    }
+
+    /// Windows of one to `max` lines.
+    fn corpus_windows_of(max: usize) -> Vec<String> {
+        let r = &Rules::embedded().agencies;
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        let mut files: Vec<_> = std::fs::read_dir(&corpus)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for f in files {
+            let text = std::fs::read_to_string(f).unwrap();
+            for round in 0..2 {
+                let t = if round == 0 { text.clone() } else { damaged(&text, round) };
+                let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+                for s in 0..lines.len() {
+                    for n in 1..=max.min(lines.len() - s) {
+                        out.push(lines[s..s + n].join("\n"));
+                    }
+                }
+            }
+        }
+        out.push(r.agencies.iter().flat_map(|a| std::iter::once(a.name.clone()).chain(a.aliases.clone())).collect::<Vec<_>>().join("\n"));
+        out
+    }
+
+    /// Every scan mode gives what the full scan gives for what it is used for.
+    #[test]
+    fn scan_modes_agree_with_full_scan() {
+        let r = &Rules::embedded().agencies;
+        let (mut full, mut known, mut first) = (0, 0, 0);
+        for t in corpus_windows() {
+            let (ms, cov) = r.resolve_text(&t, Mode::Full);
+            assert_eq!(r.resolve_text(&t, Mode::Coverage).1, cov, "{t:?}");
+            assert_eq!(r.resolve_text(&t, Mode::FullCoverage).1.full(), cov.full(), "{t:?}");
+            let stop = r.resolve_text(&t, Mode::FullOrStop);
+            assert_eq!(stop.1.full(), cov.full(), "{t:?}");
+            if cov.full() {
+                assert_eq!(stop, (ms.clone(), cov), "{t:?}");
+            }
+            assert_eq!(r.resolve_text(&t, Mode::First).0.first(), ms.first(), "{t:?}");
+            let k: Vec<AgencyMatch> = ms.iter().filter(|m| m.known).cloned().collect();
+            assert_eq!(r.resolve_text(&t, Mode::Known).0, k, "{t:?}");
+            // The public entry points, through the memory of recent texts or not.
+            assert_eq!(r.covers_fully(&t), cov.full());
+            assert_eq!(r.first_start(&t), ms.first().map(|m| m.start));
+            assert_eq!(r.resolve_known(&t), k);
+            assert_eq!(r.coverage(&t), cov);
+            full += cov.full() as usize;
+            known += k.iter().filter(|m| m.sep_before).count();
+            first += ms.first().is_some_and(|m| !m.known) as usize;
+        }
+        eprintln!("{full} fully covered, {known} known after a separator, {first} starting unknown");
+        assert!(full > 100 && known > 20 && first > 20, "the corpus exercises every mode");
+    }
+
+    /// [`tokenize`] as first written, with the char methods.
+    fn tokenize_reference(text: &str) -> Vec<Tok> {
+        let mut toks = Vec::new();
+        let mut gap = Gap::default();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '&' {
+                toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va") });
+                continue;
+            }
+            if c.is_alphanumeric() {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = chars.peek() {
+                    if d.is_alphanumeric() || crate::fold::is_combining_mark(d) {
+                        end = j + d.len_utf8();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let word = &text[i..end];
+                let key = fold(word);
+                toks.push(Tok { mask: char_mask(&key), key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
+            } else if !c.is_whitespace() || c == '\n' {
+                gap.push(c);
+            }
+        }
+        toks
+    }
+
+    #[test]
+    fn tokenize_agrees_with_reference() {
+        for u in 0..0x3000u32 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(class_of(c), class_slow(c), "{c:?}");
+            }
+        }
+        let mut texts = corpus_windows();
+        texts.push((0..0x3000u32).filter_map(char::from_u32).collect());
+        texts.push("Phòng VHXH&UBND; Ủy ban\tMTTQ ① x²y ǅ Ⅻ\u{0301}a ﬁ".to_string());
+        for t in &texts {
+            let (a, b) = (tokenize(t), tokenize_reference(t));
+            assert_eq!(a.len(), b.len(), "{t:?}");
+            for (x, y) in a.iter().zip(&b) {
+                assert_eq!(
+                    (&x.key, x.key_chars, x.start, x.end, x.gap, x.upper, x.mask),
+                    (&y.key, y.key_chars, y.start, y.end, y.gap, y.upper, y.mask),
+                    "{t:?}"
+                );
+            }
+        }
+    }
+
+    /// The mask filter never rejects a close word: every word of the corpus (and damaged
+    /// ones) against every word of the aliases.
+    #[test]
+    fn masked_word_close_agrees() {
+        let r = &Rules::embedded().agencies;
+        let mut ys: Vec<&str> = r.fuzzy_index.aliases.iter().flat_map(|a| a.words.iter().map(String::as_str)).collect();
+        ys.sort_unstable();
+        ys.dedup();
+        let mut xs: Vec<String> = Vec::new();
+        for t in corpus_windows().iter().step_by(4) {
+            xs.extend(tokenize(t).into_iter().map(|t| t.key));
+        }
+        xs.extend(ys.iter().map(|y| y.to_string()));
+        xs.sort_unstable();
+        xs.dedup();
+        let mut close = 0;
+        for x in &xs {
+            for y in &ys {
+                let want = word_close(x, y);
+                assert_eq!(word_close_masked(x, char_mask(x), y, char_mask(y)), want, "{x} / {y}");
+                close += (want && x != y) as usize;
+            }
+        }
+        assert!(close > 100, "{close}");
+    }
+
     #[test]
     fn word_bounds_never_reject_a_close_word() {
         let words = ["phong", "phuong", "vhxh", "hdnd", "ubnd", "trung", "tam", "van", "hoa", "xa", "hoi", "viettel", "vnpt", "cong", "an", "thi", "do"];
@@ -1256,6 +1626,26 @@ mod tests {
                 assert_eq!(r.longest_full_prefix(&lines[s..]), naive(&lines[s..]), "{:?}", &lines[s..]);
             }
         }
+    }
+
+    /// [`AgencyRules::longest_full_prefix`] against trying each cut with the full scan,
+    /// on runs of up to eight corpus lines (cells of agencies, then of other columns).
+    #[test]
+    fn longest_full_prefix_agrees_on_corpus() {
+        let r = &Rules::embedded().agencies;
+        let mut found = 0;
+        for w in corpus_windows_of(8).iter().filter(|w| w.contains('\n')) {
+            let lines: Vec<&str> = w.lines().collect();
+            let naive = (1..=lines.len()).rev().find(|&e| r.resolve_text(&lines[..e].join("\n"), Mode::Full).1.full());
+            assert_eq!(r.longest_full_prefix(&lines), naive, "{lines:?}");
+            if let Some(e) = naive {
+                // The cut's matches, remembered on the way, are those of the full scan.
+                let cut = lines[..e].join("\n");
+                assert_eq!(r.resolve_inner(&cut), r.resolve_text(&cut, Mode::Full), "{cut:?}");
+            }
+            found += naive.is_some() as usize;
+        }
+        assert!(found > 100, "{found}");
     }
 
     #[test]

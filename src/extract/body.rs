@@ -31,7 +31,7 @@ pub fn sentence_roles(text: &str, agencies: &AgencyRules, support_marker: &Regex
     // An agency's role is decided where the sentence first names it: one that cooperates
     // ("phối hợp với các phòng, ban") and is named again later ("... giám sát các phòng,
     // ban") still cooperates.
-    for m in agencies.resolve(text).into_iter().filter(|m| m.known) {
+    for m in agencies.resolve_known(text) {
         if lead.iter().chain(&support).any(|x| x.id == m.id) {
             continue;
         }
@@ -144,7 +144,7 @@ fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
     if !ctx.lead_markers.iter().any(|mk| folded.contains(mk.as_str())) {
         return out;
     }
-    for m in ctx.rules.resolve(text).into_iter().filter(|m| m.known) {
+    for m in ctx.rules.resolve_known(text) {
         let before = &folded[..at[m.start]];
         let words: Vec<&str> = before.split(' ').collect();
         let tail = words[words.len().saturating_sub(4)..].join(" ");

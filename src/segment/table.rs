@@ -386,6 +386,10 @@ static VALUE_TOKEN: once_cell::sync::Lazy<Regex> = once_cell::sync::Lazy::new(||
 });
 
 fn roman_row(line: &str) -> Option<(String, String)> {
+    // The pattern starts with a Roman numeral letter: most lines are ruled out here.
+    if !line.trim_start().starts_with(['I', 'V', 'X', 'L']) {
+        return None;
+    }
     let c = ROMAN_ROW.captures(line.trim())?;
     let rest = c.get(2).map_or("", |m| m.as_str()).trim();
     if !rest.is_empty() && !rest.starts_with(|ch: char| ch.is_uppercase()) {
@@ -395,6 +399,10 @@ fn roman_row(line: &str) -> Option<(String, String)> {
 }
 
 fn number_row(line: &str) -> Option<(String, String)> {
+    // The pattern starts with an ASCII digit (`\d` also takes other digits: those go on).
+    if line.trim_start().starts_with(|c: char| c.is_ascii() && !c.is_ascii_digit()) {
+        return None;
+    }
     let c = NUMBER_ROW.captures(line.trim())?;
     let rest = c.get(2).map_or("", |m| m.as_str()).trim();
     // "1 Chỉ tiêu ...", "1.1 Tỷ lệ ...": the text after a row number starts with a capital.
@@ -533,14 +541,25 @@ pub fn reconstruct_lines(lines: &[(usize, String)], rules: &Rules) -> Table {
 /// at least two header lines in order, or the header's last lines.
 fn drop_header_repeats(header: &[(usize, String)], body: &[(usize, String)]) -> Vec<(usize, String)> {
     let h: Vec<String> = header.iter().map(|(_, t)| fold(t)).collect();
-    let b: Vec<String> = body.iter().map(|(_, t)| fold(t)).collect();
+    // A body line is folded only when its first folded char starts a header line: most
+    // lines of a body repeat no header line.
+    let firsts: Vec<Option<char>> = h.iter().map(|l| l.chars().next()).collect();
+    let folded: Vec<std::cell::OnceCell<Option<String>>> = vec![std::cell::OnceCell::new(); body.len()];
+    let b = |i: usize| -> Option<&str> {
+        folded[i]
+            .get_or_init(|| {
+                let first = crate::fold::fold_chars(&body[i].1).next();
+                firsts.contains(&first).then(|| fold(&body[i].1))
+            })
+            .as_deref()
+    };
     let mut keep = vec![true; body.len()];
     let mut i = 0;
-    while i < b.len() {
+    while i < body.len() {
         let mut best = 0;
         for k in 0..h.len() {
             let mut n = 0;
-            while k + n < h.len() && i + n < b.len() && h[k + n] == b[i + n] {
+            while k + n < h.len() && i + n < body.len() && b(i + n) == Some(h[k + n].as_str()) {
                 n += 1;
             }
             let to_end = k + n == h.len();
@@ -778,7 +797,7 @@ impl Ctx<'_> {
 
 fn agency_at_start(rules: &Rules, s: &str) -> bool {
     let lead = s.len() - s.trim_start().len();
-    rules.agencies.resolve(s).first().is_some_and(|m| m.start <= lead)
+    rules.agencies.first_start(s).is_some_and(|start| start <= lead)
 }
 
 /// Byte position in `t` (at a word start after the first word) where an agency name
@@ -790,7 +809,7 @@ fn inline_agency(rules: &Rules, t: &str) -> Option<usize> {
         .map(|(i, _)| i)
         .filter(|&i| i > 0)
         .collect();
-    starts.into_iter().find(|&p| rules.agencies.coverage(&t[p..]).full() && agency_at_start(rules, &t[p..]))
+    starts.into_iter().find(|&p| rules.agencies.covers_fully(&t[p..]) && agency_at_start(rules, &t[p..]))
 }
 
 /// Places the fragments of one flattened row into the columns; returns the cells and the
@@ -1071,7 +1090,7 @@ fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) ->
             (Some((SegKind::Agency, s)), None) => {
                 // A capitalized word that does not continue the name starts another cell.
                 let with = format!("{} {}", first[s..p].trim(), first[p..].split_whitespace().next().unwrap_or(""));
-                if !rules.agencies.coverage(&with).full() {
+                if !rules.agencies.covers_fully(&with) {
                     segs.push((SegKind::Agency, first[s..p].trim().to_string()));
                     cur = Some((SegKind::Other, p));
                 }
@@ -1142,7 +1161,7 @@ fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) ->
                     .rev()
                     .find(|&e| {
                         let joined = std::iter::once(seg.as_str()).chain(cx.frags[m..m + e].iter().map(|f| f.text.as_str())).collect::<Vec<_>>().join("\n");
-                        rules.agencies.coverage(&joined).full() && rules.agencies.resolve(&joined).iter().skip(1).all(|a| a.sep_before)
+                        rules.agencies.covers_fully(&joined) && rules.agencies.resolve(&joined).iter().skip(1).all(|a| a.sep_before)
                     })
                     .unwrap_or(0)
             }
@@ -1405,6 +1424,96 @@ fn reconstruct_tsv(lines: &[(usize, String)], rules: &Rules) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every line of the corpus and the fixtures, trimmed, with a few made-up row starts.
+    fn all_lines() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in ["corpus", "fixtures/ocr_tables", "fixtures/restore"] {
+            let Ok(rd) = std::fs::read_dir(root.join(dir)) else { continue };
+            let mut files: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
+            files.sort();
+            for f in files {
+                out.extend(std::fs::read_to_string(f).unwrap().lines().map(|l| l.trim().to_string()));
+            }
+        }
+        for l in ["", " 1.2 Tỷ lệ", "١ Chỉ tiêu", "IV. Nhiệm vụ", "IIa", "12.3.4.5 x", " ", "X", "Lào Cai", "2.", "٣.٤ Tỷ lệ"] {
+            out.push(l.to_string());
+        }
+        out
+    }
+
+    #[test]
+    fn row_prefilters_agree_with_the_patterns() {
+        let (mut romans, mut numbers) = (0, 0);
+        for l in all_lines() {
+            let roman = ROMAN_ROW.captures(l.trim()).and_then(|_| {
+                let c = ROMAN_ROW.captures(l.trim())?;
+                let rest = c.get(2).map_or("", |m| m.as_str()).trim();
+                (rest.is_empty() || rest.starts_with(|ch: char| ch.is_uppercase())).then(|| (c[1].to_string(), rest.to_string()))
+            });
+            assert_eq!(roman_row(&l), roman, "{l:?}");
+            let number = NUMBER_ROW.captures(l.trim()).and_then(|c| {
+                let rest = c.get(2).map_or("", |m| m.as_str()).trim();
+                (rest.is_empty() || rest.starts_with(|ch: char| ch.is_uppercase() || ch == '“' || ch == '"'))
+                    .then(|| (c[1].to_string(), rest.to_string()))
+            });
+            assert_eq!(number_row(&l), number, "{l:?}");
+            romans += roman.is_some() as usize;
+            numbers += number.is_some() as usize;
+        }
+        assert!(romans > 20 && numbers > 100, "{romans} {numbers}");
+    }
+
+    /// [`drop_header_repeats`] as first written: every body line folded.
+    fn drop_header_repeats_reference(header: &[(usize, String)], body: &[(usize, String)]) -> Vec<(usize, String)> {
+        let h: Vec<String> = header.iter().map(|(_, t)| fold(t)).collect();
+        let b: Vec<String> = body.iter().map(|(_, t)| fold(t)).collect();
+        let mut keep = vec![true; body.len()];
+        let mut i = 0;
+        while i < b.len() {
+            let mut best = 0;
+            for k in 0..h.len() {
+                let mut n = 0;
+                while k + n < h.len() && i + n < b.len() && h[k + n] == b[i + n] {
+                    n += 1;
+                }
+                let to_end = k + n == h.len();
+                if (n >= 2 && (to_end || n >= 3)) || (n >= 1 && to_end && k == 0) {
+                    best = best.max(n);
+                }
+            }
+            if best > 0 {
+                keep[i..i + best].iter_mut().for_each(|x| *x = false);
+                i += best;
+            } else {
+                i += 1;
+            }
+        }
+        body.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| l.clone()).collect()
+    }
+
+    /// Headers of one to four corpus lines against the next sixty lines, and against
+    /// bodies that repeat them (as a page's repeated header does).
+    #[test]
+    fn drop_header_repeats_agrees_with_reference() {
+        let lines: Vec<(usize, String)> = all_lines().into_iter().enumerate().collect();
+        let mut dropped = 0;
+        for s in (0..lines.len().saturating_sub(70)).step_by(7) {
+            for hn in 1..=4 {
+                let header = &lines[s..s + hn];
+                let mut body: Vec<(usize, String)> = lines[s + hn..s + hn + 60].to_vec();
+                let got = drop_header_repeats(header, &body);
+                assert_eq!(got, drop_header_repeats_reference(header, &body));
+                // The header again, in the middle, changed in case and marks only.
+                body.splice(30..30, header.iter().map(|(i, t)| (*i, crate::fold::strip_diacritics(&t.to_uppercase()))));
+                let got = drop_header_repeats(header, &body);
+                assert_eq!(got, drop_header_repeats_reference(header, &body));
+                dropped += body.len() - got.len();
+            }
+        }
+        assert!(dropped > 100, "{dropped}");
+    }
 
     fn table(text: &str) -> Table {
         let lines: Vec<(usize, String)> = text.lines().enumerate().map(|(i, l)| (i, l.trim().to_string())).collect();
