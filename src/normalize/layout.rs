@@ -3,7 +3,7 @@
 
 use super::mapped::{MChar, MappedStr};
 use super::short_key;
-use super::unicode::{place_tone, ToneStyle};
+use super::unicode::{place_tone, tone_in_place, ToneStyle};
 use crate::fold::fold_iter;
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -74,12 +74,14 @@ fn strip_residue(line: &mut MappedStr) {
     }
 }
 
-/// Words whose retoning is remembered per thread (a plan has a few thousand distinct
-/// syllables; the cache is emptied when it reaches this size, to bound memory).
+/// Words whose retoning is remembered (a plan has a few thousand distinct syllables;
+/// the cache is emptied when it reaches this size, to bound memory).
 const TONE_CACHE_MAX: usize = 50_000;
 
-/// Retoned words: `None` when a word is unchanged. Keyed by [`short_key`] (words of up
-/// to 15 bytes, nearly all syllables) or, for longer ones, by the word.
+/// Retoned words of one document: `None` when a word is unchanged. Keyed by
+/// [`short_key`] (words of up to 15 bytes, nearly all syllables) or, for longer ones, by
+/// the word. Only words the table fast path cannot decide get here; the cache lives for
+/// one document, so that a document costs the same whatever was normalized before it.
 #[derive(Default)]
 struct ToneCache {
     style: ToneStyle,
@@ -87,16 +89,12 @@ struct ToneCache {
     long: FxHashMap<String, Option<String>>,
 }
 
-thread_local! {
-    static TONE_CACHE: std::cell::RefCell<ToneCache> = std::cell::RefCell::new(ToneCache::default());
-}
-
 impl ToneCache {
-    /// NFC and tone placement of one word, `None` when it is unchanged. Words repeat a
-    /// lot, so results are cached (a pure function of word and style); ASCII words need
-    /// neither.
+    /// NFC and tone placement of one word, `None` when it is unchanged. ASCII words need
+    /// neither; words of Vietnamese letters with the tone in place are told by table
+    /// ([`tone_in_place`]); the rest are cached (a pure function of word and style).
     fn retone_run(&mut self, run: &[MChar], style: ToneStyle) -> Option<String> {
-        if run.iter().all(|m| m.c.is_ascii()) {
+        if run.iter().all(|m| m.c.is_ascii()) || tone_in_place(run.iter().map(|m| m.c), style) {
             return None;
         }
         if self.style == style {
@@ -179,8 +177,7 @@ static BYTE_CLASS: [u8; 256] = {
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
-    // The thread's tone cache, taken for the whole text (put back at the end).
-    let mut tones = TONE_CACHE.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    let mut tones = ToneCache::default();
     let mut lines: Vec<MappedStr> = Vec::new();
     let mut offset = 0;
     for raw in text.split('\n') {
@@ -225,7 +222,6 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
         }
         lines.push(m);
     }
-    TONE_CACHE.with(|c| *c.borrow_mut() = tones);
     drop_repeated_table_headers(&mut lines);
     // Dropping a page number can bring a split code together, and a join can put a lone
     // number between two prose lines: repeat until nothing changes, so that normalizing
@@ -270,16 +266,21 @@ fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
     // Five folded chars tell: "tt" alone, or "tt x", "stt x" (a prefix of the fold).
     let header_start = |l: &MappedStr| is_header_start(&fold_iter(l.chars.iter().map(|m| m.c)).take(5).collect::<String>());
     let mut keep = vec![true; lines.len()];
+    // Lines that may start a header, in order: the search for an earlier header looks
+    // only at these (it looked at every line before, for each header line).
+    let may_start: Vec<usize> = (0..lines.len()).filter(|&i| folded.may_start_header(i)).collect();
+    let mut next_cand = 0;
     let mut i = 0;
     while i < lines.len() {
-        if !folded.may_start_header(i) || !header_start(&lines[i]) {
+        while next_cand < may_start.len() && may_start[next_cand] < i {
+            next_cand += 1;
+        }
+        if may_start.get(next_cand) != Some(&i) || !header_start(&lines[i]) {
             i += 1;
             continue;
         }
         // Find an earlier header with the same first line.
-        let earlier = (0..i).find(|&j| {
-            keep[j] && folded.may_start_header(j) && folded.same(i, j) && is_header_start(folded.get(j))
-        });
+        let earlier = may_start[..next_cand].iter().copied().find(|&j| keep[j] && folded.same(i, j) && is_header_start(folded.get(j)));
         match earlier {
             Some(j) => {
                 let mut n = 0;

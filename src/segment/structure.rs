@@ -14,10 +14,14 @@ use crate::rules::Rules;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
+/// The regexes the hand parsers replace (references for the tests).
+#[cfg(test)]
 static ROMAN: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([IVXL]{1,5})\s*[.)]\s*(.*)$").unwrap());
 static DECIMAL: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+(\S.*)$").unwrap());
 static ARABIC: Lazy<Regex> = Lazy::new(|| Regex::new(r"^(\d{1,2})\s*[.)]\s*(\S.*)$").unwrap());
+#[cfg(test)]
 static LETTER: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([a-zđ])\s*\)\s*(.*)$").unwrap());
+#[cfg(test)]
 static BULLET: Lazy<Regex> = Lazy::new(|| Regex::new(r"^([-–—+•*·])\s*(\S.*)$").unwrap());
 /// Folded appendix heading: "phu luc", "phu luc 1", "phu luc so 02", "phu luc ii: ...".
 static APPENDIX: Lazy<Regex> =
