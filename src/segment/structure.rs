@@ -195,7 +195,9 @@ fn classify(line: &str) -> Class {
     }
     let head = t.split_whitespace().next().unwrap_or("");
     let upper_head_is = |w: &str| head.chars().flat_map(char::to_uppercase).eq(w.chars());
-    if upper_head_is("TT") || upper_head_is("STT") {
+    // An ASCII first char uppercases to itself alone: only 's' and 't' can start these.
+    let may_be_tt = !head.starts_with(|c: char| c.is_ascii() && !matches!(c, 's' | 'S' | 't' | 'T'));
+    if may_be_tt && (upper_head_is("TT") || upper_head_is("STT")) {
         return Class::TableStart;
     }
     // The start of the folded line decides the tests on it; the appendix and signature
@@ -270,7 +272,8 @@ fn is_ocr_recipients(line: &str) -> bool {
     let Some((before, _)) = line.split_once(':') else { return false };
     // Ten chars are more than nine bytes: a longer key is no match either.
     let key: String = fold_chars(before).filter(|c| !c.is_whitespace()).take(10).collect();
-    (5..=9).contains(&key.len()) && strsim::damerau_levenshtein(&key, "noinhan") <= 1
+    // The distance is at least the difference in length: most keys are ruled out by it.
+    (5..=9).contains(&key.len()) && key.chars().count().abs_diff(7) <= 1 && strsim::damerau_levenshtein(&key, "noinhan") <= 1
 }
 
 fn starts_like_title(rest: &str) -> bool {

@@ -162,8 +162,18 @@ impl Scratch {
                 continue;
             }
             let start = i;
-            while i < n && t.flags(chars[i].ch()) & SPACE == 0 {
+            let mut chunk_any = 0;
+            while i < n {
+                let f = t.flags(chars[i].ch());
+                if f & SPACE != 0 {
+                    break;
+                }
+                chunk_any |= f;
                 i += 1;
+            }
+            if chunk_any & (ALPHA | LETTERISH) == 0 {
+                // No letter in the chunk, so none in its core either: no word.
+                continue;
             }
             let (mut a, mut b) = (start, i);
             while a < b && t.flags(chars[a].ch()) & LEAD_CHAR != 0 {
