@@ -94,27 +94,41 @@ impl ToneCache {
     /// neither; words of Vietnamese letters with the tone in place are told by table
     /// ([`tone_in_place`]); the rest are cached (a pure function of word and style).
     fn retone_run(&mut self, run: &[MChar], style: ToneStyle) -> Option<String> {
-        if run.iter().all(|m| m.c.is_ascii()) || tone_in_place(run.iter().map(|m| m.c), style) {
+        if run.iter().all(|m| m.c.is_ascii()) {
             return None;
         }
+        let key = short_key(run.iter().map(|m| m.c));
         if self.style == style {
-            if let Some(hit) = short_key(run.iter().map(|m| m.c)).and_then(|k| self.short.get(&k)) {
+            if let Some(hit) = key.and_then(|k| self.short.get(&k)) {
                 return hit.clone();
             }
         }
+        if tone_in_place(run.iter().map(|m| m.c), style) {
+            // Remembered too: a word repeats in a document, and a look-up is cheaper.
+            if let Some(k) = key {
+                self.make_room(style);
+                self.short.insert(k, None);
+            }
+            return None;
+        }
         let word: String = run.iter().map(|m| m.c).collect();
         self.retone(&word, style)
+    }
+
+    /// Empties the cache when it is for another style or full.
+    fn make_room(&mut self, style: ToneStyle) {
+        if self.style != style || self.short.len() + self.long.len() >= TONE_CACHE_MAX {
+            self.style = style;
+            self.short.clear();
+            self.long.clear();
+        }
     }
 
     fn retone(&mut self, word: &str, style: ToneStyle) -> Option<String> {
         if word.is_ascii() {
             return None;
         }
-        if self.style != style || self.short.len() + self.long.len() >= TONE_CACHE_MAX {
-            self.style = style;
-            self.short.clear();
-            self.long.clear();
-        }
+        self.make_room(style);
         let key = short_key(word.chars());
         let hit = match key {
             Some(k) => self.short.get(&k),
