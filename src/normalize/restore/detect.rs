@@ -162,12 +162,13 @@ impl Scratch {
                 continue;
             }
             let start = i;
-            let mut chunk_any = 0;
+            let (mut chunk_all, mut chunk_any) = (u8::MAX, 0u8);
             while i < n {
                 let f = t.flags(chars[i].ch());
                 if f & SPACE != 0 {
                     break;
                 }
+                chunk_all &= f;
                 chunk_any |= f;
                 i += 1;
             }
@@ -183,11 +184,14 @@ impl Scratch {
                 b -= 1;
             }
             let core = &chars[a..b];
-            let (mut all, mut any) = (u8::MAX, 0u8);
-            for &c in core {
-                let f = t.flags(c.ch());
-                all &= f;
-                any |= f;
+            // Most chunks are their own core: their flags are known already.
+            let (mut all, mut any) = if (a, b) == (start, i) { (chunk_all, chunk_any) } else { (u8::MAX, 0u8) };
+            if (a, b) != (start, i) {
+                for &c in core {
+                    let f = t.flags(c.ch());
+                    all &= f;
+                    any |= f;
+                }
             }
             if core.is_empty() || any & (ALPHA | LETTERISH) == 0 {
                 // Punctuation, numbers, or codes without letters: no word.
