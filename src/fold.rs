@@ -72,8 +72,25 @@ const SEP: u32 = u32::MAX - 1;
 static KEY_TABLE: once_cell::sync::Lazy<Vec<u32>> =
     once_cell::sync::Lazy::new(|| (0..TABLE_END).map(|u| char::from_u32(u).map_or(SEP, key_class)).collect());
 
-/// [`key_class`] of `c`, by table where the table reaches.
+/// [`key_class`] of ASCII bytes, known at compile time: most chars of a plan are ASCII,
+/// and this lookup needs neither the lazy table's check nor a char decode.
+static ASCII_KEY: [u32; 128] = {
+    let mut t = [SEP; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        if b.is_ascii_alphanumeric() || matches!(b, b'&' | b'%' | b'/') {
+            t[b as usize] = b.to_ascii_lowercase() as u32;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// [`key_class`] of `c`, by table where the tables reach.
 fn key_of(c: char) -> u32 {
+    if c.is_ascii() {
+        return ASCII_KEY[c as usize];
+    }
     match KEY_TABLE.get(c as usize) {
         Some(&k) => k,
         None => key_class(c),
@@ -154,13 +171,15 @@ impl<I: Iterator<Item = char>> Iterator for FoldChars<I> {
 
 /// The first `n` chars of [`fold`]`(s)`.
 pub fn fold_prefix(s: &str, n: usize) -> String {
-    fold_chars(s).take(n).collect()
+    let mut out = String::with_capacity(n + 2);
+    fold_each(s, &mut out, n, |_, _| {});
+    out
 }
 
 /// [`fold`] into a reused buffer (cleared first).
 pub fn fold_into(s: &str, out: &mut String) {
     out.clear();
-    fold_each(s, out, |_, _| {});
+    fold_each(s, out, usize::MAX, |_, _| {});
 }
 
 /// `fold(text)` and, at every char boundary `i` of `text`, the length of
@@ -171,18 +190,50 @@ pub fn fold_into(s: &str, out: &mut String) {
 pub fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
     let mut out = String::with_capacity(text.len());
     let mut at = vec![0; text.len() + 1];
-    fold_each(text, &mut out, |i, len| at[i] = len);
+    fold_each(text, &mut out, usize::MAX, |i, len| at[i] = len);
     at[text.len()] = out.len();
     (out, at)
 }
 
 /// The one folding loop: appends the folded key of `s` to `out`, telling `before_char`
-/// each char's byte offset in `s` and the length of `out` before that char.
-fn fold_each(s: &str, out: &mut String, mut before_char: impl FnMut(usize, usize)) {
+/// each char's byte offset in `s` and the length of `out` before that char. Stops once
+/// it has appended `limit` chars.
+fn fold_each(s: &str, out: &mut String, limit: usize, mut before_char: impl FnMut(usize, usize)) {
+    let table = &**KEY_TABLE;
+    let bytes = s.as_bytes();
     let mut pending_space = false;
-    for (i, c) in s.char_indices() {
+    let mut i = 0;
+    let mut pushed = 0;
+    while i < bytes.len() && pushed < limit {
         before_char(i, out.len());
-        let class = key_of(c);
+        let b = bytes[i];
+        if b < 0x80 {
+            // ASCII by byte: the key is an ASCII char or a separator.
+            i += 1;
+            let k = ASCII_KEY[b as usize];
+            if k == SEP {
+                pending_space = true;
+                continue;
+            }
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+                pushed += 1;
+                if pushed == limit {
+                    break;
+                }
+            }
+            pending_space = false;
+            out.push(k as u8 as char);
+            pushed += 1;
+            continue;
+        }
+        // Other chars decoded and looked up once.
+        let c = s[i..].chars().next().expect("a char starts here");
+        i += c.len_utf8();
+        let class = match table.get(c as usize) {
+            Some(&k) => k,
+            None => key_class(c),
+        };
         if class == SKIP {
             continue;
         }
@@ -192,10 +243,15 @@ fn fold_each(s: &str, out: &mut String, mut before_char: impl FnMut(usize, usize
         }
         if pending_space && !out.is_empty() {
             out.push(' ');
+            pushed += 1;
+            if pushed == limit {
+                break;
+            }
         }
         pending_space = false;
         // Only valid chars are stored (`key_class` of a char).
         out.push(char::from_u32(class).unwrap_or(' '));
+        pushed += 1;
     }
 }
 
@@ -209,6 +265,14 @@ mod tests {
         assert_eq!(fold("  ĐỔI  mới, sáng-tạo "), "doi moi sang tao");
         assert_eq!(fold("KTHT&ĐT"), "ktht&dt");
         assert_eq!(strip_diacritics("Ủy ban Đông Hải"), "Uy ban Dong Hai");
+    }
+
+    #[test]
+    fn ascii_keys_are_the_key_class() {
+        for b in 0..128u8 {
+            assert_eq!(ASCII_KEY[b as usize], key_class(b as char), "{b}");
+            assert_eq!(key_of(b as char), key_class(b as char), "{b}");
+        }
     }
 
     #[test]
@@ -286,6 +350,9 @@ mod tests {
             for line in text.lines().take(400) {
                 let (folded, at) = fold_with_offsets(line);
                 assert_eq!(folded, fold(line));
+                for n in 0..24 {
+                    assert_eq!(fold_prefix(line, n), folded.chars().take(n).collect::<String>(), "{line:?} {n}");
+                }
                 for (i, _) in line.char_indices().chain(std::iter::once((line.len(), ' '))) {
                     assert_eq!(&folded[..at[i]], fold(&line[..i]), "{line:?} at {i}");
                     let rest = &folded[at[i]..];

@@ -33,7 +33,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, String), String> {
             if let Some((enc, text)) = undo_mojibake(s) {
                 return Ok((text, format!("utf-8+{}", enc.name())));
             }
-            let name = if is_nfc(s) { "utf-8" } else { "utf-8-nfd" };
+            let name = if is_nfc_fast(s) { "utf-8" } else { "utf-8-nfd" };
             Ok((s.to_string(), name.to_string()))
         }
         Err(e) => match legacy::detect(bytes, &ALL_LEGACY) {
@@ -44,6 +44,39 @@ pub fn decode(bytes: &[u8]) -> Result<(String, String), String> {
             )),
         },
     }
+}
+
+/// Chars that are NFC in any context (quick-check Yes, combining class 0): Latin-1, Latin
+/// Extended-A/B and the Vietnamese letters of Latin Extended Additional. A test checks
+/// every char of these ranges.
+const NFC_SAFE: [(char, char); 2] = [('\0', '\u{2FF}'), ('\u{1EA0}', '\u{1EF9}')];
+
+/// [`is_nfc`]: its quick check in one loop that knows the [`NFC_SAFE`] chars without a
+/// table look-up (most chars of Vietnamese text), and the full check only where the quick
+/// one cannot tell.
+fn is_nfc_fast(s: &str) -> bool {
+    use unicode_normalization::char::canonical_combining_class;
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    let mut last_cc = 0;
+    let mut maybe = false;
+    for ch in s.chars() {
+        if ch <= NFC_SAFE[0].1 || (NFC_SAFE[1].0..=NFC_SAFE[1].1).contains(&ch) {
+            last_cc = 0;
+            continue;
+        }
+        // The quick check's step for one char (see `unicode_normalization::quick_check`).
+        let cc = canonical_combining_class(ch);
+        if last_cc > cc && cc != 0 {
+            return false;
+        }
+        match is_nfc_quick(std::iter::once(ch)) {
+            IsNormalized::Yes => {}
+            IsNormalized::No => return false,
+            IsNormalized::Maybe => maybe = true,
+        }
+        last_cc = cc;
+    }
+    !maybe || is_nfc(s)
 }
 
 /// Text taken from a PDF or DOCX may be a legacy font encoding too (runs in .VnTime or
@@ -100,5 +133,38 @@ pub fn sniff_text_format(text: &str) -> Format {
         Format::Markdown
     } else {
         Format::Text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_normalization::char::canonical_combining_class;
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+
+    #[test]
+    fn nfc_safe_chars_are_nfc_anywhere() {
+        for (lo, hi) in NFC_SAFE {
+            for c in (lo as u32..=hi as u32).filter_map(char::from_u32) {
+                assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "U+{:04X}", c as u32);
+                assert_eq!(canonical_combining_class(c), 0, "U+{:04X}", c as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn fast_nfc_check_is_is_nfc() {
+        let mut texts: Vec<String> = crate::normalize::restore::TRAINING_TEXTS.iter().map(|t| t.to_string()).collect();
+        texts.extend(["", "a", "Hòa", "Ho\u{300}a", "\u{300}", "a\u{2000}b", "Å", "\u{212B}", "x\u{1E9B}\u{323}", "“Việt” – 5‰"].map(String::from));
+        for t in &texts {
+            assert_eq!(is_nfc_fast(t), is_nfc(t), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_nfc_check_is_is_nfc_on_any_text(s in "[aeoyAÅ \u{300}\u{301}\u{302}\u{323}\u{31b}\u{340}\u{344}\u{1100}\u{1161}\u{212B}\u{2000}\u{2026}ệờ“≥\u{0f73}\u{0f71}\u{0f72}\u{5b0}\u{5b1}]{0,8}") {
+            proptest::prop_assert_eq!(is_nfc_fast(&s), is_nfc(&s));
+        }
     }
 }

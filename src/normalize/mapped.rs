@@ -21,7 +21,17 @@ pub struct MappedStr {
 impl MappedStr {
     /// The chars of `text`, which starts at byte `offset` of the source.
     pub fn from_source(text: &str, offset: usize) -> MappedStr {
-        let mut chars = Vec::with_capacity(text.chars().count());
+        if text.is_ascii() {
+            // A byte a char: no decoding, and the length is known.
+            let chars = text
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| MChar { c: b as char, start: (offset + i) as u32, end: (offset + i + 1) as u32 })
+                .collect();
+            return MappedStr { chars };
+        }
+        // At most a char a byte: one allocation, no counting pass.
+        let mut chars = Vec::with_capacity(text.len());
         chars.extend(
             text.char_indices()
                 .map(|(i, c)| MChar { c, start: (offset + i) as u32, end: (offset + i + c.len_utf8()) as u32 }),
@@ -142,6 +152,17 @@ impl MappedStr {
     /// Trims whitespace at both ends and collapses runs of spaces (not tabs: they
     /// separate table cells) to one.
     pub fn tidy_spaces(&mut self) {
+        // Most lines need at most their ends trimmed: when the part between the first and
+        // the last non-space char needs nothing, that part is the result (what the ends
+        // hold is whitespace, all of it dropped by the rewrite below).
+        let lead = self.chars.iter().take_while(|m| m.c.is_whitespace()).count();
+        let trail = self.chars[lead..].iter().rev().take_while(|m| m.c.is_whitespace()).count();
+        let end = self.chars.len() - trail;
+        if !needs_tidy(&self.chars[lead..end]) {
+            self.chars.truncate(end);
+            self.chars.drain(..lead);
+            return;
+        }
         // In place: chars[..w] is the output so far (w never passes the read position).
         let chars = &mut self.chars;
         let mut w = 0;
@@ -172,6 +193,20 @@ impl MappedStr {
     pub fn append(&mut self, other: MappedStr) {
         self.chars.extend(other.chars);
     }
+}
+
+/// Whether [`MappedStr::tidy_spaces`] would change `chars`, which start and end with a
+/// non-space char (or are empty): a read-only pass.
+fn needs_tidy(chars: &[MChar]) -> bool {
+    let mut prev = '\0';
+    for m in chars {
+        let c = m.c;
+        if matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}') || (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ') {
+            return true;
+        }
+        prev = c;
+    }
+    false
 }
 
 fn byte_to_char_index(s: &str) -> impl Fn(usize) -> usize + '_ {
@@ -208,6 +243,66 @@ mod tests {
         m.map_words(char::is_alphabetic, |w| w.to_uppercase());
         assert_eq!(m.as_string(), "HOÀ, UBND BAN");
         assert_eq!(m.chars.last().unwrap().start, 13);
+    }
+
+    /// `tidy_spaces` without its check: the rewrite of every char.
+    fn tidy_reference(m: &mut MappedStr) {
+        let chars = &mut m.chars;
+        let mut w = 0;
+        for r in 0..chars.len() {
+            let m = chars[r];
+            let c = if m.c == '\u{a0}' || m.c == '\u{2007}' || m.c == '\u{202f}' { ' ' } else { m.c };
+            if c == ' ' && (w == 0 || chars[w - 1].c == ' ' || chars[w - 1].c == '\t') {
+                continue;
+            }
+            if c == '\t' && w > 0 && chars[w - 1].c == ' ' {
+                w -= 1;
+            }
+            chars[w] = MChar { c, ..m };
+            w += 1;
+        }
+        chars.truncate(w);
+        while chars.last().is_some_and(|m| m.c.is_whitespace()) {
+            chars.pop();
+        }
+        let lead = chars.iter().take_while(|m| m.c.is_whitespace()).count();
+        chars.drain(..lead);
+    }
+
+    /// `from_source` without the ASCII path.
+    fn from_source_reference(text: &str, offset: usize) -> MappedStr {
+        MappedStr {
+            chars: text
+                .char_indices()
+                .map(|(i, c)| MChar { c, start: (offset + i) as u32, end: (offset + i + c.len_utf8()) as u32 })
+                .collect(),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tidy_check_and_ascii_mapping_equal_the_reference(s in "[ \t\u{a0}\u{2007}\u{202f}\u{3000}\u{2003}\r\x0bxé,]{0,12}", offset in 0usize..100) {
+            let m = MappedStr::from_source(&s, offset);
+            proptest::prop_assert_eq!(&m, &from_source_reference(&s, offset));
+            let (mut fast, mut slow) = (m.clone(), m);
+            fast.tidy_spaces();
+            tidy_reference(&mut slow);
+            proptest::prop_assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn tidy_check_on_corpus_lines() {
+        for t in crate::normalize::restore::TRAINING_TEXTS {
+            for (i, line) in t.split('\n').enumerate() {
+                let m = MappedStr::from_source(line, i);
+                assert_eq!(m, from_source_reference(line, i));
+                let (mut fast, mut slow) = (m.clone(), m);
+                fast.tidy_spaces();
+                tidy_reference(&mut slow);
+                assert_eq!(fast, slow, "{line:?}");
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use super::lexicon::{canonical_lower, Lexicon};
 use super::syllables::is_syllable;
-use super::tokens::{is_letter, tokenize, Kind as TokKind, LEAD, TRAIL};
+use super::tokens::{tokenize, Kind as TokKind, LEAD, TRAIL};
 use crate::normalize::short_key;
 use rustc_hash::FxHashMap;
 
@@ -58,12 +58,15 @@ const TRAIL_CHAR: u8 = 32;
 const LETTERISH: u8 = 64;
 
 fn flags_of(c: char) -> u8 {
-    let lower: String = c.to_lowercase().collect();
     let bit = |yes: bool, f: u8| if yes { f } else { 0 };
+    // `is_letter(c)` is `alpha || is_combining_mark(c)`, and `fold(lower) == lower`
+    // compares the chars of the fold ([`crate::fold::fold_iter`]): each table entry costs
+    // one alphabetic look-up and no allocation (the tables are built per process).
+    let alpha = c.is_alphabetic();
     bit(c.is_whitespace(), SPACE)
-        | bit(is_letter(c), LETTER)
-        | bit(c.is_alphabetic(), ALPHA)
-        | bit(crate::fold::fold(&lower) == lower, PLAIN)
+        | bit(alpha || crate::fold::is_combining_mark(c), LETTER)
+        | bit(alpha, ALPHA)
+        | bit(crate::fold::fold_iter(c.to_lowercase()).eq(c.to_lowercase()), PLAIN)
         | bit(LEAD.contains(&c), LEAD_CHAR)
         | bit(TRAIL.contains(&c), TRAIL_CHAR)
         | bit(matches!(c, '$' | '¢'), LETTERISH)
@@ -112,34 +115,32 @@ impl Tables {
 }
 
 /// Whether a marked word is a possible syllable, by its [`short_key`]: a few thousand
-/// distinct words make up a plan, so most look-ups hit (the cache is kept per thread,
-/// emptied when it reaches [`SYLLABLE_CACHE_MAX`]).
+/// distinct words make up a plan, so most look-ups hit. The cache lives as long as its
+/// [`Scratch`] (one document), so that a document costs the same whatever came before.
 type SyllableCache = FxHashMap<u128, bool>;
-const SYLLABLE_CACHE_MAX: usize = 50_000;
 
-thread_local! {
-    static SYLLABLE_CACHE: std::cell::Cell<SyllableCache> = std::cell::Cell::new(SyllableCache::default());
-}
-
-/// Reusable buffers of [`stats`]: counting allocates nothing on clean text.
+/// Reusable buffers of [`stats`]: counting allocates little on clean text.
+#[derive(Default)]
 pub struct Scratch {
     lower: String,
     syllables: SyllableCache,
 }
 
-impl Default for Scratch {
-    fn default() -> Self {
-        Scratch { lower: String::new(), syllables: SYLLABLE_CACHE.take() }
+/// A char of a line: [`Scratch::add_line`] reads plain chars and the mapped chars of
+/// normalized lines alike (without copying a line to count it).
+pub trait LineChar: Copy {
+    fn ch(self) -> char;
+}
+
+impl LineChar for char {
+    fn ch(self) -> char {
+        self
     }
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let mut cache = std::mem::take(&mut self.syllables);
-        if cache.len() >= SYLLABLE_CACHE_MAX {
-            cache.clear();
-        }
-        SYLLABLE_CACHE.set(cache);
+impl LineChar for crate::normalize::mapped::MChar {
+    fn ch(self) -> char {
+        self.c
     }
 }
 
@@ -151,32 +152,46 @@ impl Scratch {
     /// leading and trailing punctuation) is one word, and one without letters (numbers,
     /// dates, dashes) counts nothing. The rest ("57-NQ/TW", "kinh tế-xã", "s6") goes
     /// through the tokenizer.
-    pub fn add_line(&mut self, chars: &[char], lex: Option<&Lexicon>, st: &mut Stats) {
+    pub fn add_line<C: LineChar>(&mut self, chars: &[C], lex: Option<&Lexicon>, st: &mut Stats) {
         let t = &*TABLES;
         let n = chars.len();
         let mut i = 0;
         while i < n {
-            if t.flags(chars[i]) & SPACE != 0 {
+            if t.flags(chars[i].ch()) & SPACE != 0 {
                 i += 1;
                 continue;
             }
             let start = i;
-            while i < n && t.flags(chars[i]) & SPACE == 0 {
+            let (mut chunk_all, mut chunk_any) = (u8::MAX, 0u8);
+            while i < n {
+                let f = t.flags(chars[i].ch());
+                if f & SPACE != 0 {
+                    break;
+                }
+                chunk_all &= f;
+                chunk_any |= f;
                 i += 1;
             }
+            if chunk_any & (ALPHA | LETTERISH) == 0 {
+                // No letter in the chunk, so none in its core either: no word.
+                continue;
+            }
             let (mut a, mut b) = (start, i);
-            while a < b && t.flags(chars[a]) & LEAD_CHAR != 0 {
+            while a < b && t.flags(chars[a].ch()) & LEAD_CHAR != 0 {
                 a += 1;
             }
-            while b > a && t.flags(chars[b - 1]) & TRAIL_CHAR != 0 {
+            while b > a && t.flags(chars[b - 1].ch()) & TRAIL_CHAR != 0 {
                 b -= 1;
             }
             let core = &chars[a..b];
-            let (mut all, mut any) = (u8::MAX, 0u8);
-            for &c in core {
-                let f = t.flags(c);
-                all &= f;
-                any |= f;
+            // Most chunks are their own core: their flags are known already.
+            let (mut all, mut any) = if (a, b) == (start, i) { (chunk_all, chunk_any) } else { (u8::MAX, 0u8) };
+            if (a, b) != (start, i) {
+                for &c in core {
+                    let f = t.flags(c.ch());
+                    all &= f;
+                    any |= f;
+                }
             }
             if core.is_empty() || any & (ALPHA | LETTERISH) == 0 {
                 // Punctuation, numbers, or codes without letters: no word.
@@ -187,7 +202,8 @@ impl Scratch {
                 continue;
             }
             // The tokens of a chunk (it has no whitespace) are those of the line there.
-            for tok in tokenize(&chars[start..i]) {
+            let chunk: Vec<char> = chars[start..i].iter().map(|c| c.ch()).collect();
+            for tok in tokenize(&chunk) {
                 let text: Vec<char> = tok.text.chars().collect();
                 match tok.kind {
                     TokKind::Word => {
@@ -202,21 +218,21 @@ impl Scratch {
     }
 
     /// One word; `all` is the AND of its chars' flags.
-    fn word(&mut self, text: &[char], all: u8, lex: Option<&Lexicon>, st: &mut Stats) {
+    fn word<C: LineChar>(&mut self, text: &[C], all: u8, lex: Option<&Lexicon>, st: &mut Stats) {
         st.words += 1;
         if all & PLAIN != 0 {
             // No mark: its skeleton is its lowercase form.
             if let Some(lex) = lex {
                 self.lower.clear();
                 for &c in text {
-                    TABLES.push_lower(c, &mut self.lower);
+                    TABLES.push_lower(c.ch(), &mut self.lower);
                 }
                 st.plain_viet += lex.has_skeleton(&self.lower) as usize;
             }
             return;
         }
         st.marked += 1;
-        let key = short_key(text.iter().copied());
+        let key = short_key(text.iter().map(|c| c.ch()));
         let syllable = match key.and_then(|k| self.syllables.get(&k)) {
             Some(&known) => known,
             None => {
@@ -230,15 +246,15 @@ impl Scratch {
         st.bad_marked += !syllable as usize;
     }
 
-    fn is_possible_syllable(&mut self, text: &[char]) -> bool {
+    fn is_possible_syllable<C: LineChar>(&mut self, text: &[C]) -> bool {
         self.lower.clear();
         for &c in text {
-            TABLES.push_lower(c, &mut self.lower);
+            TABLES.push_lower(c.ch(), &mut self.lower);
         }
         // Lines are NFC with traditional tone placement already, so the plain lowercase
         // form is usually canonical; the full canonical form only when it is no syllable
         // as written.
-        is_syllable(&self.lower) || is_syllable(&canonical_lower(&text.iter().collect::<String>()))
+        is_syllable(&self.lower) || is_syllable(&canonical_lower(&text.iter().map(|c| c.ch()).collect::<String>()))
     }
 }
 
@@ -291,6 +307,7 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::restore::tokens::is_letter;
     use crate::normalize::restore::lexicon::skeleton;
     use crate::normalize::restore::Model;
 
@@ -345,6 +362,28 @@ mod tests {
         out.extend(stripped);
         out.push("Nghi quyét s6 57-NQ/TW ngay 22/12/2024 (ctia). K& $6 ¢ó kinh tế-xã 4.0 https://a.vn a@b.c İstanbul ǅa Ωhm x\u{301}".into());
         out
+    }
+
+    /// `flags_of` as first written.
+    fn flags_reference(c: char) -> u8 {
+        let lower: String = c.to_lowercase().collect();
+        let bit = |yes: bool, f: u8| if yes { f } else { 0 };
+        bit(c.is_whitespace(), SPACE)
+            | bit(is_letter(c), LETTER)
+            | bit(c.is_alphabetic(), ALPHA)
+            | bit(crate::fold::fold(&lower) == lower, PLAIN)
+            | bit(LEAD.contains(&c), LEAD_CHAR)
+            | bit(TRAIL.contains(&c), TRAIL_CHAR)
+            | bit(matches!(c, '$' | '¢'), LETTERISH)
+    }
+
+    #[test]
+    fn flags_equal_the_reference_on_every_char() {
+        for u in 0..0x11_0000 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(flags_of(c), flags_reference(c), "U+{u:04X}");
+            }
+        }
     }
 
     #[test]

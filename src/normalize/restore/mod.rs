@@ -160,8 +160,12 @@ impl Model {
 
     /// Classifies lines of text.
     pub fn detect(&self, lines: &[MappedStr]) -> TextKind {
-        let chars: Vec<Vec<char>> = lines.iter().map(|l| l.chars.iter().map(|m| m.c).collect()).collect();
-        detect::stats(chars.iter().map(Vec::as_slice), Some(&self.lex)).kind()
+        let mut st = detect::Stats::default();
+        let mut scratch = detect::Scratch::default();
+        for l in lines {
+            scratch.add_line(&l.chars, Some(&self.lex), &mut st);
+        }
+        st.kind()
     }
 
     fn keep_token(&self, text: &str) -> bool {
@@ -497,15 +501,12 @@ fn replace_aligned(line: &mut MappedStr, a: usize, b: usize, out: &str) {
 
 /// Cheap per-line counts (no model needed).
 fn line_stats(lines: &[MappedStr]) -> Vec<detect::Stats> {
-    let mut buf: Vec<char> = Vec::new();
     let mut scratch = detect::Scratch::default();
     lines
         .iter()
         .map(|l| {
-            buf.clear();
-            buf.extend(l.chars.iter().map(|m| m.c));
             let mut st = detect::Stats::default();
-            scratch.add_line(&buf, None, &mut st);
+            scratch.add_line(&l.chars, None, &mut st);
             st
         })
         .collect()

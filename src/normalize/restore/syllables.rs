@@ -5,7 +5,7 @@
 //! The generated set over-generates a little (some rhymes exist only after a few
 //! onsets); [`super::lexicon`] intersects it with attested forms to get the candidates.
 
-use crate::normalize::unicode::{place_tone, ToneStyle};
+use crate::normalize::unicode::{compose_tone, letter, place_tone, tone_position, Letter, ToneStyle};
 use once_cell::sync::Lazy;
 use rustc_hash::FxHashSet;
 use unicode_normalization::UnicodeNormalization;
@@ -114,34 +114,56 @@ fn bare_spellings() -> Vec<(String, bool)> {
 
 /// Every syllable the rules allow, lowercase NFC, traditional tone placement.
 pub fn generate() -> Vec<String> {
-    let mut out = FxHashSet::default();
-    for (bare, stop) in bare_spellings() {
-        // Where the tone goes depends on the spelling, not on the tone: place one
-        // (slow, through NFD) and compose the others on the same vowel.
-        let toned: Vec<char> = place_tone(&format!("{bare}\u{0301}"), ToneStyle::Traditional).chars().collect();
-        let chars: Vec<char> = bare.chars().collect();
-        let at = chars.iter().zip(&toned).position(|(a, b)| a != b);
-        if !stop {
-            out.insert(bare.clone());
-        }
-        let Some(at) = at.filter(|_| toned.len() == chars.len()) else { continue };
-        for tone in &TONES[1..] {
-            if stop && !matches!(*tone, "\u{0301}" | "\u{0323}") {
-                continue;
-            }
-            let mark = tone.chars().next().unwrap_or('\u{0301}');
-            // "ệ" is e + dot below + circumflex: compose through NFC, not pairwise.
-            let toned: String = [chars[at], mark].iter().collect::<String>().nfc().collect();
-            let s: String = chars[..at].iter().copied().chain(toned.chars()).chain(chars[at + 1..].iter().copied()).collect();
-            out.insert(s);
-        }
-    }
-    let mut v: Vec<String> = out.into_iter().collect();
+    let mut v: Vec<String> = generate_set().into_iter().collect();
     v.sort();
     v
 }
 
-static INVENTORY: Lazy<FxHashSet<String>> = Lazy::new(|| generate().into_iter().collect());
+/// [`generate`] unsorted. Built once a process, so it is built by table: where
+/// [`place_tone`] puts the tone ([`tone_position`]) and the toned letter by [`compose_tone`]; through NFD and
+/// NFC only where those do not know the letters.
+fn generate_set() -> FxHashSet<String> {
+    let mut out = FxHashSet::default();
+    for (bare, stop) in bare_spellings() {
+        let chars: Vec<char> = bare.chars().collect();
+        let at = tone_at(&bare, &chars);
+        if !stop {
+            out.insert(bare.clone());
+        }
+        let Some(at) = at else { continue };
+        for (t, tone) in TONES.iter().enumerate().skip(1) {
+            if stop && !matches!(*tone, "\u{0301}" | "\u{0323}") {
+                continue;
+            }
+            let mark = tone.chars().next().unwrap_or('\u{0301}');
+            let toned = match compose_tone(chars[at], t as u8) {
+                Some(c) => c.to_string(),
+                // "ệ" is e + dot below + circumflex: compose through NFC, not pairwise.
+                None => [chars[at], mark].iter().collect::<String>().nfc().collect(),
+            };
+            let s: String = chars[..at].iter().copied().chain(toned.chars()).chain(chars[at + 1..].iter().copied()).collect();
+            out.insert(s);
+        }
+    }
+    out
+}
+
+/// Where the tone of `bare` goes: the first char that `place_tone(bare + acute)` changes,
+/// if it changes no more than that char.
+fn tone_at(bare: &str, chars: &[char]) -> Option<usize> {
+    // Where the tone goes depends on the spelling, not on the tone. A word of lowercase
+    // toneless letters is its own lowercase form: `place_tone` puts the acute at
+    // `tone_position` of it, which changes that letter alone when it composes.
+    if chars.iter().all(|&c| letter(c) == Some(Letter { base: c, tone: 0 })) {
+        if let Some(p) = tone_position(chars, ToneStyle::Traditional).filter(|&p| compose_tone(chars[p], 2).is_some()) {
+            return Some(p);
+        }
+    }
+    let toned: Vec<char> = place_tone(&format!("{bare}\u{0301}"), ToneStyle::Traditional).chars().collect();
+    chars.iter().zip(&toned).position(|(a, b)| a != b).filter(|_| toned.len() == chars.len())
+}
+
+static INVENTORY: Lazy<FxHashSet<String>> = Lazy::new(generate_set);
 
 /// Whether `lower` (lowercase NFC, traditional tone placement) is a possible syllable.
 pub fn is_syllable(lower: &str) -> bool {
