@@ -66,6 +66,15 @@ thread_local! {
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
+/// Forgets this thread's resolved texts and fuzzy candidates: called as each document
+/// starts, so that a document costs the same whatever was read before it (a batch of
+/// copies would otherwise find every text already resolved), and results never depend on
+/// batch order.
+pub fn start_document() {
+    RECENT.with(|r| r.borrow_mut().clear());
+    CANDIDATES.with(|c| c.borrow_mut().1.clear());
+}
+
 /// What [`AgencyRules::scan`] builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
