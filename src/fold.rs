@@ -207,37 +207,23 @@ fn fold_each(s: &str, out: &mut String, limit: usize, mut before_char: impl FnMu
     while i < bytes.len() && pushed < limit {
         before_char(i, out.len());
         let b = bytes[i];
-        if b < 0x80 {
+        let key = if b < 0x80 {
             // ASCII by byte: the key is an ASCII char or a separator.
             i += 1;
-            let k = ASCII_KEY[b as usize];
-            if k == SEP {
-                pending_space = true;
-                continue;
+            ASCII_KEY[b as usize]
+        } else {
+            // Other chars decoded and looked up once.
+            let c = s[i..].chars().next().expect("a char starts here");
+            i += c.len_utf8();
+            match table.get(c as usize) {
+                Some(&k) => k,
+                None => key_class(c),
             }
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-                pushed += 1;
-                if pushed == limit {
-                    break;
-                }
-            }
-            pending_space = false;
-            out.push(k as u8 as char);
-            pushed += 1;
-            continue;
-        }
-        // Other chars decoded and looked up once.
-        let c = s[i..].chars().next().expect("a char starts here");
-        i += c.len_utf8();
-        let class = match table.get(c as usize) {
-            Some(&k) => k,
-            None => key_class(c),
         };
-        if class == SKIP {
+        if key == SKIP {
             continue;
         }
-        if class == SEP {
+        if key == SEP {
             pending_space = true;
             continue;
         }
@@ -249,8 +235,13 @@ fn fold_each(s: &str, out: &mut String, limit: usize, mut before_char: impl FnMu
             }
         }
         pending_space = false;
-        // Only valid chars are stored (`key_class` of a char).
-        out.push(char::from_u32(class).unwrap_or(' '));
+        if key < 0x80 {
+            // One byte, known to the compiler: the common case.
+            out.push(key as u8 as char);
+        } else {
+            // Only valid chars are stored (`key_class` of a char).
+            out.push(char::from_u32(key).unwrap_or(' '));
+        }
         pushed += 1;
     }
 }

@@ -163,27 +163,7 @@ impl MappedStr {
             self.chars.drain(..lead);
             return;
         }
-        // In place: chars[..w] is the output so far (w never passes the read position).
-        let chars = &mut self.chars;
-        let mut w = 0;
-        for r in 0..chars.len() {
-            let m = chars[r];
-            let c = if m.c == '\u{a0}' || m.c == '\u{2007}' || m.c == '\u{202f}' { ' ' } else { m.c };
-            if c == ' ' && (w == 0 || chars[w - 1].c == ' ' || chars[w - 1].c == '\t') {
-                continue;
-            }
-            if c == '\t' && w > 0 && chars[w - 1].c == ' ' {
-                w -= 1;
-            }
-            chars[w] = MChar { c, ..m };
-            w += 1;
-        }
-        chars.truncate(w);
-        while chars.last().is_some_and(|m| m.c.is_whitespace()) {
-            chars.pop();
-        }
-        let lead = chars.iter().take_while(|m| m.c.is_whitespace()).count();
-        chars.drain(..lead);
+        tidy_every_char(&mut self.chars);
     }
 
     pub fn push_str_at(&mut self, s: &str, start: u32, end: u32) {
@@ -211,6 +191,30 @@ fn needs_tidy(chars: &[MChar]) -> bool {
 
 fn byte_to_char_index(s: &str) -> impl Fn(usize) -> usize + '_ {
     move |b: usize| s[..b].chars().count()
+}
+
+/// What [`MappedStr::tidy_spaces`] does, char by char, in place: `chars[..w]` is the
+/// output so far (`w` never passes the read position).
+fn tidy_every_char(chars: &mut Vec<MChar>) {
+    let mut w = 0;
+    for r in 0..chars.len() {
+        let m = chars[r];
+        let c = if m.c == '\u{a0}' || m.c == '\u{2007}' || m.c == '\u{202f}' { ' ' } else { m.c };
+        if c == ' ' && (w == 0 || chars[w - 1].c == ' ' || chars[w - 1].c == '\t') {
+            continue;
+        }
+        if c == '\t' && w > 0 && chars[w - 1].c == ' ' {
+            w -= 1;
+        }
+        chars[w] = MChar { c, ..m };
+        w += 1;
+    }
+    chars.truncate(w);
+    while chars.last().is_some_and(|m| m.c.is_whitespace()) {
+        chars.pop();
+    }
+    let lead = chars.iter().take_while(|m| m.c.is_whitespace()).count();
+    chars.drain(..lead);
 }
 
 #[cfg(test)]
@@ -247,26 +251,7 @@ mod tests {
 
     /// `tidy_spaces` without its check: the rewrite of every char.
     fn tidy_reference(m: &mut MappedStr) {
-        let chars = &mut m.chars;
-        let mut w = 0;
-        for r in 0..chars.len() {
-            let m = chars[r];
-            let c = if m.c == '\u{a0}' || m.c == '\u{2007}' || m.c == '\u{202f}' { ' ' } else { m.c };
-            if c == ' ' && (w == 0 || chars[w - 1].c == ' ' || chars[w - 1].c == '\t') {
-                continue;
-            }
-            if c == '\t' && w > 0 && chars[w - 1].c == ' ' {
-                w -= 1;
-            }
-            chars[w] = MChar { c, ..m };
-            w += 1;
-        }
-        chars.truncate(w);
-        while chars.last().is_some_and(|m| m.c.is_whitespace()) {
-            chars.pop();
-        }
-        let lead = chars.iter().take_while(|m| m.c.is_whitespace()).count();
-        chars.drain(..lead);
+        tidy_every_char(&mut m.chars);
     }
 
     /// `from_source` without the ASCII path.

@@ -856,19 +856,25 @@ mod speed_tests {
             && (f.contains("uy ban") || f.contains("chu tich") || f.contains("ubnd"))
     }
 
-    #[test]
-    fn classify_is_the_reference_on_every_line() {
+    /// Calls `f` on every line of the bundled plans and text fixtures; returns how many.
+    fn for_each_fixture_line(mut f: impl FnMut(&str)) -> usize {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let mut n = 0;
         for d in ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables"] {
             for e in std::fs::read_dir(format!("{dir}{d}")).unwrap().flatten() {
                 let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
                 for line in text.lines() {
-                    assert_eq!(classify(line), classify_reference(line), "{line}");
+                    f(line);
                     n += 1;
                 }
             }
         }
+        n
+    }
+
+    #[test]
+    fn classify_is_the_reference_on_every_line() {
+        let n = for_each_fixture_line(|line| assert_eq!(classify(line), classify_reference(line), "{line}"));
         assert!(n > 1000);
     }
 
@@ -888,18 +894,10 @@ mod speed_tests {
 
     #[test]
     fn numbering_parsers_equal_their_regexes_on_every_line() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
-        let mut n = 0;
-        for d in ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables"] {
-            for e in std::fs::read_dir(format!("{dir}{d}")).unwrap().flatten() {
-                let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
-                for line in text.lines() {
-                    check_numbering_parsers(line.trim());
-                    check_numbering_parsers(line);
-                    n += 1;
-                }
-            }
-        }
+        let n = for_each_fixture_line(|line| {
+            check_numbering_parsers(line.trim());
+            check_numbering_parsers(line);
+        });
         assert!(n > 1000);
         for t in ["1.2.3.4 A", "1.2.3.4.5 A", "1.2. A", "1.2.A", "1.234 A", "123. A", "1.2\u{2003}A", "1.٣ A", "١.2 A", "12) x", "1 . A", "1.", "IIIIII. A", "IV)", "I .x", "đ) x", "a )", "- ", "-x", "–  y", "1.2\nA", "a)\nb"] {
             check_numbering_parsers(t);
