@@ -91,7 +91,12 @@ fn key_of(c: char) -> u32 {
     if c.is_ascii() {
         return ASCII_KEY[c as usize];
     }
-    match KEY_TABLE.get(c as usize) {
+    key_beyond_ascii(&KEY_TABLE, c)
+}
+
+/// [`key_class`] of a char outside ASCII, from `table` (the [`KEY_TABLE`]) where it reaches.
+fn key_beyond_ascii(table: &[u32], c: char) -> u32 {
+    match table.get(c as usize) {
         Some(&k) => k,
         None => key_class(c),
     }
@@ -215,10 +220,7 @@ fn fold_each(s: &str, out: &mut String, limit: usize, mut before_char: impl FnMu
             // Other chars decoded and looked up once.
             let c = s[i..].chars().next().expect("a char starts here");
             i += c.len_utf8();
-            match table.get(c as usize) {
-                Some(&k) => k,
-                None => key_class(c),
-            }
+            key_beyond_ascii(table, c)
         };
         if key == SKIP {
             continue;

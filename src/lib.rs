@@ -20,6 +20,32 @@ pub mod review;
 pub mod schema;
 pub mod segment;
 
+/// The bundled plans and text fixtures, as the unit tests that compare a fast path with
+/// its reference read them.
+#[cfg(test)]
+pub(crate) mod test_data {
+    /// The text of every file of `dirs` (relative to the repository) whose name ends in
+    /// `ext` (any file for `None`), in path order; files that are not UTF-8 are left out.
+    pub fn texts(dirs: &[&str], ext: Option<&str>) -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths: Vec<std::path::PathBuf> = Vec::new();
+        for d in dirs {
+            let entries = std::fs::read_dir(root.join(d)).unwrap_or_else(|e| panic!("{d}: {e}"));
+            paths.extend(entries.flatten().map(|e| e.path()).filter(|p| ext.is_none_or(|x| p.extension().is_some_and(|e| e == x))));
+        }
+        paths.sort();
+        paths.into_iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
+    }
+
+    /// The plans of `corpus/`.
+    pub fn corpus() -> Vec<String> {
+        texts(&["corpus"], Some("txt"))
+    }
+
+    /// The plans and the text fixtures of restoration and OCR tables.
+    pub const TEXT_DIRS: [&str; 4] = ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables"];
+}
+
 pub use error::{Error, Result};
 pub use ingest::SourceText;
 pub use model::Document;

@@ -907,7 +907,6 @@ impl AgencyRules {
     }
 }
 
-
 /// Drops "label:" prefixes ("Đơn vị cung ứng: VNPT" → " VNPT"): from the previous ";" or
 /// line start up to the label end char.
 impl AgencyRules {
@@ -973,6 +972,16 @@ fn words_close(a: &str, b: &str) -> bool {
     wa.len() == wb.len() && wa.iter().zip(&wb).all(|(x, y)| word_close(x, y))
 }
 
+/// How many edits [`word_close`] allows against the alias word `y`: two for words longer
+/// than five bytes, else one.
+fn edit_limit(y: &str) -> usize {
+    if y.len() > 5 {
+        2
+    } else {
+        1
+    }
+}
+
 /// One word of a window against the word of an alias in the same place: equal, or (alias
 /// word longer than two bytes) within one edit, two for words longer than five bytes.
 /// Two lower bounds of the Damerau-Levenshtein distance rule most pairs out before it is
@@ -986,7 +995,7 @@ fn word_close(x: &str, y: &str) -> bool {
     if y.len() <= 2 {
         return false;
     }
-    let limit = if y.len() > 5 { 2 } else { 1 };
+    let limit = edit_limit(y);
     if x.is_ascii() && y.is_ascii() {
         if x.len().abs_diff(y.len()) > limit {
             return false;
@@ -1032,8 +1041,7 @@ fn char_mask(w: &str) -> u64 {
 /// [`word_close`] with the masks of the words: those too different in the chars they hold
 /// are ruled out first, with no count or distance computed.
 fn word_close_masked(x: &str, mx: u64, y: &str, my: u64) -> bool {
-    let limit = if y.len() > 5 { 2 } else { 1 };
-    if (mx ^ my).count_ones() > 2 * limit {
+    if (mx ^ my).count_ones() as usize > 2 * edit_limit(y) {
         return false;
     }
     word_close(x, y)
@@ -1410,14 +1418,7 @@ mod tests {
     #[test]
     fn indexed_matcher_agrees_with_reference() {
         let r = &Rules::embedded().agencies;
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let mut texts: Vec<String> = std::fs::read_dir(&corpus)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect();
-        texts.sort();
+        let mut texts = crate::test_data::corpus();
         // The aliases themselves, damaged.
         texts.push(r.agencies.iter().flat_map(|a| std::iter::once(a.name.clone()).chain(a.aliases.clone())).collect::<Vec<_>>().join(", "));
         let mut positions = 0;
@@ -1447,16 +1448,8 @@ mod tests {
     /// Windows of one to `max` lines.
     fn corpus_windows_of(max: usize) -> Vec<String> {
         let r = &Rules::embedded().agencies;
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        let mut files: Vec<_> = std::fs::read_dir(&corpus)
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .collect();
-        files.sort();
         let mut out = Vec::new();
-        for f in files {
-            let text = std::fs::read_to_string(f).unwrap();
+        for text in crate::test_data::corpus() {
             for round in 0..2 {
                 let t = if round == 0 { text.clone() } else { damaged(&text, round) };
                 let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();

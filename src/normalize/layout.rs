@@ -274,11 +274,7 @@ fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>) {
 /// table (a line starting "TT"/"STT" and the lines after it) is remembered; a later run
 /// of lines equal to it is dropped.
 fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
-    const MAX_HEADER_LINES: usize = 40;
     let mut folded = LazyFold::new(lines);
-    let is_header_start = |f: &str| f == "tt" || f == "stt" || f.starts_with("tt ") || f.starts_with("stt ");
-    // Five folded chars tell: "tt" alone, or "tt x", "stt x" (a prefix of the fold).
-    let header_start = |l: &MappedStr| is_header_start(&fold_iter(l.chars.iter().map(|m| m.c)).take(5).collect::<String>());
     let mut keep = vec![true; lines.len()];
     // The lines that start a header, in order: the search for an earlier header looks
     // only at these (it looked at every line before, folding each, for each header
@@ -298,13 +294,7 @@ fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
         let earlier = headers[..next].iter().copied().find(|&j| keep[j] && folded.same(i, j));
         match earlier {
             Some(j) => {
-                let mut n = 0;
-                while n < MAX_HEADER_LINES && i + n < lines.len() && j + n < i && folded.same(j + n, i + n) {
-                    n += 1;
-                }
-                // Only a repeat of the header part: stop where the first header's rows began.
-                let header_len = header_length(&mut folded, j);
-                let n = n.min(header_len);
+                let n = repeat_length(&mut folded, j, i);
                 for k in keep.iter_mut().skip(i).take(n) {
                     *k = false;
                 }
@@ -315,6 +305,31 @@ fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
     }
     let mut k = keep.iter();
     lines.retain(|_| *k.next().unwrap());
+}
+
+/// A folded line that starts a table header: "tt" or "stt", alone or before other words.
+fn is_header_start(f: &str) -> bool {
+    f == "tt" || f == "stt" || f.starts_with("tt ") || f.starts_with("stt ")
+}
+
+/// [`is_header_start`] of the line's fold, from its first five folded chars: "tt" alone,
+/// or "tt x", "stt x" (a prefix of the fold).
+fn header_start(l: &MappedStr) -> bool {
+    is_header_start(&fold_iter(l.chars.iter().map(|m| m.c)).take(5).collect::<String>())
+}
+
+/// The most lines a table header spans.
+const MAX_HEADER_LINES: usize = 40;
+
+/// How many lines from `i` repeat the header that starts at line `j` (`j < i`): equal
+/// lines, at most [`MAX_HEADER_LINES`], and only the header part (not the first header's
+/// rows).
+fn repeat_length(folded: &mut LazyFold, j: usize, i: usize) -> usize {
+    let mut n = 0;
+    while n < MAX_HEADER_LINES && i + n < folded.lines.len() && j + n < i && folded.same(j + n, i + n) {
+        n += 1;
+    }
+    n.min(header_length(folded, j))
 }
 
 /// Folded lines, computed on first use: most lines are never compared.
@@ -443,10 +458,7 @@ mod tests {
 
     /// `drop_repeated_table_headers` as first written: every earlier line tried.
     fn drop_repeated_table_headers_reference(lines: &mut Vec<MappedStr>) {
-        const MAX_HEADER_LINES: usize = 40;
         let mut folded = LazyFold::new(lines);
-        let is_header_start = |f: &str| f == "tt" || f == "stt" || f.starts_with("tt ") || f.starts_with("stt ");
-        let header_start = |l: &MappedStr| is_header_start(&fold_iter(l.chars.iter().map(|m| m.c)).take(5).collect::<String>());
         let mut keep = vec![true; lines.len()];
         let mut i = 0;
         while i < lines.len() {
@@ -457,12 +469,7 @@ mod tests {
             let earlier = (0..i).find(|&j| keep[j] && folded.may_start_header(j) && folded.same(i, j) && is_header_start(folded.get(j)));
             match earlier {
                 Some(j) => {
-                    let mut n = 0;
-                    while n < MAX_HEADER_LINES && i + n < lines.len() && j + n < i && folded.same(j + n, i + n) {
-                        n += 1;
-                    }
-                    let header_len = header_length(&mut folded, j);
-                    let n = n.min(header_len);
+                    let n = repeat_length(&mut folded, j, i);
                     for k in keep.iter_mut().skip(i).take(n) {
                         *k = false;
                     }
@@ -477,13 +484,7 @@ mod tests {
 
     #[test]
     fn header_drop_equals_the_reference() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
-        let mut texts: Vec<String> = Vec::new();
-        for d in ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables", "fixtures/formats"] {
-            for e in std::fs::read_dir(format!("{dir}{d}")).unwrap().flatten() {
-                texts.extend(std::fs::read_to_string(e.path()).ok());
-            }
-        }
+        let mut texts = crate::test_data::texts(&[&crate::test_data::TEXT_DIRS[..], &["fixtures/formats"]].concat(), None);
         texts.push("TT Chỉ tiêu\nCơ quan\n1 A\nSTT x\nTT Chỉ tiêu\nCơ quan\n2 B\nTT\nTT\nTT Chỉ tiêu\nCơ quan\nstt x\n3 C\nStt x\n4".into());
         let mut dropped = 0;
         for text in &texts {

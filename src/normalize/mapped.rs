@@ -30,6 +30,11 @@ impl MappedStr {
                 .collect();
             return MappedStr { chars };
         }
+        MappedStr::from_source_chars(text, offset)
+    }
+
+    /// [`MappedStr::from_source`] char by char (any text).
+    fn from_source_chars(text: &str, offset: usize) -> MappedStr {
         // At most a char a byte: one allocation, no counting pass.
         let mut chars = Vec::with_capacity(text.len());
         chars.extend(
@@ -256,12 +261,7 @@ mod tests {
 
     /// `from_source` without the ASCII path.
     fn from_source_reference(text: &str, offset: usize) -> MappedStr {
-        MappedStr {
-            chars: text
-                .char_indices()
-                .map(|(i, c)| MChar { c, start: (offset + i) as u32, end: (offset + i + c.len_utf8()) as u32 })
-                .collect(),
-        }
+        MappedStr::from_source_chars(text, offset)
     }
 
     proptest::proptest! {

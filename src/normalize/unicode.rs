@@ -313,13 +313,9 @@ mod tests {
     /// Words to check the fast path on: corpus words, every generated syllable and its
     /// tone on every letter, in three cases.
     fn words() -> Vec<String> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let mut out: Vec<String> = Vec::new();
-        for d in ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables"] {
-            for e in std::fs::read_dir(format!("{dir}{d}")).unwrap().flatten() {
-                let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
-                out.extend(text.split(|c: char| !c.is_alphabetic() && !crate::fold::is_combining_mark(c)).map(str::to_string));
-            }
+        for text in crate::test_data::texts(&crate::test_data::TEXT_DIRS, None) {
+            out.extend(text.split(|c: char| !c.is_alphabetic() && !crate::fold::is_combining_mark(c)).map(str::to_string));
         }
         for s in crate::normalize::restore::syllables::generate() {
             let bare: String = s.nfd().filter(|c| !is_tone(*c)).collect::<String>().nfc().collect();

@@ -129,22 +129,28 @@ mod numbering {
     }
 }
 
-/// [`numbering::decimal`], or the regex where it cannot tell.
-fn decimal_parts(t: &str) -> Option<(&str, &str)> {
-    match numbering::decimal(t) {
+/// The two groups of `re` in `t`.
+fn regex_groups<'a>(re: &Regex, t: &'a str) -> Option<(&'a str, &'a str)> {
+    re.captures(t).map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()))
+}
+
+/// What a hand parser found in `t`, or the groups of `re` where it cannot tell.
+fn parsed_or_regex<'a>(parsed: numbering::Parse<'a>, re: &Regex, t: &'a str) -> Option<(&'a str, &'a str)> {
+    match parsed {
         numbering::Parse::Match(a, b) => Some((a, b)),
         numbering::Parse::NoMatch => None,
-        numbering::Parse::Unsure => DECIMAL.captures(t).map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str())),
+        numbering::Parse::Unsure => regex_groups(re, t),
     }
+}
+
+/// [`numbering::decimal`], or the regex where it cannot tell.
+fn decimal_parts(t: &str) -> Option<(&str, &str)> {
+    parsed_or_regex(numbering::decimal(t), &DECIMAL, t)
 }
 
 /// [`numbering::arabic`], or the regex where it cannot tell.
 fn arabic_parts(t: &str) -> Option<(&str, &str)> {
-    match numbering::arabic(t) {
-        numbering::Parse::Match(a, b) => Some((a, b)),
-        numbering::Parse::NoMatch => None,
-        numbering::Parse::Unsure => ARABIC.captures(t).map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str())),
-    }
+    parsed_or_regex(numbering::arabic(t), &ARABIC, t)
 }
 
 /// Whether a line ends a sentence: final punctuation, then maybe spaces and one closing
@@ -858,15 +864,11 @@ mod speed_tests {
 
     /// Calls `f` on every line of the bundled plans and text fixtures; returns how many.
     fn for_each_fixture_line(mut f: impl FnMut(&str)) -> usize {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/");
         let mut n = 0;
-        for d in ["corpus", "fixtures/restore", "fixtures/restore/ocr", "fixtures/ocr_tables"] {
-            for e in std::fs::read_dir(format!("{dir}{d}")).unwrap().flatten() {
-                let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
-                for line in text.lines() {
-                    f(line);
-                    n += 1;
-                }
+        for text in crate::test_data::texts(&crate::test_data::TEXT_DIRS, None) {
+            for line in text.lines() {
+                f(line);
+                n += 1;
             }
         }
         n
@@ -880,7 +882,7 @@ mod speed_tests {
 
     /// The hand parsers against their regexes on one line.
     fn check_numbering_parsers(t: &str) {
-        let groups = |re: &Regex| re.captures(t).map(|c| (c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()));
+        let groups = |re: &Regex| regex_groups(re, t);
         assert_eq!(numbering::roman(t), groups(&ROMAN), "roman {t:?}");
         assert_eq!(decimal_parts(t), groups(&DECIMAL), "decimal {t:?}");
         assert_eq!(arabic_parts(t), groups(&ARABIC), "arabic {t:?}");

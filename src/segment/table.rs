@@ -390,6 +390,11 @@ fn roman_row(line: &str) -> Option<(String, String)> {
     if !line.trim_start().starts_with(['I', 'V', 'X', 'L']) {
         return None;
     }
+    roman_row_by_pattern(line)
+}
+
+/// [`roman_row`] without its first-char filter.
+fn roman_row_by_pattern(line: &str) -> Option<(String, String)> {
     let c = ROMAN_ROW.captures(line.trim())?;
     let rest = c.get(2).map_or("", |m| m.as_str()).trim();
     if !rest.is_empty() && !rest.starts_with(|ch: char| ch.is_uppercase()) {
@@ -403,6 +408,11 @@ fn number_row(line: &str) -> Option<(String, String)> {
     if line.trim_start().starts_with(|c: char| c.is_ascii() && !c.is_ascii_digit()) {
         return None;
     }
+    number_row_by_pattern(line)
+}
+
+/// [`number_row`] without its first-char filter.
+fn number_row_by_pattern(line: &str) -> Option<(String, String)> {
     let c = NUMBER_ROW.captures(line.trim())?;
     let rest = c.get(2).map_or("", |m| m.as_str()).trim();
     // "1 Chỉ tiêu ...", "1.1 Tỷ lệ ...": the text after a row number starts with a capital.
@@ -553,6 +563,12 @@ fn drop_header_repeats(header: &[(usize, String)], body: &[(usize, String)]) -> 
             })
             .as_deref()
     };
+    drop_repeats_of(&h, body, b)
+}
+
+/// The body lines left when runs that repeat the folded header `h` are dropped; `b(i)` is
+/// the fold of body line `i`, or `None` for a line that starts no header line.
+fn drop_repeats_of<'a>(h: &[String], body: &[(usize, String)], b: impl Fn(usize) -> Option<&'a str>) -> Vec<(usize, String)> {
     let mut keep = vec![true; body.len()];
     let mut i = 0;
     while i < body.len() {
@@ -1427,16 +1443,10 @@ mod tests {
 
     /// Every line of the corpus and the fixtures, trimmed, with a few made-up row starts.
     fn all_lines() -> Vec<String> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut out = Vec::new();
-        for dir in ["corpus", "fixtures/ocr_tables", "fixtures/restore"] {
-            let Ok(rd) = std::fs::read_dir(root.join(dir)) else { continue };
-            let mut files: Vec<_> = rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
-            files.sort();
-            for f in files {
-                out.extend(std::fs::read_to_string(f).unwrap().lines().map(|l| l.trim().to_string()));
-            }
-        }
+        let mut out: Vec<String> = crate::test_data::texts(&["corpus", "fixtures/ocr_tables", "fixtures/restore"], Some("txt"))
+            .iter()
+            .flat_map(|t| t.lines().map(|l| l.trim().to_string()).collect::<Vec<_>>())
+            .collect();
         for l in ["", " 1.2 Tỷ lệ", "١ Chỉ tiêu", "IV. Nhiệm vụ", "IIa", "12.3.4.5 x", " ", "X", "Lào Cai", "2.", "٣.٤ Tỷ lệ"] {
             out.push(l.to_string());
         }
@@ -1447,17 +1457,9 @@ mod tests {
     fn row_prefilters_agree_with_the_patterns() {
         let (mut romans, mut numbers) = (0, 0);
         for l in all_lines() {
-            let roman = ROMAN_ROW.captures(l.trim()).and_then(|_| {
-                let c = ROMAN_ROW.captures(l.trim())?;
-                let rest = c.get(2).map_or("", |m| m.as_str()).trim();
-                (rest.is_empty() || rest.starts_with(|ch: char| ch.is_uppercase())).then(|| (c[1].to_string(), rest.to_string()))
-            });
+            let roman = roman_row_by_pattern(&l);
             assert_eq!(roman_row(&l), roman, "{l:?}");
-            let number = NUMBER_ROW.captures(l.trim()).and_then(|c| {
-                let rest = c.get(2).map_or("", |m| m.as_str()).trim();
-                (rest.is_empty() || rest.starts_with(|ch: char| ch.is_uppercase() || ch == '“' || ch == '"'))
-                    .then(|| (c[1].to_string(), rest.to_string()))
-            });
+            let number = number_row_by_pattern(&l);
             assert_eq!(number_row(&l), number, "{l:?}");
             romans += roman.is_some() as usize;
             numbers += number.is_some() as usize;
@@ -1469,28 +1471,7 @@ mod tests {
     fn drop_header_repeats_reference(header: &[(usize, String)], body: &[(usize, String)]) -> Vec<(usize, String)> {
         let h: Vec<String> = header.iter().map(|(_, t)| fold(t)).collect();
         let b: Vec<String> = body.iter().map(|(_, t)| fold(t)).collect();
-        let mut keep = vec![true; body.len()];
-        let mut i = 0;
-        while i < b.len() {
-            let mut best = 0;
-            for k in 0..h.len() {
-                let mut n = 0;
-                while k + n < h.len() && i + n < b.len() && h[k + n] == b[i + n] {
-                    n += 1;
-                }
-                let to_end = k + n == h.len();
-                if (n >= 2 && (to_end || n >= 3)) || (n >= 1 && to_end && k == 0) {
-                    best = best.max(n);
-                }
-            }
-            if best > 0 {
-                keep[i..i + best].iter_mut().for_each(|x| *x = false);
-                i += best;
-            } else {
-                i += 1;
-            }
-        }
-        body.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| l.clone()).collect()
+        drop_repeats_of(&h, body, |i| Some(b[i].as_str()))
     }
 
     /// Headers of one to four corpus lines against the next sixty lines, and against

@@ -36,7 +36,7 @@ pub struct Stats {
 
 /// Counts over `lines`; `lex` (for [`Stats::plain_viet`]) may be left out when only the
 /// cheap clean-text check is wanted ([`Stats::clearly_clean`]).
-pub fn stats<'a>(lines: impl IntoIterator<Item = &'a [char]>, lex: Option<&Lexicon>) -> Stats {
+pub fn stats<'a, C: LineChar + 'a>(lines: impl IntoIterator<Item = &'a [C]>, lex: Option<&Lexicon>) -> Stats {
     let mut st = Stats::default();
     let mut scratch = Scratch::default();
     for chars in lines {
@@ -185,14 +185,14 @@ impl Scratch {
             }
             let core = &chars[a..b];
             // Most chunks are their own core: their flags are known already.
-            let (mut all, mut any) = if (a, b) == (start, i) { (chunk_all, chunk_any) } else { (u8::MAX, 0u8) };
-            if (a, b) != (start, i) {
-                for &c in core {
+            let (all, any) = if (a, b) == (start, i) {
+                (chunk_all, chunk_any)
+            } else {
+                core.iter().fold((u8::MAX, 0u8), |(all, any), c| {
                     let f = t.flags(c.ch());
-                    all &= f;
-                    any |= f;
-                }
-            }
+                    (all & f, any | f)
+                })
+            };
             if core.is_empty() || any & (ALPHA | LETTERISH) == 0 {
                 // Punctuation, numbers, or codes without letters: no word.
                 continue;

@@ -160,12 +160,7 @@ impl Model {
 
     /// Classifies lines of text.
     pub fn detect(&self, lines: &[MappedStr]) -> TextKind {
-        let mut st = detect::Stats::default();
-        let mut scratch = detect::Scratch::default();
-        for l in lines {
-            scratch.add_line(&l.chars, Some(&self.lex), &mut st);
-        }
-        st.kind()
+        detect::stats(lines.iter().map(|l| l.chars.as_slice()), Some(&self.lex)).kind()
     }
 
     fn keep_token(&self, text: &str) -> bool {
