@@ -181,7 +181,13 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
 /// sections; a numbered item with items under it is a heading. A body item describes
 /// what is to be done; it has a lead only when it assigns it ([`assigned_agencies`]).
 pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> Vec<Task> {
+    body_tasks_folded(norm, tree, ctx).0
+}
+
+/// [`body_tasks`] and the folded text of each (for [`crate::extract::links`]).
+pub fn body_tasks_folded(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> (Vec<Task>, Vec<String>) {
     let mut tasks = Vec::new();
+    let mut folded_texts = Vec::new();
     for top in (0..tree.nodes.len()).filter(|&i| is_top_section(tree, i, &TASK_SECTION_WORDS)) {
         let mut stack: Vec<usize> = tree.nodes[top].children.iter().rev().copied().collect();
         while let Some(i) = stack.pop() {
@@ -203,10 +209,11 @@ pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> V
                     with_agency_evidence(&mut t, norm.restored);
                 }
                 tasks.push(t);
+                folded_texts.push(folded);
             }
         }
     }
-    tasks
+    (tasks, folded_texts)
 }
 
 /// Items of TỔ CHỨC THỰC HIỆN addressed to an agency: the items under a sub-heading that

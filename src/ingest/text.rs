@@ -164,6 +164,11 @@ fn looks_binary(bytes: &[u8]) -> bool {
 
 /// Text with tab-separated or markdown pipe tables is "markdown"; otherwise "text".
 pub fn sniff_text_format(text: &str) -> Format {
+    // No tab and no pipe anywhere (two fast searches): no table line, and the lines need
+    // not be read.
+    if !text.contains('\t') && !text.contains('|') {
+        return Format::Text;
+    }
     let table_lines = text
         .lines()
         .take(5000)
@@ -200,6 +205,27 @@ mod tests {
         texts.extend(["\u{2FF}\u{300}", "\u{300}\u{2FF}", "x\u{1E9F}\u{323}", "\u{1EA0}\u{323}\u{300}", "\u{1EF9}\u{301}\u{323}", "\u{1EFA}\u{301}", "\u{1EBF}\u{1EC0}\u{31B}"].map(String::from));
         for t in &texts {
             assert_eq!(is_nfc_fast(t), is_nfc(t), "{t:?}");
+        }
+    }
+
+    /// The format as sniffed by testing every line in full, for texts with and without tabs and pipes.
+    #[test]
+    fn sniff_without_tab_or_pipe_is_the_reference() {
+        let reference = |text: &str| {
+            let n = text
+                .lines()
+                .take(5000)
+                .filter(|l| l.matches('\t').count() >= 2 || (l.trim_start().starts_with('|') && l.matches('|').count() >= 3))
+                .count();
+            if n >= 2 { Format::Markdown } else { Format::Text }
+        };
+        let mut texts: Vec<String> =
+            ["", "a\tb\tc\nd\te\tf", "| a | b |\n| c | d |", "a|b", "x\ty", "\u{3000}| a | b |\r\n | c | d |\r\n", "a\t\tb\nx\n\tc\td"].map(String::from).to_vec();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")).unwrap() {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+        }
+        for t in &texts {
+            assert_eq!(sniff_text_format(t), reference(t));
         }
     }
 
