@@ -407,8 +407,8 @@ fn convert(ctx: &Ctx, job: &Job, previous: Option<&StateEntry>, record: &mut Fil
             }
         }
     }
-    let source = crate::ingest::ingest_bytes(&job.rel, &bytes)?;
-    drop(bytes);
+    // The bytes are handed over (no copy for UTF-8 text) with the hash taken above.
+    let source = crate::ingest::ingest_hashed(&job.rel, crate::ingest::Input::Owned(bytes), Some(sha.clone()))?;
     // The JSON runs to two or three times the text (spans, provenance): sized once rather
     // than grown by copies.
     let mut json = Vec::with_capacity(source.text.len() * 3);

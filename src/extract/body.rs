@@ -3,7 +3,7 @@
 
 use crate::extract::agencies::{AgencyMatch, AgencyRegistry, AgencyRules};
 use crate::extract::confidence::{self, Evidence};
-use crate::extract::ids::item_id;
+use crate::extract::ids::item_id_folded;
 use crate::fold::{fold, fold_with_offsets};
 use crate::model::{AgencyRef, Origin, Span, Task};
 use crate::normalize::NormText;
@@ -91,11 +91,18 @@ fn item_text(tree: &DocTree, i: usize) -> (String, usize) {
 }
 
 fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String) -> Task {
-    let n = &tree.nodes[i];
     let (text, last) = item_text(tree, i);
+    let folded = fold(&text);
+    task_of(norm, tree, i, origin, section, text, last, &folded)
+}
+
+/// The task of item `i` whose text ([`item_text`]) is `text`, folded `folded`.
+#[allow(clippy::too_many_arguments)]
+fn task_of(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String, text: String, last: usize, folded: &str) -> Task {
+    let n = &tree.nodes[i];
     let number = (n.kind == NodeKind::Heading).then(|| n.label.clone()).flatten();
     Task {
-        id: item_id("t", origin, None, Some(&section), &text),
+        id: item_id_folded("t", origin, None, Some(&section), folded),
         origin,
         table: None,
         section: Some(section),
@@ -137,24 +144,31 @@ fn section_of(tree: &DocTree, i: usize) -> String {
 /// Agencies a sentence puts in charge with an assignment phrase: "Giao X ...", "Phân
 /// công X chịu trách nhiệm", "Người đứng đầu X ..." (`lead_markers` of the rules).
 fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
+    assigned_agencies_folded(text, &fold(text), ctx)
+}
+
+/// [`assigned_agencies`] of `text` whose folded text is `folded` (= `fold(text)`).
+fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
     let mut out: Vec<AgencyMatch> = Vec::new();
     // The folded text before a match is a prefix of the folded text: with no marker in the
-    // folded text, no match follows one, and the agencies need not be read.
-    let (folded, at) = fold_with_offsets(text);
+    // folded text, no match follows one, and neither the offsets nor the agencies need be
+    // computed.
     if !ctx.lead_markers.iter().any(|mk| folded.contains(mk.as_str())) {
         return out;
     }
+    let (folded, at) = fold_with_offsets(text);
     for m in ctx.rules.resolve_known(text) {
         let before = &folded[..at[m.start]];
-        let words: Vec<&str> = before.split(' ').collect();
-        let tail = words[words.len().saturating_sub(4)..].join(" ");
+        // The last four words of `before` (it is split on single spaces, so they are the
+        // text after its fourth space from the end), taken without splitting all of it.
+        let tail = &before[before.rmatch_indices(' ').nth(3).map_or(0, |(p, _)| p + 1)..];
         let ends_with = |mk: &str, word: &str| tail.strip_suffix(word).is_some_and(|t| t.ends_with(mk));
         let assigned = ctx.lead_markers.iter().any(|mk| tail.ends_with(mk.as_str()) || ends_with(mk, " cac") || ends_with(mk, " cho"));
         // "phân công đơn vị chủ trì, đơn vị phối hợp cho từng nhiệm vụ" names roles, not
         // an agency; "Giao X chủ trì xây dựng ..." does assign X.
         let after = &folded[at[m.end]..];
         let after = after.strip_prefix(' ').unwrap_or(after);
-        let near: String = after.chars().take(30).collect();
+        let near = &after[..after.char_indices().nth(30).map_or(after.len(), |(p, _)| p)];
         let role_word = after.starts_with("phoi hop") || after.starts_with("chu tri") && near.contains("phoi hop");
         if assigned && !role_word && !out.iter().any(|o| o.id == m.id) {
             out.push(m);
@@ -167,7 +181,13 @@ fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
 /// sections; a numbered item with items under it is a heading. A body item describes
 /// what is to be done; it has a lead only when it assigns it ([`assigned_agencies`]).
 pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> Vec<Task> {
+    body_tasks_folded(norm, tree, ctx).0
+}
+
+/// [`body_tasks`] and the folded text of each (for [`crate::extract::links`]).
+pub fn body_tasks_folded(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> (Vec<Task>, Vec<String>) {
     let mut tasks = Vec::new();
+    let mut folded_texts = Vec::new();
     for top in (0..tree.nodes.len()).filter(|&i| is_top_section(tree, i, &TASK_SECTION_WORDS)) {
         let mut stack: Vec<usize> = tree.nodes[top].children.iter().rev().copied().collect();
         while let Some(i) = stack.pop() {
@@ -179,17 +199,21 @@ pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> V
             if has_items {
                 stack.extend(n.children.iter().rev().copied());
             } else {
-                let mut t = make_task(norm, tree, i, Origin::Body, section_of(tree, i));
-                let lead = assigned_agencies(&t.text, ctx);
+                // The text folded once, for the id and the assignment check.
+                let (text, last) = item_text(tree, i);
+                let folded = fold(&text);
+                let mut t = task_of(norm, tree, i, Origin::Body, section_of(tree, i), text, last, &folded);
+                let lead = assigned_agencies_folded(&t.text, &folded, ctx);
                 t.lead = ctx.refs(&lead, t.span);
                 if !t.lead.is_empty() {
                     with_agency_evidence(&mut t, norm.restored);
                 }
                 tasks.push(t);
+                folded_texts.push(folded);
             }
         }
     }
-    tasks
+    (tasks, folded_texts)
 }
 
 /// Items of TỔ CHỨC THỰC HIỆN addressed to an agency: the items under a sub-heading that
@@ -258,3 +282,80 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
     tasks
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rules;
+
+    /// [`assigned_agencies`] as first written: offsets for every text, the words before
+    /// each match split in full.
+    fn assigned_reference(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
+        let mut out: Vec<AgencyMatch> = Vec::new();
+        let (folded, at) = fold_with_offsets(text);
+        if !ctx.lead_markers.iter().any(|mk| folded.contains(mk.as_str())) {
+            return out;
+        }
+        for m in ctx.rules.resolve_known(text) {
+            let before = &folded[..at[m.start]];
+            let words: Vec<&str> = before.split(' ').collect();
+            let tail = words[words.len().saturating_sub(4)..].join(" ");
+            let ends_with = |mk: &str, word: &str| tail.strip_suffix(word).is_some_and(|t| t.ends_with(mk));
+            let assigned = ctx.lead_markers.iter().any(|mk| tail.ends_with(mk.as_str()) || ends_with(mk, " cac") || ends_with(mk, " cho"));
+            let after = &folded[at[m.end]..];
+            let after = after.strip_prefix(' ').unwrap_or(after);
+            let near: String = after.chars().take(30).collect();
+            let role_word = after.starts_with("phoi hop") || after.starts_with("chu tri") && near.contains("phoi hop");
+            if assigned && !role_word && !out.iter().any(|o| o.id == m.id) {
+                out.push(m);
+            }
+        }
+        out
+    }
+
+    /// The assignment check on a text folded once finds what the reference finds, on every
+    /// line and every pair of lines of the bundled plans and on hand-made assignments.
+    #[test]
+    fn assigned_agencies_folded_is_the_reference() {
+        let rules = Rules::embedded();
+        let mut registry = AgencyRegistry::default();
+        let ctx = AgencyContext {
+            rules: &rules.agencies,
+            support_marker: rules.document.support_marker(),
+            lead_markers: &rules.document.lead_markers,
+            registry: &mut registry,
+        };
+        let mut texts: Vec<String> = [
+            "Giao Phòng Văn hóa - Xã hội chủ trì, phối hợp với Công an phường",
+            "Phân công cho các phòng, ban chủ trì thực hiện",
+            "Đề nghị Mặt trận Tổ quốc phường phối hợp",
+            "giao  Văn phòng HĐND và UBND phường   chủ trì, đôn đốc thực hiện kế hoạch đúng thời hạn",
+            "Người đứng đầu các cơ quan, đơn vị chịu trách nhiệm",
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut lines_total = 0;
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "txt") {
+                let text = std::fs::read_to_string(path).unwrap();
+                let lines: Vec<&str> = text.lines().collect();
+                for w in lines.windows(2) {
+                    texts.push(w[0].to_string());
+                    texts.push(format!("{} {}", w[0], w[1]));
+                }
+                lines_total += lines.len();
+            }
+        }
+        assert!(lines_total > 1000);
+        let mut found = 0;
+        for t in &texts {
+            let fast = assigned_agencies_folded(t, &fold(t), &ctx);
+            let slow = assigned_reference(t, &ctx);
+            let key = |v: &[AgencyMatch]| v.iter().map(|m| (m.id.clone(), m.start, m.end)).collect::<Vec<_>>();
+            assert_eq!(key(&fast), key(&slow), "{t:?}");
+            found += fast.len();
+        }
+        assert!(found > 10, "{found}");
+    }
+}

@@ -11,7 +11,7 @@
 //! Format: `<prefix>-<12 hex digits of sha256>`, e.g. `t-3f9a0c51b2e4` for a task,
 //! `i-...` for an indicator.
 
-use crate::fold::fold;
+use crate::fold::{fold, fold_into};
 use crate::model::Origin;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -31,6 +31,12 @@ fn origin_key(origin: Origin) -> &'static str {
 /// The id of an item from its content. `prefix` is `"t"` for tasks and `"i"` for
 /// indicators (a trailing `-` is accepted: `"t-"`).
 pub fn item_id(prefix: &str, origin: Origin, table: Option<&str>, section: Option<&str>, text: &str) -> String {
+    item_id_folded(prefix, origin, table, section, &fold(text))
+}
+
+/// [`item_id`] of a text already folded (`folded_text` = `fold(text)`): a caller that
+/// folds the text for its own use does not fold it again for the id.
+pub fn item_id_folded(prefix: &str, origin: Origin, table: Option<&str>, section: Option<&str>, folded_text: &str) -> String {
     let prefix = prefix.trim_end_matches('-');
     let mut h = Sha256::new();
     // Fields are separated by a byte that folded text never contains.
@@ -38,18 +44,18 @@ pub fn item_id(prefix: &str, origin: Origin, table: Option<&str>, section: Optio
         h.update(part.as_bytes());
         h.update([0x1f]);
     }
+    let mut buf = String::new();
     for part in [table, section] {
-        h.update(fold(part.unwrap_or("")).as_bytes());
+        fold_into(part.unwrap_or(""), &mut buf);
+        h.update(buf.as_bytes());
         h.update([0x1f]);
     }
-    h.update(fold(text).as_bytes());
+    h.update(folded_text.as_bytes());
     let digest = h.finalize();
     let mut id = String::with_capacity(prefix.len() + 1 + ID_HEX_LEN);
     id.push_str(prefix);
     id.push('-');
-    for b in digest.iter().take(ID_HEX_LEN / 2) {
-        id.push_str(&format!("{b:02x}"));
-    }
+    id.push_str(&crate::ingest::hex(&digest[..ID_HEX_LEN / 2]));
     id
 }
 
@@ -85,6 +91,38 @@ mod tests {
 
     fn id(text: &str) -> String {
         item_id("t", Origin::Appendix, Some("Phụ lục 3"), Some("I"), text)
+    }
+
+    /// [`item_id`] as first written (a formatter call per hex digit pair).
+    fn item_id_reference(prefix: &str, origin: Origin, table: Option<&str>, section: Option<&str>, text: &str) -> String {
+        let prefix = prefix.trim_end_matches('-');
+        let mut h = Sha256::new();
+        for part in [prefix, origin_key(origin)] {
+            h.update(part.as_bytes());
+            h.update([0x1f]);
+        }
+        for part in [table, section] {
+            h.update(fold(part.unwrap_or("")).as_bytes());
+            h.update([0x1f]);
+        }
+        h.update(fold(text).as_bytes());
+        let digest = h.finalize();
+        let hex: String = digest.iter().take(ID_HEX_LEN / 2).map(|b| format!("{b:02x}")).collect();
+        format!("{prefix}-{hex}")
+    }
+
+    #[test]
+    fn item_id_is_the_reference() {
+        let lines = ["", "  ", TEXT, "Phụ lục 3", "III.1", "Kế hoạch số 12/KH-UBND"];
+        for (k, text) in lines.iter().enumerate() {
+            for (table, section) in [(None, None), (Some(lines[k]), Some("I")), (Some("Phụ lục 3"), Some(lines[(k + 1) % lines.len()]))] {
+                for origin in [Origin::Appendix, Origin::Body, Origin::Organization] {
+                    let want = item_id_reference("t", origin, table, section, text);
+                    assert_eq!(item_id("t-", origin, table, section, text), want);
+                    assert_eq!(item_id_folded("t", origin, table, section, &fold(text)), want);
+                }
+            }
+        }
     }
 
     #[test]

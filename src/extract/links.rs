@@ -107,14 +107,29 @@ fn scored_pairs(grams: &[Vec<u64>], body: &[usize], appendix: &[usize]) -> Vec<(
 
 /// Fills `links` of body and appendix tasks that restate each other.
 pub fn link_tasks(tasks: &mut [Task]) {
+    link_tasks_folded(tasks, &[]);
+}
+
+/// [`link_tasks`], given the folded texts of the first tasks (`folded[i]` is
+/// `fold(&tasks[i].text)`): the body tasks were folded as they were made, and are not
+/// folded again. Only body and appendix tasks are compared, so only they are folded.
+pub fn link_tasks_folded(tasks: &mut [Task], folded: &[String]) {
     let body: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].origin == Origin::Body).collect();
     let appendix: Vec<usize> = (0..tasks.len()).filter(|&i| tasks[i].origin == Origin::Appendix).collect();
     if body.is_empty() || appendix.is_empty() {
         return;
     }
-    let folded: Vec<String> = tasks.iter().map(|t| fold(&t.text)).collect();
+    let compared = |t: &Task| matches!(t.origin, Origin::Body | Origin::Appendix);
+    let own: Vec<Option<String>> =
+        tasks.iter().enumerate().map(|(i, t)| (i >= folded.len() && compared(t)).then(|| fold(&t.text))).collect();
     let mut words = FxHashMap::default();
-    let grams: Vec<Vec<u64>> = folded.iter().map(|f| bigrams(f, &mut words)).collect();
+    // Word numbers only tell words apart: skipping the other tasks changes no count.
+    let grams: Vec<Vec<u64>> = (0..tasks.len())
+        .map(|i| match folded.get(i).or(own[i].as_ref()) {
+            Some(f) if compared(&tasks[i]) => bigrams(f, &mut words),
+            _ => Vec::new(),
+        })
+        .collect();
     let mut pairs = scored_pairs(&grams, &body, &appendix);
     // Best first; ties broken by position so the result is deterministic.
     pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
@@ -203,6 +218,37 @@ mod tests {
             compared += body.len() * appendix.len();
         }
         assert!(linked > 20 && linked < compared / 2, "linked {linked} of {compared} pairs");
+    }
+
+    /// Links from texts folded beforehand, with other tasks among them, are the links
+    /// that folding every text gives.
+    #[test]
+    fn link_tasks_folded_is_link_tasks() {
+        let vocab = ["Phát", "triển", "nông", "nghiệp", "số,", "và", "dữ liệu"];
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let mut linked = 0;
+        for round in 0..60 {
+            let origins = [Origin::Body, Origin::Organization, Origin::Appendix];
+            let tasks: Vec<Task> = (0..10)
+                .map(|k| {
+                    let text = (0..2 + next() % 10).map(|_| vocab[next() % vocab.len()]).collect::<Vec<_>>().join(" ");
+                    task(&format!("x{k}"), origins[next() % 3], &text)
+                })
+                .collect();
+            let mut slow = tasks.clone();
+            link_tasks(&mut slow);
+            let given: Vec<String> = tasks.iter().take(round % 11).map(|t| fold(&t.text)).collect();
+            let mut fast = tasks.clone();
+            link_tasks_folded(&mut fast, &given);
+            let links = |ts: &[Task]| ts.iter().map(|t| t.links.clone()).collect::<Vec<_>>();
+            assert_eq!(links(&fast), links(&slow));
+            linked += slow.iter().filter(|t| !t.links.is_empty()).count();
+        }
+        assert!(linked > 20, "{linked}");
     }
 
     #[test]

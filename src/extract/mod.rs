@@ -27,10 +27,11 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
         lead_markers: &rules.document.lead_markers,
         registry: &mut agencies,
     };
-    let mut tasks = body::body_tasks(norm, tree, &mut ctx);
+    // The body tasks come first, with their texts folded once for ids, agencies and links.
+    let (mut tasks, body_folded) = body::body_tasks_folded(norm, tree, &mut ctx);
     tasks.extend(body::organization_tasks(norm, tree, &mut ctx));
     tasks.extend(appendix_tasks);
-    links::link_tasks(&mut tasks);
+    links::link_tasks_folded(&mut tasks, &body_folded);
     // Target bullets state values; the agency monitoring them is set in the tables.
     let no_agencies = |_: &str| (Vec::new(), Vec::new());
     indicators.extend(body_indicators::body_indicators(norm, tree, rules, &no_agencies));

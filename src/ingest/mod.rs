@@ -73,8 +73,18 @@ impl SourceText {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of `bytes`, by table: no formatter call per byte.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
 }
 
 /// Reads and decodes a file. `-` reads standard input.
@@ -109,6 +119,30 @@ pub fn read_path(path: &Path) -> Result<SourceText> {
 /// The format is sniffed from the bytes, not the file name: `%PDF-` in the first KiB is a
 /// PDF, a zip archive is tried as DOCX, anything else is text in some encoding.
 pub fn ingest_bytes(path: &str, bytes: &[u8]) -> Result<SourceText> {
+    ingest_hashed(path, Input::Borrowed(bytes), None)
+}
+
+/// Bytes to ingest: a caller that owns them (the batch) hands them over, so valid UTF-8
+/// text becomes the source text without a copy.
+pub enum Input<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Input<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Input::Borrowed(b) => b,
+            Input::Owned(v) => v,
+        }
+    }
+}
+
+/// [`ingest_bytes`] for a caller that has already hashed the bytes (`sha256`, as
+/// [`sha256_hex`] gives it): the batch hashes each input for its resume state, and an
+/// input is not hashed twice.
+pub fn ingest_hashed(path: &str, input: Input, sha256: Option<String>) -> Result<SourceText> {
+    let bytes = input.bytes();
     let pb = PathBuf::from(path);
     if bytes.is_empty() {
         return Err(Error::Empty { path: pb });
@@ -132,13 +166,18 @@ pub fn ingest_bytes(path: &str, bytes: &[u8]) -> Result<SourceText> {
     if bytes.starts_with(b"{\\rtf") {
         return Err(Error::Unsupported { path: pb, reason: "RTF file: save it as .docx or PDF".into() });
     }
-    let (text, encoding) = text::decode(bytes).map_err(|reason| Error::Encoding { path: pb.clone(), reason })?;
+    let sha256 = sha256.unwrap_or_else(|| sha256_hex(bytes));
+    let decoded = match input {
+        Input::Borrowed(b) => text::decode(b),
+        Input::Owned(v) => text::decode_owned(v),
+    };
+    let (text, encoding) = decoded.map_err(|reason| Error::Encoding { path: pb.clone(), reason })?;
     if text.trim().is_empty() {
         return Err(Error::Empty { path: pb });
     }
     Ok(SourceText {
         path: path.to_string(),
-        sha256: sha256_hex(bytes),
+        sha256,
         format: text::sniff_text_format(&text),
         encoding,
         text,
@@ -192,4 +231,39 @@ pub fn ingest_docx(path: &str, bytes: &[u8], limits: &docx::DocxLimits) -> Resul
     }
     let (text, encoding) = text::undo_mojibake_of_extracted(text);
     Ok(SourceText { path: path.to_string(), sha256: sha256_hex(bytes), format: Format::Docx, encoding, text, page_starts: Vec::new() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_formatted_hex() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let reference: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&bytes), reference);
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    /// The batch's path (owned bytes, hash given) gives the source `ingest_bytes` gives.
+    #[test]
+    fn ingest_hashed_owned_is_ingest_bytes() {
+        let mut inputs: Vec<Vec<u8>> = vec![b"\xEF\xBB\xBFK\xE1\xBA\xBF ho\xE1\xBA\xA1ch".to_vec(), b"K\xD5 ho\xB9ch".to_vec(), b"  \n".to_vec()];
+        for dir in ["corpus", "fixtures/formats"] {
+            for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).unwrap() {
+                inputs.push(std::fs::read(entry.unwrap().path()).unwrap());
+            }
+        }
+        for b in inputs {
+            let slow = ingest_bytes("x", &b);
+            let fast = ingest_hashed("x", Input::Owned(b.clone()), Some(sha256_hex(&b)));
+            match (slow, fast) {
+                (Ok(s), Ok(f)) => {
+                    assert_eq!((&s.path, &s.sha256, s.format, &s.encoding, &s.text, &s.page_starts), (&f.path, &f.sha256, f.format, &f.encoding, &f.text, &f.page_starts));
+                }
+                (Err(s), Err(f)) => assert_eq!(s.to_string(), f.to_string()),
+                (s, f) => panic!("{:?} vs {:?}", s.map(|x| x.encoding), f.map(|x| x.encoding)),
+            }
+        }
+    }
 }

@@ -33,8 +33,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, String), String> {
             if let Some((enc, text)) = undo_mojibake(s) {
                 return Ok((text, format!("utf-8+{}", enc.name())));
             }
-            let name = if is_nfc_fast(s) { "utf-8" } else { "utf-8-nfd" };
-            Ok((s.to_string(), name.to_string()))
+            Ok((s.to_string(), utf8_name(s).to_string()))
         }
         Err(e) => match legacy::detect(bytes, &ALL_LEGACY) {
             Some((enc, text, _)) => Ok((text, enc.name().to_string())),
@@ -46,9 +45,33 @@ pub fn decode(bytes: &[u8]) -> Result<(String, String), String> {
     }
 }
 
+/// Encoding name of valid UTF-8 text that is not mojibake.
+fn utf8_name(s: &str) -> &'static str {
+    if is_nfc_fast(s) { "utf-8" } else { "utf-8-nfd" }
+}
+
+/// [`decode`] of bytes the caller owns: BOM-less valid UTF-8 (the usual input) becomes
+/// the text without a copy; anything else goes through [`decode`].
+pub fn decode_owned(bytes: Vec<u8>) -> Result<(String, String), String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") || bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") || looks_binary(&bytes) {
+        return decode(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => {
+            if let Some((enc, text)) = undo_mojibake(&s) {
+                return Ok((text, format!("utf-8+{}", enc.name())));
+            }
+            let name = utf8_name(&s);
+            Ok((s, name.to_string()))
+        }
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 /// Chars that are NFC in any context (quick-check Yes, combining class 0): Latin-1, Latin
 /// Extended-A/B and the Vietnamese letters of Latin Extended Additional. A test checks
 /// every char of these ranges.
+#[cfg_attr(not(test), allow(dead_code))] // the byte loop of `is_nfc_fast` spells these ranges out
 const NFC_SAFE: [(char, char); 2] = [('\0', '\u{2FF}'), ('\u{1EA0}', '\u{1EF9}')];
 
 /// [`is_nfc`]: its quick check in one loop that knows the [`NFC_SAFE`] chars without a
@@ -59,11 +82,28 @@ fn is_nfc_fast(s: &str) -> bool {
     use unicode_normalization::{is_nfc_quick, IsNormalized};
     let mut last_cc = 0;
     let mut maybe = false;
-    for ch in s.chars() {
-        if ch <= NFC_SAFE[0].1 || (NFC_SAFE[1].0..=NFC_SAFE[1].1).contains(&ch) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // The NFC_SAFE chars by their UTF-8 bytes, with no char decode: ASCII, a lead byte
+        // below 0xCC (U+0080..=U+02FF), or E1 BA A0..=E1 BB B9 (U+1EA0..=U+1EF9).
+        let lead = b[i];
+        let safe_len = if lead < 0x80 {
+            1
+        } else if lead < 0xCC {
+            2
+        } else if lead == 0xE1 && ((b[i + 1] == 0xBA && b[i + 2] >= 0xA0) || (b[i + 1] == 0xBB && b[i + 2] <= 0xB9)) {
+            3
+        } else {
+            0
+        };
+        if safe_len > 0 {
+            i += safe_len;
             last_cc = 0;
             continue;
         }
+        let ch = s[i..].chars().next().expect("a char starts here");
+        i += ch.len_utf8();
         // The quick check's step for one char (see `unicode_normalization::quick_check`).
         let cc = canonical_combining_class(ch);
         if last_cc > cc && cc != 0 {
@@ -124,6 +164,11 @@ fn looks_binary(bytes: &[u8]) -> bool {
 
 /// Text with tab-separated or markdown pipe tables is "markdown"; otherwise "text".
 pub fn sniff_text_format(text: &str) -> Format {
+    // No tab and no pipe anywhere (two fast searches): no table line, and the lines need
+    // not be read.
+    if !text.contains('\t') && !text.contains('|') {
+        return Format::Text;
+    }
     let table_lines = text
         .lines()
         .take(5000)
@@ -156,8 +201,54 @@ mod tests {
     fn fast_nfc_check_is_is_nfc() {
         let mut texts: Vec<String> = crate::normalize::restore::TRAINING_TEXTS.iter().map(|t| t.to_string()).collect();
         texts.extend(["", "a", "Hòa", "Ho\u{300}a", "\u{300}", "a\u{2000}b", "Å", "\u{212B}", "x\u{1E9B}\u{323}", "“Việt” – 5‰"].map(String::from));
+        // Both sides of the byte ranges the fast loop knows.
+        texts.extend(["\u{2FF}\u{300}", "\u{300}\u{2FF}", "x\u{1E9F}\u{323}", "\u{1EA0}\u{323}\u{300}", "\u{1EF9}\u{301}\u{323}", "\u{1EFA}\u{301}", "\u{1EBF}\u{1EC0}\u{31B}"].map(String::from));
         for t in &texts {
             assert_eq!(is_nfc_fast(t), is_nfc(t), "{t:?}");
+        }
+    }
+
+    /// The format as sniffed by testing every line in full, for texts with and without tabs and pipes.
+    #[test]
+    fn sniff_without_tab_or_pipe_is_the_reference() {
+        let reference = |text: &str| {
+            let n = text
+                .lines()
+                .take(5000)
+                .filter(|l| l.matches('\t').count() >= 2 || (l.trim_start().starts_with('|') && l.matches('|').count() >= 3))
+                .count();
+            if n >= 2 { Format::Markdown } else { Format::Text }
+        };
+        let mut texts: Vec<String> =
+            ["", "a\tb\tc\nd\te\tf", "| a | b |\n| c | d |", "a|b", "x\ty", "\u{3000}| a | b |\r\n | c | d |\r\n", "a\t\tb\nx\n\tc\td"].map(String::from).to_vec();
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")).unwrap() {
+            texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+        }
+        for t in &texts {
+            assert_eq!(sniff_text_format(t), reference(t));
+        }
+    }
+
+    /// The owned decode gives what the borrowed one gives, on every kind of input.
+    #[test]
+    fn decode_owned_is_decode() {
+        let mut inputs: Vec<Vec<u8>> = vec![
+            b"plain ascii".to_vec(),
+            "K\u{1EBF} ho\u{1EA1}ch".as_bytes().to_vec(),
+            "Ho\u{300}a".as_bytes().to_vec(),
+            b"\xEF\xBB\xBFbom text".to_vec(),
+            b"\xFF\xFEa\x00b\x00".to_vec(),
+            b"\xFE\xFF\x00a".to_vec(),
+            b"bin\x00ary".to_vec(),
+            b"K\xD5 ho\xB9ch k\xD5 ho\xB9ch".to_vec(),
+            "KÕ ho¹ch thùc hiÖn".as_bytes().to_vec(),
+            b"\xFF\xFF not utf8".to_vec(),
+        ];
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")).unwrap() {
+            inputs.push(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        for b in inputs {
+            assert_eq!(decode_owned(b.clone()), decode(&b), "{:?}", String::from_utf8_lossy(&b[..b.len().min(40)]));
         }
     }
 
