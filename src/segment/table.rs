@@ -335,12 +335,12 @@ impl ColumnRules {
         if !t.starts_with(|c: char| c.is_uppercase()) {
             return false;
         }
-        starts_with_words(&words_of(t), &self.deadline_starts)
+        starts_with_list(t, &self.deadline_starts)
     }
 
     fn starts_output(&self, text: &str) -> bool {
         let t = text.trim_start();
-        t.starts_with(|c: char| c.is_uppercase()) && starts_with_words(&words_of(t), &self.output_starts)
+        t.starts_with(|c: char| c.is_uppercase()) && starts_with_list(t, &self.output_starts)
     }
 
     fn starts_family_name(&self, text: &str) -> bool {
@@ -359,12 +359,42 @@ impl ColumnRules {
     fn starts_person(&self, text: &str) -> bool {
         let t = text.trim_start();
         t.starts_with(|c: char| c.is_uppercase())
-            && (self.starts_family_name(t) || starts_with_words(&words_of(t), &self.person_titles))
+            && (self.starts_family_name(t) || starts_with_list(t, &self.person_titles))
     }
 }
 
 fn starts_with_words(words: &[String], list: &[Vec<String>]) -> bool {
     list.iter().any(|l| words.len() >= l.len() && words[..l.len()] == l[..])
+}
+
+/// `starts_with_words(&words_of(t), list)` for a `list` sorted longest first: only as many
+/// words of `t` are folded as its longest entry has (the text may be a whole cell).
+fn starts_with_list(t: &str, list: &[Vec<String>]) -> bool {
+    starts_with_words(&first_words(t, list.first().map_or(0, Vec::len)), list)
+}
+
+/// The first `k` words of [`words_of`]`(s)` (all of them when it has fewer), folding no
+/// further than they reach.
+fn first_words(s: &str, k: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(k);
+    if k == 0 {
+        return out;
+    }
+    let mut cur = String::new();
+    for c in crate::fold::fold_iter(s.chars().map(|c| if c == '/' { ' ' } else { c })) {
+        if c != ' ' {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+            if out.len() == k {
+                return out;
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 /// Words of a header as printed: runs of letters, digits and marks.
@@ -817,7 +847,7 @@ impl Ctx<'_> {
 
 fn agency_at_start(rules: &Rules, s: &str) -> bool {
     let lead = s.len() - s.trim_start().len();
-    rules.agencies.first_start(s).is_some_and(|start| start <= lead)
+    rules.agencies.starts_by(s, lead)
 }
 
 /// Byte position in `t` (at a word start after the first word) where an agency name
@@ -1488,6 +1518,24 @@ mod tests {
             }
         }
         assert!(values > 50, "{values}");
+    }
+
+    #[test]
+    fn first_words_agree_with_words_of() {
+        let cr = &Rules::embedded().columns;
+        let mut hits = 0;
+        for l in all_lines() {
+            let all = words_of(&l);
+            for k in 0..5 {
+                assert_eq!(first_words(&l, k), all[..k.min(all.len())], "{l:?} {k}");
+            }
+            for list in [&cr.deadline_starts, &cr.output_starts, &cr.person_titles] {
+                let got = starts_with_list(&l, list);
+                assert_eq!(got, starts_with_words(&all, list), "{l:?}");
+                hits += got as usize;
+            }
+        }
+        assert!(hits > 20, "{hits}");
     }
 
     /// [`drop_header_repeats`] as first written: every body line folded.
