@@ -1253,11 +1253,6 @@ pub fn key_of(s: &str) -> String {
 /// string (it runs for every name a scan builds).
 fn collapse(s: &str) -> String {
     let trim = |c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ');
-    // Most printed names are single-spaced already: the words joined are the text itself,
-    // less a space at either end (which the trim takes anyway).
-    if single_spaced(s) {
-        return s.trim_matches(trim).to_string();
-    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {
@@ -1270,33 +1265,6 @@ fn collapse(s: &str) -> String {
     let start = out.len() - out.trim_start_matches(trim).len();
     out.drain(..start);
     out
-}
-
-/// Whether the only whitespace in `s` is single spaces. Read byte by byte: a char other
-/// than ASCII is decoded only when its first byte is that of some whitespace char (C2:
-/// U+0085, U+00A0; E1: U+1680; E2: U+2000..U+205F; E3: U+3000).
-fn single_spaced(s: &str) -> bool {
-    let mut space = false;
-    for (i, &b) in s.as_bytes().iter().enumerate() {
-        match b {
-            b' ' => {
-                if space {
-                    return false;
-                }
-                space = true;
-                continue;
-            }
-            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => return false,
-            0xc2 | 0xe1 | 0xe2 | 0xe3 => {
-                if s[i..].chars().next().is_some_and(char::is_whitespace) {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-        space = false;
-    }
-    true
 }
 
 fn capitalize(s: &str) -> String {
@@ -1785,10 +1753,6 @@ mod tests {
         let mut texts = corpus_windows_of(2);
         for t in ["", " ", ",", "- , -", " a  b\n c ", "…Sở Y tế;", ", - x - ,", "\u{a0}Phòng\u{2003}VH\tXH. ", "a\u{85}b", "Sở\u{1680}Y", "ạ\u{3000}b", "a\u{202f}b", "“Sở” – … ±"] {
             texts.push(t.to_string());
-        }
-        for t in &texts {
-            let reference = !t.contains("  ") && t.chars().all(|c| c == ' ' || !c.is_whitespace());
-            assert_eq!(single_spaced(t), reference, "{t:?}");
         }
         let mut n = 0;
         for t in &texts {
