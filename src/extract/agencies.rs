@@ -46,15 +46,18 @@ struct AgencyFile {
     agency: Vec<AgencyDef>,
 }
 
-/// How many resolved texts each thread remembers ([`AgencyRules::resolve`]).
-const RECENT_TEXTS: usize = 64;
+/// How many resolved texts each thread remembers at most ([`AgencyRules::resolve`]; then
+/// it starts over).
+const RECENT_TEXTS: usize = 4096;
 /// Longer texts (whole sections) are not remembered: memory stays bounded.
 const RECENT_MAX_LEN: usize = 4096;
 
 thread_local! {
-    /// The last texts resolved on this thread, most recent first: (rules id, text, result).
-    static RECENT: std::cell::RefCell<std::collections::VecDeque<(u64, String, (Vec<AgencyMatch>, Coverage))>> =
-        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
+    /// The texts resolved on this thread since the document started, for the rule set with
+    /// the id given: text → result. A map, not a short list of the last texts: extraction
+    /// reads a table's cells again once every table of the document is rebuilt.
+    static RECENT: std::cell::RefCell<(u64, FxHashMap<String, (Vec<AgencyMatch>, Coverage)>)> =
+        std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
 /// Words whose fuzzy candidates each thread remembers at most (then starts over).
@@ -71,7 +74,7 @@ thread_local! {
 /// copies would otherwise find every text already resolved), and results never depend on
 /// batch order.
 pub fn start_document() {
-    RECENT.with(|r| r.borrow_mut().clear());
+    RECENT.with(|r| r.borrow_mut().1.clear());
     CANDIDATES.with(|c| c.borrow_mut().1.clear());
 }
 
@@ -478,12 +481,20 @@ impl AgencyRules {
         if window.iter().any(|t| t.key.contains(' ')) {
             return true;
         }
+        // The length of the window of each word count, computed once for all candidates.
+        let mut klens = [0usize; 16];
+        let short = window.len() < klens.len();
+        if short {
+            for (w, t) in window.iter().enumerate() {
+                klens[w + 1] = klens[w] + t.key_chars + (w > 0) as usize;
+            }
+        }
         cands.iter().map(|&ci| &self.fuzzy_index.aliases[ci as usize]).any(|c| {
             let w = c.words.len();
             if w > window.len() {
                 return false;
             }
-            let klen = window[..w].iter().map(|t| t.key_chars).sum::<usize>() + w - 1;
+            let klen = if short { klens[w] } else { window[..w].iter().map(|t| t.key_chars).sum::<usize>() + w - 1 };
             klen >= self.fuzzy.min_len
                 && klen.abs_diff(c.chars) <= c.allowed.max(1)
                 && window[1..w].iter().zip(&c.words[1..]).zip(&c.masks[1..]).all(|((t, y), &m)| word_close_masked(&t.key, t.mask, y, m))
@@ -598,6 +609,51 @@ impl AgencyRules {
         self.resolve_text(text, Mode::First).0.first().map(|m| m.start)
     }
 
+    /// `first_start(text).is_some_and(|s| s <= at)`: whether a name starts by byte `at`
+    /// (a cell that starts with an agency). Most texts asked start with a word that starts
+    /// no name: when only the first word can start by `at`, and it starts no known name,
+    /// is no plural word and starts no head word of an unknown name ([`Self::is_head`]),
+    /// the answer is no, and the rest of the text is not read.
+    pub fn starts_by(&self, text: &str, at: usize) -> bool {
+        if let Some(out) = self.recent(text) {
+            return out.0.first().is_some_and(|m| m.start <= at);
+        }
+        let text_owned;
+        let text = if self.label_end.iter().any(|&c| text.contains(c)) {
+            text_owned = self.strip_labels(text);
+            text_owned.as_str()
+        } else {
+            text
+        };
+        let toks = self.rejoin(tokenize(text), text);
+        let Some(t0) = toks.first() else { return false };
+        if t0.start > at {
+            return false;
+        }
+        let mut first = None;
+        if toks.get(1).is_none_or(|t| t.start > at) && !t0.key.contains(' ') && !self.plural.contains(&t0.key) {
+            // The first name starts at token 0 or after `at`: a known name at token 0, or an
+            // unknown one whose part starts at token 0 with a head word (compared as
+            // `is_head` compares it: folded in plain ASCII text, else lowercase).
+            let head = if text.is_ascii() {
+                self.heads.iter().any(|(_, (hf, _))| hf.split(' ').next() == Some(t0.key.as_str()))
+            } else {
+                let lower = text[t0.start..t0.end].to_lowercase();
+                self.heads.iter().any(|((h, _), _)| h.split(' ').next() == Some(lower.as_str()))
+            };
+            let m = self.match_at(&toks, 0);
+            if !head && m.is_none() {
+                return false;
+            }
+            first = Some(m);
+        }
+        let mut lookup = |ts: &[Tok], i: usize| match (i, first) {
+            (0, Some(m)) => m,
+            _ => self.match_at(ts, i),
+        };
+        self.scan(text, &toks, &mut lookup, Mode::First, &mut 0).0.first().is_some_and(|m| m.start <= at)
+    }
+
     /// The known agencies of `text`: `resolve(text)` less the unknown names, with the same
     /// fields (`sep_before` included), without building the unknown names.
     pub fn resolve_known(&self, text: &str) -> Vec<AgencyMatch> {
@@ -610,19 +666,18 @@ impl AgencyRules {
     /// The result remembered for `text` on this thread, if any.
     fn recent(&self, text: &str) -> Option<(Vec<AgencyMatch>, Coverage)> {
         RECENT.with(|r| {
-            let mut r = r.borrow_mut();
-            let p = r.iter().position(|(id, t, _)| *id == self.id && t.len() == text.len() && t == text)?;
-            let hit = r.remove(p)?;
-            let out = hit.2.clone();
-            r.push_front(hit);
-            Some(out)
+            let r = r.borrow();
+            if r.0 != self.id {
+                return None;
+            }
+            r.1.get(text).cloned()
         })
     }
 
     /// [`Self::resolve_text`], remembered for the last texts read on this thread: table
     /// reconstruction reads the same cell text for its coverage, its first agency and its
-    /// cell, and extraction reads it again. Kept small so it holds one document's recent
-    /// cells, not a batch.
+    /// cell, and extraction reads it again. Forgotten as each document starts
+    /// ([`start_document`]).
     fn resolve_inner(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
         if let Some(out) = self.recent(text) {
             return out;
@@ -639,8 +694,11 @@ impl AgencyRules {
     fn remember(&self, text: &str, out: (Vec<AgencyMatch>, Coverage)) {
         RECENT.with(|r| {
             let mut r = r.borrow_mut();
-            r.truncate(RECENT_TEXTS - 1);
-            r.push_front((self.id, text.to_string(), out));
+            if r.0 != self.id || r.1.len() >= RECENT_TEXTS {
+                r.0 = self.id;
+                r.1.clear();
+            }
+            r.1.insert(text.to_string(), out);
         });
     }
 
@@ -687,12 +745,17 @@ impl AgencyRules {
                 if stopped[ascii] <= sub.len() {
                     continue;
                 }
-                // Whole windows are the same in every text that holds them.
+                // The match at a token is looked up once, in the whole text: a cut's windows
+                // at a token are the first of the whole text's, so no match there means
+                // none in the cut, and a match whose tokens the cut holds is the cut's match
+                // too (exact: the longest alias window; fuzzy: the best pair, found among
+                // the cut's windows alike). Only a match that runs past the cut is looked
+                // up again in it.
                 let mut lookup = |ts: &[Tok], i: usize| {
-                    if i + self.max_words <= ts.len() {
-                        *memo[i].get_or_insert_with(|| self.match_at(ts, i))
-                    } else {
-                        self.match_at(ts, i)
+                    let whole = *memo[i].get_or_insert_with(|| self.match_at(&toks, i));
+                    match whole {
+                        Some((_, n, _)) if i + n > ts.len() => self.match_at(ts, i),
+                        _ => whole,
                     }
                 };
                 let mut reach = usize::MAX;
@@ -1126,7 +1189,8 @@ struct FuzzyAlias {
 #[derive(Debug, Default)]
 struct FuzzyIndex {
     aliases: Vec<FuzzyAlias>,
-    first_words: FxHashMap<u8, Vec<(String, Vec<usize>)>>,
+    /// First word, its [`char_mask`], the aliases it starts.
+    first_words: FxHashMap<u8, Vec<(String, u64, Vec<usize>)>>,
 }
 
 impl FuzzyIndex {
@@ -1143,9 +1207,9 @@ impl FuzzyIndex {
             let words: Vec<String> = key.split(' ').map(str::to_string).collect();
             let groups = index.first_words.entry(key.as_bytes()[0]).or_default();
             let ci = index.aliases.len();
-            match groups.iter_mut().find(|(w, _)| *w == words[0]) {
-                Some((_, v)) => v.push(ci),
-                None => groups.push((words[0].clone(), vec![ci])),
+            match groups.iter_mut().find(|(w, _, _)| *w == words[0]) {
+                Some((_, _, v)) => v.push(ci),
+                None => groups.push((words[0].clone(), char_mask(&words[0]), vec![ci])),
             }
             let masks = words.iter().map(|w| char_mask(w)).collect();
             index.aliases.push(FuzzyAlias { key: key.clone(), agency: *ai, chars, allowed, short, words, masks });
@@ -1160,8 +1224,10 @@ impl FuzzyIndex {
             return Vec::new();
         };
         let mut out: Vec<u32> = Vec::new();
-        for (w, v) in groups {
-            if word_close(first, w) {
+        // Words too different in the chars they hold are ruled out by their masks first.
+        let mask = char_mask(first);
+        for (w, m, v) in groups {
+            if word_close_masked(first, mask, w, *m) {
                 out.extend(v.iter().map(|&c| c as u32));
             }
         }
@@ -1183,9 +1249,22 @@ pub fn key_of(s: &str) -> String {
     tokenize(s).into_iter().map(|t| t.key).collect::<Vec<_>>().join(" ")
 }
 
+/// Words of `s` joined by one space, without list punctuation at either end. Built in one
+/// string (it runs for every name a scan builds).
 fn collapse(s: &str) -> String {
-    let t: Vec<&str> = s.split_whitespace().collect();
-    t.join(" ").trim_matches(|c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ')).to_string()
+    let trim = |c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ');
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    let end = out.trim_end_matches(trim).len();
+    out.truncate(end);
+    let start = out.len() - out.trim_start_matches(trim).len();
+    out.drain(..start);
+    out
 }
 
 fn capitalize(s: &str) -> String {
@@ -1468,7 +1547,7 @@ mod tests {
     #[test]
     fn scan_modes_agree_with_full_scan() {
         let r = &Rules::embedded().agencies;
-        let (mut full, mut known, mut first) = (0, 0, 0);
+        let (mut full, mut known, mut first, mut starting) = (0, 0, 0, 0);
         for t in corpus_windows() {
             let (ms, cov) = r.resolve_text(&t, Mode::Full);
             assert_eq!(r.resolve_text(&t, Mode::Coverage).1, cov, "{t:?}");
@@ -1484,6 +1563,18 @@ mod tests {
             // The public entry points, through the memory of recent texts or not.
             assert_eq!(r.covers_fully(&t), cov.full());
             assert_eq!(r.first_start(&t), ms.first().map(|m| m.start));
+            // At the first char, after it, and at a word start further on.
+            let lead = t.len() - t.trim_start().len();
+            for at in [lead, lead + 1, t.find(' ').map_or(0, |p| p + 1)] {
+                assert_eq!(r.starts_by(&t, at), ms.first().is_some_and(|m| m.start <= at), "{t:?} {at}");
+            }
+            for (p, _) in t.char_indices().filter(|&(p, _)| p > 0 && t[..p].ends_with(' ')).take(6) {
+                let s = &t[p..];
+                // Not through the memory of recent texts: the filter itself is compared.
+                let first = r.resolve_text(s, Mode::Full).0.first().map(|m| m.start);
+                assert_eq!(r.starts_by(s, 0), first.is_some_and(|m| m == 0), "{s:?}");
+                starting += first.is_some_and(|m| m == 0) as usize;
+            }
             assert_eq!(r.resolve_known(&t), k);
             assert_eq!(r.coverage(&t), cov);
             full += cov.full() as usize;
@@ -1492,6 +1583,7 @@ mod tests {
         }
         eprintln!("{full} fully covered, {known} known after a separator, {first} starting unknown");
         assert!(full > 100 && known > 20 && first > 20, "the corpus exercises every mode");
+        assert!(starting > 100, "{starting} texts starting with a name");
     }
 
     /// [`tokenize`] as first written, with the char methods.
@@ -1648,6 +1740,29 @@ mod tests {
             found += naive.is_some() as usize;
         }
         assert!(found > 100, "{found}");
+    }
+
+    /// [`collapse`] as first written: the words collected, joined, trimmed.
+    fn collapse_reference(s: &str) -> String {
+        let t: Vec<&str> = s.split_whitespace().collect();
+        t.join(" ").trim_matches(|c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ')).to_string()
+    }
+
+    #[test]
+    fn collapse_agrees_with_reference() {
+        let mut texts = corpus_windows_of(2);
+        for t in ["", " ", ",", "- , -", " a  b\n c ", "…Sở Y tế;", ", - x - ,", "\u{a0}Phòng\u{2003}VH\tXH. ", "a\u{85}b", "Sở\u{1680}Y", "ạ\u{3000}b", "a\u{202f}b", "“Sở” – … ±"] {
+            texts.push(t.to_string());
+        }
+        let mut n = 0;
+        for t in &texts {
+            for (i, _) in t.char_indices().step_by(7) {
+                assert_eq!(collapse(&t[i..]), collapse_reference(&t[i..]), "{:?}", &t[i..]);
+                n += 1;
+            }
+            assert_eq!(collapse(t), collapse_reference(t), "{t:?}");
+        }
+        assert!(n > 1000, "{n}");
     }
 
     #[test]
