@@ -2,7 +2,7 @@
 //! blank lines, and codes or words split across lines.
 
 use super::mapped::{MChar, MappedStr};
-use super::short_key;
+
 use super::unicode::{place_tone, tone_in_place, ToneStyle};
 use crate::fold::fold_iter;
 use once_cell::sync::Lazy;
@@ -78,8 +78,31 @@ fn strip_residue(line: &mut MappedStr) {
 /// the cache is emptied when it reaches this size, to bound memory).
 const TONE_CACHE_MAX: usize = 50_000;
 
+/// A word of at most [`PACK_MAX`] chars below U+2000 (Latin and Vietnamese letters),
+/// 13 bits a char (the first char highest), with its length in the top byte: a cache key
+/// made without encoding UTF-8. `None` for other words.
+fn pack_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
+    let mut key = 0u128;
+    let mut n = 0;
+    for c in chars {
+        key = pack_push(key, n, c)?;
+        n += 1;
+    }
+    Some(key | (n as u128) << 120)
+}
+
+const PACK_MAX: usize = 9;
+
+/// `key` (of `n` chars) with `c` added, `None` when the word cannot be packed.
+#[inline]
+fn pack_push(key: u128, n: usize, c: char) -> Option<u128> {
+    let u = c as u32;
+    // A constant shift: a variable one is costly on u128.
+    (u < 0x2000 && n < PACK_MAX).then_some(key << 13 | u as u128)
+}
+
 /// Retoned words of one document: `None` when a word is unchanged. Keyed by
-/// [`short_key`] (words of up to 15 bytes, nearly all syllables) or, for longer ones, by
+/// [`pack_key`] (words of up to 9 chars, nearly all syllables) or, for longer ones, by
 /// the word. Only words the table fast path cannot decide get here; the cache lives for
 /// one document, so that a document costs the same whatever was normalized before it.
 #[derive(Default)]
@@ -97,7 +120,7 @@ impl ToneCache {
         if run.iter().all(|m| m.c.is_ascii()) {
             return None;
         }
-        let key = short_key(run.iter().map(|m| m.c));
+        let key = pack_key(run.iter().map(|m| m.c));
         if self.style == style {
             if let Some(hit) = key.and_then(|k| self.short.get(&k)) {
                 return hit.clone();
@@ -115,6 +138,18 @@ impl ToneCache {
         self.retone(&word, style)
     }
 
+    /// Whether retoning changes the word `run` (not all ASCII): a cache hit needs no
+    /// other work.
+    fn changes_run(&mut self, run: &[MChar], style: ToneStyle) -> bool {
+        let key = pack_key(run.iter().map(|m| m.c));
+        if self.style == style {
+            if let Some(hit) = key.and_then(|k| self.short.get(&k)) {
+                return hit.as_ref().is_some_and(|new| !new.chars().eq(run.iter().map(|m| m.c)));
+            }
+        }
+        matches!(self.retone_run(run, style), Some(new) if !new.chars().eq(run.iter().map(|m| m.c)))
+    }
+
     /// Empties the cache when it is for another style or full.
     fn make_room(&mut self, style: ToneStyle) {
         if self.style != style || self.short.len() + self.long.len() >= TONE_CACHE_MAX {
@@ -129,7 +164,7 @@ impl ToneCache {
             return None;
         }
         self.make_room(style);
-        let key = short_key(word.chars());
+        let key = pack_key(word.chars());
         let hit = match key {
             Some(k) => self.short.get(&k),
             None => self.long.get(word),
@@ -191,34 +226,124 @@ static BYTE_CLASS: [u8; 256] = {
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
+    clean_lines_with(text, style, true)
+}
+
+/// The fast path of [`clean_lines`]: one pass over a raw line that has no control
+/// char and no markup residue (`seen`), mapping its chars and checking at once that no
+/// other pass would change it: no invisible char or look-alike hyphen, every word's tone
+/// in place, no run of spaces to collapse. Then only the ends are trimmed. `None` when
+/// the line needs the passes of [`clean_line_chars`].
+fn clean_plain_line(raw: &str, at: usize, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr> {
+    let mut chars: Vec<MChar> = Vec::with_capacity(raw.len());
+    // The word being read (plain variables, not an Option of a tuple: this loop runs
+    // on every char): its first char (`NO_WORD`: none), and whether all ASCII so far.
+    const NO_WORD: usize = usize::MAX;
+    let (mut word, mut ascii) = (NO_WORD, true);
+    // Whether a space/tab pair or a space `tidy_spaces` rewrites is anywhere in the line
+    // (a superset of its check on the trimmed middle).
+    let mut gap = false;
+    let mut prev = '\0';
+    for (i, c) in raw.char_indices() {
+        let start = (at + i) as u32;
+        let n = chars.len();
+        chars.push(MChar { c, start, end: start + c.len_utf8() as u32 });
+        if is_letter(c) {
+            if word == NO_WORD {
+                (word, ascii) = (n, true);
+            }
+            ascii &= c.is_ascii();
+            prev = c;
+            continue;
+        }
+        if word != NO_WORD {
+            if !ascii && tones.changes_run(&chars[word..n], style) {
+                return None;
+            }
+            word = NO_WORD;
+        }
+        if c.is_ascii() {
+            gap |= (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ');
+        } else if matches!(c, '\u{feff}' | '\u{200b}' | '\u{2010}' | '\u{2011}' | '\u{2012}') {
+            return None;
+        } else {
+            gap |= matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
+        }
+        prev = c;
+    }
+    if word != NO_WORD && !ascii && tones.changes_run(&chars[word..], style) {
+        return None;
+    }
+    let mut m = MappedStr { chars };
+    if gap {
+        m.tidy_spaces();
+    } else {
+        // Nothing to collapse: tidying only trims.
+        let lead = m.chars.iter().take_while(|m| m.c.is_whitespace()).count();
+        let trail = m.chars[lead..].iter().rev().take_while(|m| m.c.is_whitespace()).count();
+        m.chars.truncate(m.chars.len() - trail);
+        m.chars.drain(..lead);
+    }
+    Some(m)
+}
+
+/// One raw line through every pass, char by char; `None` when it is a table rule.
+fn clean_line_chars(raw: &str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr> {
+    let mut m = MappedStr::from_source(raw, at);
+    let e2_ef = seen & E2_EF != 0;
+    if seen & CTRL != 0 || (e2_ef && raw.contains(['\u{feff}', '\u{200b}'])) {
+        m.chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}'));
+    }
+    if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(&m.as_string()) {
+        return None;
+    }
+    if seen & RESIDUE != 0 {
+        strip_residue(&mut m);
+    }
+    if seen & NON_ASCII != 0 {
+        m.rewrite_runs(is_letter, |run| tones.retone_run(run, style));
+    }
+    if e2_ef && raw.contains(['\u{2010}', '\u{2011}', '\u{2012}']) {
+        // Unify look-alike punctuation that matching depends on.
+        m.rewrite_words(|c| matches!(c, '\u{2010}' | '\u{2011}' | '\u{2012}'), |w| Some("-".repeat(w.chars().count())));
+    }
+    m.tidy_spaces();
+    Some(m)
+}
+
+/// [`clean_lines`]; `fast: false` sends every line through [`clean_line_chars`] (the
+/// reference the fast path is tested against).
+fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr> {
     let mut tones = ToneCache::default();
     let mut lines: Vec<MappedStr> = Vec::new();
     let mut offset = 0;
-    for raw in text.split('\n') {
-        let mut m = MappedStr::from_source(raw, offset);
-        offset += raw.len() + 1;
-        // Each pass below runs only on a line with a char it needs: edits only remove
-        // chars or put in symbols and letters of the line, so what the raw line lacks the
-        // edited line lacks too.
-        let seen = raw.bytes().fold(0, |acc, b| acc | BYTE_CLASS[b as usize]);
-        let e2_ef = seen & E2_EF != 0;
-        if seen & CTRL != 0 || (e2_ef && raw.contains(['\u{feff}', '\u{200b}'])) {
-            m.chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}'));
-        }
-        if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(&m.as_string()) {
-            continue;
-        }
-        if seen & RESIDUE != 0 {
-            strip_residue(&mut m);
-        }
-        if seen & NON_ASCII != 0 {
-            m.rewrite_runs(is_letter, |run| tones.retone_run(run, style));
-        }
-        if e2_ef && raw.contains(['\u{2010}', '\u{2011}', '\u{2012}']) {
-            // Unify look-alike punctuation that matching depends on.
-            m.rewrite_words(|c| matches!(c, '\u{2010}' | '\u{2011}' | '\u{2012}'), |w| Some("-".repeat(w.chars().count())));
-        }
-        m.tidy_spaces();
+    let bytes = text.as_bytes();
+    while offset <= bytes.len() {
+        // Each pass runs only on a line with a char it needs: edits only remove chars or
+        // put in symbols and letters of the line, so what the raw line lacks the edited
+        // line lacks too. One loop finds the end of the line and what it has.
+        let at = offset;
+        let rest = &bytes[at..];
+        let mut seen = 0;
+        let len = rest
+            .iter()
+            .position(|&b| {
+                seen |= BYTE_CLASS[b as usize];
+                b == b'\n'
+            })
+            .unwrap_or(rest.len());
+        let raw = &text[at..at + len];
+        offset = at + len + 1;
+        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(raw, at, &mut tones, style) } else { None };
+        let m = match fast {
+            // Its chars were the raw line's before trimming: the table-rule test reads that.
+            Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
+            Some(m) => m,
+            None => match clean_line_chars(raw, at, seen, &mut tones, style) {
+                Some(m) => m,
+                None => continue,
+            },
+        };
         if m.is_empty() {
             continue;
         }
@@ -505,6 +630,45 @@ mod tests {
             dropped += lines.len() - fast.len();
         }
         assert!(dropped > 0);
+    }
+
+    /// Lines of every text the tests know, and lines made to hit each pass.
+    fn all_texts() -> Vec<String> {
+        let mut texts = crate::test_data::texts(&[&crate::test_data::TEXT_DIRS[..], &["fixtures/formats"]].concat(), None);
+        texts.push(
+            [
+                "  Uỷ  ban hoà\t thuỵ ", "\u{a0}Ủy ban\u{2007}nhân\u{202f}dân ", "a \t b", "a\t b", "hoà\r", "\u{feff}Hoà bình",
+                "x\u{200b}y", "57\u{2010}NQ\u{2011}TW\u{2012}", "|---|---|", "---", "- 3 -", "Trang 4", "http://a.vn",
+                "file:///D:/x", "  ", "", "$\\geq 5$ hoà", "**Hoà**", "<https://a.vn>", "# Tiêu đề", "q\u{301}a", "Hoa\u{300}",
+                "nghiêngnghiêngnghiêng hoà", "café naïve Ωmega", "\u{3000}Hoà\u{3000}", "TT\tNội dung", "1",
+            ]
+            .join("\n"),
+        );
+        let stripped: Vec<String> = texts.iter().map(|t| crate::fold::strip_diacritics(t)).collect();
+        texts.extend(stripped);
+        texts
+    }
+
+    #[test]
+    fn fast_lines_equal_the_char_by_char_passes() {
+        for text in all_texts() {
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                assert_eq!(clean_lines_with(&text, style, true), clean_lines_with(&text, style, false));
+            }
+        }
+    }
+
+    #[test]
+    fn packed_keys_are_distinct() {
+        let mut seen: std::collections::HashMap<u128, String> = std::collections::HashMap::new();
+        let mut words: Vec<String> = all_texts().iter().flat_map(|t| t.split(|c: char| !is_letter(c)).map(str::to_string).collect::<Vec<_>>()).collect();
+        words.extend(["", "a", "\u{1}", "\u{1}\u{1}", "aaaaaaaaa", "aaaaaaaaaa", "ệệệệệệệệệ", "\u{1fff}"].map(String::from));
+        for w in words {
+            match pack_key(w.chars()) {
+                Some(k) => assert_eq!(seen.entry(k).or_insert_with(|| w.clone()), &w),
+                None => assert!(w.chars().count() > PACK_MAX || w.chars().any(|c| c as u32 >= 0x2000), "{w}"),
+            }
+        }
     }
 
     #[test]
