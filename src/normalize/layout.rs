@@ -2,6 +2,9 @@
 //! blank lines, and codes or words split across lines.
 
 use super::mapped::{MChar, MappedStr};
+use super::pack_key;
+#[cfg(test)]
+use super::PACK_MAX;
 
 use super::unicode::{place_tone, tone_in_place, ToneStyle};
 use crate::fold::fold_iter;
@@ -77,29 +80,6 @@ fn strip_residue(line: &mut MappedStr) {
 /// Words whose retoning is remembered (a plan has a few thousand distinct syllables;
 /// the cache is emptied when it reaches this size, to bound memory).
 const TONE_CACHE_MAX: usize = 50_000;
-
-/// A word of at most [`PACK_MAX`] chars below U+2000 (Latin and Vietnamese letters),
-/// 13 bits a char (the first char highest), with its length in the top byte: a cache key
-/// made without encoding UTF-8. `None` for other words.
-fn pack_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
-    let mut key = 0u128;
-    let mut n = 0;
-    for c in chars {
-        key = pack_push(key, n, c)?;
-        n += 1;
-    }
-    Some(key | (n as u128) << 120)
-}
-
-const PACK_MAX: usize = 9;
-
-/// `key` (of `n` chars) with `c` added, `None` when the word cannot be packed.
-#[inline]
-fn pack_push(key: u128, n: usize, c: char) -> Option<u128> {
-    let u = c as u32;
-    // A constant shift: a variable one is costly on u128.
-    (u < 0x2000 && n < PACK_MAX).then_some(key << 13 | u as u128)
-}
 
 /// Retoned words of one document: `None` when a word is unchanged. Keyed by
 /// [`pack_key`] (words of up to 9 chars, nearly all syllables) or, for longer ones, by
@@ -234,7 +214,13 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
 /// other pass would change it: no invisible char or look-alike hyphen, every word's tone
 /// in place, no run of spaces to collapse. Then only the ends are trimmed. `None` when
 /// the line needs the passes of [`clean_line_chars`].
-fn clean_plain_line(raw: &str, at: usize, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr> {
+fn clean_plain_line(raw: &str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr> {
+    if seen & NON_ASCII == 0 {
+        // No word to retone, no invisible or look-alike char: only spaces to tidy.
+        let mut m = MappedStr::from_source(raw, at);
+        m.tidy_spaces();
+        return Some(m);
+    }
     let mut chars: Vec<MChar> = Vec::with_capacity(raw.len());
     // The word being read (plain variables, not an Option of a tuple: this loop runs
     // on every char): its first char (`NO_WORD`: none), and whether all ASCII so far.
@@ -334,7 +320,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr> 
             .unwrap_or(rest.len());
         let raw = &text[at..at + len];
         offset = at + len + 1;
-        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(raw, at, &mut tones, style) } else { None };
+        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(raw, at, seen, &mut tones, style) } else { None };
         let m = match fast {
             // Its chars were the raw line's before trimming: the table-rule test reads that.
             Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,

@@ -187,22 +187,27 @@ impl NormText {
     }
 }
 
-/// A string of at most 15 UTF-8 bytes packed into an integer (bytes, then the length in
-/// the top byte): a hash key that needs no allocation and no pointer to follow, for the
-/// per-word caches of the hot loops (a syllable is a few bytes). `None` when longer.
-pub(crate) fn short_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
-    let mut buf = [0u8; 16];
-    let mut len = 0;
+/// A word of at most [`PACK_MAX`] chars below U+2000 (Latin and Vietnamese letters),
+/// 13 bits a char (the first char highest), with its length in the top byte: a cache key
+/// made without encoding UTF-8. `None` for other words.
+pub(crate) fn pack_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
+    let mut key = 0u128;
+    let mut n = 0;
     for c in chars {
-        let n = c.len_utf8();
-        if len + n > 15 {
-            return None;
-        }
-        c.encode_utf8(&mut buf[len..len + n]);
-        len += n;
+        key = pack_push(key, n, c)?;
+        n += 1;
     }
-    buf[15] = len as u8;
-    Some(u128::from_le_bytes(buf))
+    Some(key | (n as u128) << 120)
+}
+
+pub(crate) const PACK_MAX: usize = 9;
+
+/// `key` (of `n` chars) with `c` added, `None` when the word cannot be packed.
+#[inline]
+fn pack_push(key: u128, n: usize, c: char) -> Option<u128> {
+    let u = c as u32;
+    // A constant shift: a variable one is costly on u128.
+    (u < 0x2000 && n < PACK_MAX).then_some(key << 13 | u as u128)
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -282,14 +287,15 @@ mod tests {
     }
 
     #[test]
-    fn short_keys_are_distinct() {
-        let keys: Vec<Option<u128>> = ["", "a", "a\0", "\0a", "ệ", "nghiêng", "abcdefghijklmno", "abcdefghijklmnop"]
+    fn pack_keys_are_distinct() {
+        let keys: Vec<Option<u128>> = ["", "\0", "a", "a\0", "\0a", "ệ", "nghiêng", "abcdefghi", "abcdefghij", "a\u{2000}"]
             .iter()
-            .map(|s| short_key(s.chars()))
+            .map(|s| pack_key(s.chars()))
             .collect();
-        assert_eq!(keys[7], None);
+        assert_eq!(keys[8], None);
+        assert_eq!(keys[9], None);
         let some: std::collections::HashSet<u128> = keys.iter().flatten().copied().collect();
-        assert_eq!(some.len(), 7);
+        assert_eq!(some.len(), 8);
     }
 
     #[test]

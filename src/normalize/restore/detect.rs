@@ -8,7 +8,7 @@
 use super::lexicon::{canonical_lower, Lexicon};
 use super::syllables::is_syllable;
 use super::tokens::{tokenize, Kind as TokKind, LEAD, TRAIL};
-use crate::normalize::short_key;
+use crate::normalize::pack_key;
 use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl Tables {
     }
 }
 
-/// Whether a marked word is a possible syllable, by its [`short_key`]: a few thousand
+/// Whether a marked word is a possible syllable, by its [`pack_key`]: a few thousand
 /// distinct words make up a plan, so most look-ups hit. The cache lives as long as its
 /// [`Scratch`] (one document), so that a document costs the same whatever came before.
 type SyllableCache = FxHashMap<u128, bool>;
@@ -232,7 +232,7 @@ impl Scratch {
             return;
         }
         st.marked += 1;
-        let key = short_key(text.iter().map(|c| c.ch()));
+        let key = pack_key(text.iter().map(|c| c.ch()));
         let syllable = match key.and_then(|k| self.syllables.get(&k)) {
             Some(&known) => known,
             None => {
