@@ -118,16 +118,23 @@ impl ToneCache {
         self.retone(&word, style)
     }
 
-    /// Whether retoning changes the word `run` (not all ASCII): a cache hit needs no
-    /// other work.
-    fn changes_run(&mut self, run: &[MChar], style: ToneStyle) -> bool {
-        let key = pack_key(run.iter().map(|m| m.c));
+    /// Whether retoning changes `word` (not all ASCII): a cache hit needs no other work.
+    fn changes_word(&mut self, word: &str, style: ToneStyle) -> bool {
+        let key = pack_key(word.chars());
         if self.style == style {
             if let Some(hit) = key.and_then(|k| self.short.get(&k)) {
-                return hit.as_ref().is_some_and(|new| !new.chars().eq(run.iter().map(|m| m.c)));
+                return hit.as_ref().is_some_and(|new| new != word);
             }
         }
-        matches!(self.retone_run(run, style), Some(new) if !new.chars().eq(run.iter().map(|m| m.c)))
+        if tone_in_place(word.chars(), style) {
+            // Remembered too, as in `retone_run`.
+            if let Some(k) = key {
+                self.make_room(style);
+                self.short.insert(k, None);
+            }
+            return false;
+        }
+        matches!(self.retone(word, style), Some(new) if new != word)
     }
 
     /// Empties the cache when it is for another style or full.
@@ -205,25 +212,24 @@ static BYTE_CLASS: [u8; 256] = {
 };
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
-pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
+pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
     clean_lines_with(text, style, true)
 }
 
 /// The fast path of [`clean_lines`]: one pass over a raw line that has no control
-/// char and no markup residue (`seen`), mapping its chars and checking at once that no
-/// other pass would change it: no invisible char or look-alike hyphen, every word's tone
-/// in place, no run of spaces to collapse. Then only the ends are trimmed. `None` when
-/// the line needs the passes of [`clean_line_chars`].
-fn clean_plain_line(raw: &str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr> {
+/// char and no markup residue (`seen`), checking that no other pass would change it: no
+/// invisible char or look-alike hyphen, every word's tone in place, no run of spaces to
+/// collapse. Then only the ends are trimmed, and the line stays a piece of the source
+/// (no per-char map). `None` when the line needs the passes of [`clean_line_chars`].
+fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr<'a>> {
+    let mut m = MappedStr::from_source(raw, at);
     if seen & NON_ASCII == 0 {
         // No word to retone, no invisible or look-alike char: only spaces to tidy.
-        let mut m = MappedStr::from_source(raw, at);
         m.tidy_spaces();
         return Some(m);
     }
-    let mut chars: Vec<MChar> = Vec::with_capacity(raw.len());
     // The word being read (plain variables, not an Option of a tuple: this loop runs
-    // on every char): its first char (`NO_WORD`: none), and whether all ASCII so far.
+    // on every char): its first byte (`NO_WORD`: none), and whether all ASCII so far.
     const NO_WORD: usize = usize::MAX;
     let (mut word, mut ascii) = (NO_WORD, true);
     // Whether a space/tab pair or a space `tidy_spaces` rewrites is anywhere in the line
@@ -231,19 +237,16 @@ fn clean_plain_line(raw: &str, at: usize, seen: u8, tones: &mut ToneCache, style
     let mut gap = false;
     let mut prev = '\0';
     for (i, c) in raw.char_indices() {
-        let start = (at + i) as u32;
-        let n = chars.len();
-        chars.push(MChar { c, start, end: start + c.len_utf8() as u32 });
         if is_letter(c) {
             if word == NO_WORD {
-                (word, ascii) = (n, true);
+                (word, ascii) = (i, true);
             }
             ascii &= c.is_ascii();
             prev = c;
             continue;
         }
         if word != NO_WORD {
-            if !ascii && tones.changes_run(&chars[word..n], style) {
+            if !ascii && tones.changes_word(&raw[word..i], style) {
                 return None;
             }
             word = NO_WORD;
@@ -257,30 +260,26 @@ fn clean_plain_line(raw: &str, at: usize, seen: u8, tones: &mut ToneCache, style
         }
         prev = c;
     }
-    if word != NO_WORD && !ascii && tones.changes_run(&chars[word..], style) {
+    if word != NO_WORD && !ascii && tones.changes_word(&raw[word..], style) {
         return None;
     }
-    let mut m = MappedStr { chars };
     if gap {
         m.tidy_spaces();
     } else {
         // Nothing to collapse: tidying only trims.
-        let lead = m.chars.iter().take_while(|m| m.c.is_whitespace()).count();
-        let trail = m.chars[lead..].iter().rev().take_while(|m| m.c.is_whitespace()).count();
-        m.chars.truncate(m.chars.len() - trail);
-        m.chars.drain(..lead);
+        m.trim();
     }
     Some(m)
 }
 
 /// One raw line through every pass, char by char; `None` when it is a table rule.
-fn clean_line_chars(raw: &str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr> {
+fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr<'a>> {
     let mut m = MappedStr::from_source(raw, at);
     let e2_ef = seen & E2_EF != 0;
     if seen & CTRL != 0 || (e2_ef && raw.contains(['\u{feff}', '\u{200b}'])) {
-        m.chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}'));
+        m.edit(|chars| chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}')));
     }
-    if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(&m.as_string()) {
+    if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(m.as_str()) {
         return None;
     }
     if seen & RESIDUE != 0 {
@@ -299,7 +298,7 @@ fn clean_line_chars(raw: &str, at: usize, seen: u8, tones: &mut ToneCache, style
 
 /// [`clean_lines`]; `fast: false` sends every line through [`clean_line_chars`] (the
 /// reference the fast path is tested against).
-fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr> {
+fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr<'_>> {
     let mut tones = ToneCache::default();
     let mut lines: Vec<MappedStr> = Vec::new();
     let mut offset = 0;
@@ -335,13 +334,11 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr> 
         }
         // Cheap tests first: a URL line has no space, a page mark only digits, spaces,
         // "-", "/" and the letters of "trang".
-        let maybe_url = matches!(m.chars[0].c, 'f' | 'h' | 'w') && !m.chars.iter().any(|c| c.c.is_whitespace());
-        let maybe_page = m.chars.iter().all(|c| {
-            c.c.is_whitespace() || c.c.is_numeric() || matches!(c.c, '-' | '/') || "trangTRANG".contains(c.c)
-        });
+        let s = m.as_str();
+        let maybe_url = s.starts_with(['f', 'h', 'w']) && !s.contains(char::is_whitespace);
+        let maybe_page = s.chars().all(|c| c.is_whitespace() || c.is_numeric() || matches!(c, '-' | '/') || "trangTRANG".contains(c));
         if maybe_url || maybe_page {
-            let s = m.as_string();
-            if URL_ONLY.is_match(&s) || PAGE_MARK.is_match(&s) {
+            if URL_ONLY.is_match(s) || PAGE_MARK.is_match(s) {
                 continue;
             }
         }
@@ -366,14 +363,14 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr> 
 /// tables (row numbers, page numbers cutting a row) are left to table reconstruction.
 fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>) {
     let mut keep = vec![true; lines.len()];
-    let prose = |l: &MappedStr| l.chars.len() >= 40 && !l.chars.iter().any(|m| m.c == '\t');
+    let prose = |l: &MappedStr| l.as_str().chars().nth(39).is_some() && !l.as_str().contains('\t');
     for i in 1..lines.len().saturating_sub(1) {
         // Lines are trimmed: a lone number is at most 3 chars.
-        if lines[i].chars.len() > 3 || !LONE_NUMBER.is_match(&lines[i].as_string()) {
+        if lines[i].as_str().chars().nth(3).is_some() || !LONE_NUMBER.is_match(lines[i].as_str()) {
             continue;
         }
         let next = &lines[i + 1];
-        if prose(&lines[i - 1]) && (prose(next) || HEADING_START.is_match(&next.as_string())) {
+        if prose(&lines[i - 1]) && (prose(next) || HEADING_START.is_match(next.as_str())) {
             keep[i] = false;
         }
     }
@@ -426,7 +423,7 @@ fn is_header_start(f: &str) -> bool {
 /// [`is_header_start`] of the line's fold, from its first five folded chars: "tt" alone,
 /// or "tt x", "stt x" (a prefix of the fold).
 fn header_start(l: &MappedStr) -> bool {
-    is_header_start(&fold_iter(l.chars.iter().map(|m| m.c)).take(5).collect::<String>())
+    is_header_start(&fold_iter(l.as_str().chars()).take(5).collect::<String>())
 }
 
 /// The most lines a table header spans.
@@ -445,18 +442,18 @@ fn repeat_length(folded: &mut LazyFold, j: usize, i: usize) -> usize {
 
 /// Folded lines, computed on first use: most lines are never compared.
 struct LazyFold<'a> {
-    lines: &'a [MappedStr],
+    lines: &'a [MappedStr<'a>],
     folded: Vec<Option<String>>,
 }
 
 impl<'a> LazyFold<'a> {
-    fn new(lines: &'a [MappedStr]) -> Self {
+    fn new(lines: &'a [MappedStr<'a>]) -> Self {
         LazyFold { lines, folded: vec![None; lines.len()] }
     }
 
     fn get(&mut self, i: usize) -> &str {
         let lines = self.lines;
-        self.folded[i].get_or_insert_with(|| fold_iter(lines[i].chars.iter().map(|m| m.c)).collect())
+        self.folded[i].get_or_insert_with(|| fold_iter(lines[i].as_str().chars()).collect())
     }
 
     fn same(&mut self, a: usize, b: usize) -> bool {
@@ -469,9 +466,9 @@ impl<'a> LazyFold<'a> {
     /// char folds to 't' or 's'.
     fn may_start_header(&self, i: usize) -> bool {
         self.lines[i]
-            .chars
-            .iter()
-            .map(|m| crate::fold::fold_char(m.c))
+            .as_str()
+            .chars()
+            .map(crate::fold::fold_char)
             .find(|f| f.is_alphanumeric() || matches!(f, '&' | '%' | '/'))
             .is_some_and(|f| f == 't' || f == 's')
     }
@@ -493,13 +490,12 @@ fn join_split_codes(lines: &mut Vec<MappedStr>) {
     let mut out: Vec<MappedStr> = Vec::with_capacity(lines.len());
     for line in lines.drain(..) {
         if let Some(prev) = out.last_mut() {
-            let n = prev.chars.len();
-            let ends_attached_hyphen = n >= 2
-                && prev.chars[n - 1].c == '-'
-                && prev.chars[n - 2].c.is_alphanumeric()
-                && !prev.chars.iter().any(|m| m.c == '\t');
-            let starts_word = line.chars.first().is_some_and(|m| m.c.is_alphanumeric());
-            if ends_attached_hyphen && starts_word && !HEADING_START.is_match(&line.as_string()) {
+            let mut back = prev.as_str().chars().rev();
+            let ends_attached_hyphen = back.next() == Some('-')
+                && back.next().is_some_and(|c| c.is_alphanumeric())
+                && !prev.as_str().contains('\t');
+            let starts_word = line.as_str().chars().next().is_some_and(|c| c.is_alphanumeric());
+            if ends_attached_hyphen && starts_word && !HEADING_START.is_match(line.as_str()) {
                 prev.append(line);
                 continue;
             }
