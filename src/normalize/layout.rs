@@ -337,10 +337,8 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr<'
         let s = m.as_str();
         let maybe_url = s.starts_with(['f', 'h', 'w']) && !s.contains(char::is_whitespace);
         let maybe_page = s.chars().all(|c| c.is_whitespace() || c.is_numeric() || matches!(c, '-' | '/') || "trangTRANG".contains(c));
-        if maybe_url || maybe_page {
-            if URL_ONLY.is_match(s) || PAGE_MARK.is_match(s) {
-                continue;
-            }
+        if (maybe_url || maybe_page) && (URL_ONLY.is_match(s) || PAGE_MARK.is_match(s)) {
+            continue;
         }
         lines.push(m);
     }
