@@ -2,7 +2,10 @@
 //! blank lines, and codes or words split across lines.
 
 use super::mapped::{MChar, MappedStr};
-use super::short_key;
+use super::pack_key;
+#[cfg(test)]
+use super::PACK_MAX;
+
 use super::unicode::{place_tone, tone_in_place, ToneStyle};
 use crate::fold::fold_iter;
 use once_cell::sync::Lazy;
@@ -79,7 +82,7 @@ fn strip_residue(line: &mut MappedStr) {
 const TONE_CACHE_MAX: usize = 50_000;
 
 /// Retoned words of one document: `None` when a word is unchanged. Keyed by
-/// [`short_key`] (words of up to 15 bytes, nearly all syllables) or, for longer ones, by
+/// [`pack_key`] (words of up to 9 chars, nearly all syllables) or, for longer ones, by
 /// the word. Only words the table fast path cannot decide get here; the cache lives for
 /// one document, so that a document costs the same whatever was normalized before it.
 #[derive(Default)]
@@ -97,7 +100,7 @@ impl ToneCache {
         if run.iter().all(|m| m.c.is_ascii()) {
             return None;
         }
-        let key = short_key(run.iter().map(|m| m.c));
+        let key = pack_key(run.iter().map(|m| m.c));
         if self.style == style {
             if let Some(hit) = key.and_then(|k| self.short.get(&k)) {
                 return hit.clone();
@@ -115,6 +118,25 @@ impl ToneCache {
         self.retone(&word, style)
     }
 
+    /// Whether retoning changes `word` (not all ASCII): a cache hit needs no other work.
+    fn changes_word(&mut self, word: &str, style: ToneStyle) -> bool {
+        let key = pack_key(word.chars());
+        if self.style == style {
+            if let Some(hit) = key.and_then(|k| self.short.get(&k)) {
+                return hit.as_ref().is_some_and(|new| new != word);
+            }
+        }
+        if tone_in_place(word.chars(), style) {
+            // Remembered too, as in `retone_run`.
+            if let Some(k) = key {
+                self.make_room(style);
+                self.short.insert(k, None);
+            }
+            return false;
+        }
+        matches!(self.retone(word, style), Some(new) if new != word)
+    }
+
     /// Empties the cache when it is for another style or full.
     fn make_room(&mut self, style: ToneStyle) {
         if self.style != style || self.short.len() + self.long.len() >= TONE_CACHE_MAX {
@@ -129,7 +151,7 @@ impl ToneCache {
             return None;
         }
         self.make_room(style);
-        let key = short_key(word.chars());
+        let key = pack_key(word.chars());
         let hit = match key {
             Some(k) => self.short.get(&k),
             None => self.long.get(word),
@@ -190,49 +212,133 @@ static BYTE_CLASS: [u8; 256] = {
 };
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
-pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
+pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
+    clean_lines_with(text, style, true)
+}
+
+/// The fast path of [`clean_lines`]: one pass over a raw line that has no control
+/// char and no markup residue (`seen`), checking that no other pass would change it: no
+/// invisible char or look-alike hyphen, every word's tone in place, no run of spaces to
+/// collapse. Then only the ends are trimmed, and the line stays a piece of the source
+/// (no per-char map). `None` when the line needs the passes of [`clean_line_chars`].
+fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr<'a>> {
+    let mut m = MappedStr::from_source(raw, at);
+    if seen & NON_ASCII == 0 {
+        // No word to retone, no invisible or look-alike char: only spaces to tidy.
+        m.tidy_spaces();
+        return Some(m);
+    }
+    // The word being read (plain variables, not an Option of a tuple: this loop runs
+    // on every char): its first byte (`NO_WORD`: none), and whether all ASCII so far.
+    const NO_WORD: usize = usize::MAX;
+    let (mut word, mut ascii) = (NO_WORD, true);
+    // Whether a space/tab pair or a space `tidy_spaces` rewrites is anywhere in the line
+    // (a superset of its check on the trimmed middle).
+    let mut gap = false;
+    let mut prev = '\0';
+    for (i, c) in raw.char_indices() {
+        if is_letter(c) {
+            if word == NO_WORD {
+                (word, ascii) = (i, true);
+            }
+            ascii &= c.is_ascii();
+            prev = c;
+            continue;
+        }
+        if word != NO_WORD {
+            if !ascii && tones.changes_word(&raw[word..i], style) {
+                return None;
+            }
+            word = NO_WORD;
+        }
+        if c.is_ascii() {
+            gap |= (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ');
+        } else if matches!(c, '\u{feff}' | '\u{200b}' | '\u{2010}' | '\u{2011}' | '\u{2012}') {
+            return None;
+        } else {
+            gap |= matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
+        }
+        prev = c;
+    }
+    if word != NO_WORD && !ascii && tones.changes_word(&raw[word..], style) {
+        return None;
+    }
+    if gap {
+        m.tidy_spaces();
+    } else {
+        // Nothing to collapse: tidying only trims.
+        m.trim();
+    }
+    Some(m)
+}
+
+/// One raw line through every pass, char by char; `None` when it is a table rule.
+fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr<'a>> {
+    let mut m = MappedStr::from_source(raw, at);
+    let e2_ef = seen & E2_EF != 0;
+    if seen & CTRL != 0 || (e2_ef && raw.contains(['\u{feff}', '\u{200b}'])) {
+        m.edit(|chars| chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}')));
+    }
+    if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(m.as_str()) {
+        return None;
+    }
+    if seen & RESIDUE != 0 {
+        strip_residue(&mut m);
+    }
+    if seen & NON_ASCII != 0 {
+        m.rewrite_runs(is_letter, |run| tones.retone_run(run, style));
+    }
+    if e2_ef && raw.contains(['\u{2010}', '\u{2011}', '\u{2012}']) {
+        // Unify look-alike punctuation that matching depends on.
+        m.rewrite_words(|c| matches!(c, '\u{2010}' | '\u{2011}' | '\u{2012}'), |w| Some("-".repeat(w.chars().count())));
+    }
+    m.tidy_spaces();
+    Some(m)
+}
+
+/// [`clean_lines`]; `fast: false` sends every line through [`clean_line_chars`] (the
+/// reference the fast path is tested against).
+fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr<'_>> {
     let mut tones = ToneCache::default();
     let mut lines: Vec<MappedStr> = Vec::new();
     let mut offset = 0;
-    for raw in text.split('\n') {
-        let mut m = MappedStr::from_source(raw, offset);
-        offset += raw.len() + 1;
-        // Each pass below runs only on a line with a char it needs: edits only remove
-        // chars or put in symbols and letters of the line, so what the raw line lacks the
-        // edited line lacks too.
-        let seen = raw.bytes().fold(0, |acc, b| acc | BYTE_CLASS[b as usize]);
-        let e2_ef = seen & E2_EF != 0;
-        if seen & CTRL != 0 || (e2_ef && raw.contains(['\u{feff}', '\u{200b}'])) {
-            m.chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}'));
-        }
-        if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(&m.as_string()) {
-            continue;
-        }
-        if seen & RESIDUE != 0 {
-            strip_residue(&mut m);
-        }
-        if seen & NON_ASCII != 0 {
-            m.rewrite_runs(is_letter, |run| tones.retone_run(run, style));
-        }
-        if e2_ef && raw.contains(['\u{2010}', '\u{2011}', '\u{2012}']) {
-            // Unify look-alike punctuation that matching depends on.
-            m.rewrite_words(|c| matches!(c, '\u{2010}' | '\u{2011}' | '\u{2012}'), |w| Some("-".repeat(w.chars().count())));
-        }
-        m.tidy_spaces();
+    let bytes = text.as_bytes();
+    while offset <= bytes.len() {
+        // Each pass runs only on a line with a char it needs: edits only remove chars or
+        // put in symbols and letters of the line, so what the raw line lacks the edited
+        // line lacks too. One loop finds the end of the line and what it has.
+        let at = offset;
+        let rest = &bytes[at..];
+        let mut seen = 0;
+        let len = rest
+            .iter()
+            .position(|&b| {
+                seen |= BYTE_CLASS[b as usize];
+                b == b'\n'
+            })
+            .unwrap_or(rest.len());
+        let raw = &text[at..at + len];
+        offset = at + len + 1;
+        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(raw, at, seen, &mut tones, style) } else { None };
+        let m = match fast {
+            // Its chars were the raw line's before trimming: the table-rule test reads that.
+            Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
+            Some(m) => m,
+            None => match clean_line_chars(raw, at, seen, &mut tones, style) {
+                Some(m) => m,
+                None => continue,
+            },
+        };
         if m.is_empty() {
             continue;
         }
         // Cheap tests first: a URL line has no space, a page mark only digits, spaces,
         // "-", "/" and the letters of "trang".
-        let maybe_url = matches!(m.chars[0].c, 'f' | 'h' | 'w') && !m.chars.iter().any(|c| c.c.is_whitespace());
-        let maybe_page = m.chars.iter().all(|c| {
-            c.c.is_whitespace() || c.c.is_numeric() || matches!(c.c, '-' | '/') || "trangTRANG".contains(c.c)
-        });
-        if maybe_url || maybe_page {
-            let s = m.as_string();
-            if URL_ONLY.is_match(&s) || PAGE_MARK.is_match(&s) {
-                continue;
-            }
+        let s = m.as_str();
+        let maybe_url = s.starts_with(['f', 'h', 'w']) && !s.contains(char::is_whitespace);
+        let maybe_page = s.chars().all(|c| c.is_whitespace() || c.is_numeric() || matches!(c, '-' | '/') || "trangTRANG".contains(c));
+        if (maybe_url || maybe_page) && (URL_ONLY.is_match(s) || PAGE_MARK.is_match(s)) {
+            continue;
         }
         lines.push(m);
     }
@@ -255,14 +361,14 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr> {
 /// tables (row numbers, page numbers cutting a row) are left to table reconstruction.
 fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>) {
     let mut keep = vec![true; lines.len()];
-    let prose = |l: &MappedStr| l.chars.len() >= 40 && !l.chars.iter().any(|m| m.c == '\t');
+    let prose = |l: &MappedStr| l.as_str().chars().nth(39).is_some() && !l.as_str().contains('\t');
     for i in 1..lines.len().saturating_sub(1) {
         // Lines are trimmed: a lone number is at most 3 chars.
-        if lines[i].chars.len() > 3 || !LONE_NUMBER.is_match(&lines[i].as_string()) {
+        if lines[i].as_str().chars().nth(3).is_some() || !LONE_NUMBER.is_match(lines[i].as_str()) {
             continue;
         }
         let next = &lines[i + 1];
-        if prose(&lines[i - 1]) && (prose(next) || HEADING_START.is_match(&next.as_string())) {
+        if prose(&lines[i - 1]) && (prose(next) || HEADING_START.is_match(next.as_str())) {
             keep[i] = false;
         }
     }
@@ -315,7 +421,7 @@ fn is_header_start(f: &str) -> bool {
 /// [`is_header_start`] of the line's fold, from its first five folded chars: "tt" alone,
 /// or "tt x", "stt x" (a prefix of the fold).
 fn header_start(l: &MappedStr) -> bool {
-    is_header_start(&fold_iter(l.chars.iter().map(|m| m.c)).take(5).collect::<String>())
+    is_header_start(&fold_iter(l.as_str().chars()).take(5).collect::<String>())
 }
 
 /// The most lines a table header spans.
@@ -334,18 +440,18 @@ fn repeat_length(folded: &mut LazyFold, j: usize, i: usize) -> usize {
 
 /// Folded lines, computed on first use: most lines are never compared.
 struct LazyFold<'a> {
-    lines: &'a [MappedStr],
+    lines: &'a [MappedStr<'a>],
     folded: Vec<Option<String>>,
 }
 
 impl<'a> LazyFold<'a> {
-    fn new(lines: &'a [MappedStr]) -> Self {
+    fn new(lines: &'a [MappedStr<'a>]) -> Self {
         LazyFold { lines, folded: vec![None; lines.len()] }
     }
 
     fn get(&mut self, i: usize) -> &str {
         let lines = self.lines;
-        self.folded[i].get_or_insert_with(|| fold_iter(lines[i].chars.iter().map(|m| m.c)).collect())
+        self.folded[i].get_or_insert_with(|| fold_iter(lines[i].as_str().chars()).collect())
     }
 
     fn same(&mut self, a: usize, b: usize) -> bool {
@@ -358,9 +464,9 @@ impl<'a> LazyFold<'a> {
     /// char folds to 't' or 's'.
     fn may_start_header(&self, i: usize) -> bool {
         self.lines[i]
-            .chars
-            .iter()
-            .map(|m| crate::fold::fold_char(m.c))
+            .as_str()
+            .chars()
+            .map(crate::fold::fold_char)
             .find(|f| f.is_alphanumeric() || matches!(f, '&' | '%' | '/'))
             .is_some_and(|f| f == 't' || f == 's')
     }
@@ -382,13 +488,12 @@ fn join_split_codes(lines: &mut Vec<MappedStr>) {
     let mut out: Vec<MappedStr> = Vec::with_capacity(lines.len());
     for line in lines.drain(..) {
         if let Some(prev) = out.last_mut() {
-            let n = prev.chars.len();
-            let ends_attached_hyphen = n >= 2
-                && prev.chars[n - 1].c == '-'
-                && prev.chars[n - 2].c.is_alphanumeric()
-                && !prev.chars.iter().any(|m| m.c == '\t');
-            let starts_word = line.chars.first().is_some_and(|m| m.c.is_alphanumeric());
-            if ends_attached_hyphen && starts_word && !HEADING_START.is_match(&line.as_string()) {
+            let mut back = prev.as_str().chars().rev();
+            let ends_attached_hyphen = back.next() == Some('-')
+                && back.next().is_some_and(|c| c.is_alphanumeric())
+                && !prev.as_str().contains('\t');
+            let starts_word = line.as_str().chars().next().is_some_and(|c| c.is_alphanumeric());
+            if ends_attached_hyphen && starts_word && !HEADING_START.is_match(line.as_str()) {
                 prev.append(line);
                 continue;
             }
@@ -505,6 +610,45 @@ mod tests {
             dropped += lines.len() - fast.len();
         }
         assert!(dropped > 0);
+    }
+
+    /// Lines of every text the tests know, and lines made to hit each pass.
+    fn all_texts() -> Vec<String> {
+        let mut texts = crate::test_data::texts(&[&crate::test_data::TEXT_DIRS[..], &["fixtures/formats"]].concat(), None);
+        texts.push(
+            [
+                "  Uỷ  ban hoà\t thuỵ ", "\u{a0}Ủy ban\u{2007}nhân\u{202f}dân ", "a \t b", "a\t b", "hoà\r", "\u{feff}Hoà bình",
+                "x\u{200b}y", "57\u{2010}NQ\u{2011}TW\u{2012}", "|---|---|", "---", "- 3 -", "Trang 4", "http://a.vn",
+                "file:///D:/x", "  ", "", "$\\geq 5$ hoà", "**Hoà**", "<https://a.vn>", "# Tiêu đề", "q\u{301}a", "Hoa\u{300}",
+                "nghiêngnghiêngnghiêng hoà", "café naïve Ωmega", "\u{3000}Hoà\u{3000}", "TT\tNội dung", "1",
+            ]
+            .join("\n"),
+        );
+        let stripped: Vec<String> = texts.iter().map(|t| crate::fold::strip_diacritics(t)).collect();
+        texts.extend(stripped);
+        texts
+    }
+
+    #[test]
+    fn fast_lines_equal_the_char_by_char_passes() {
+        for text in all_texts() {
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                assert_eq!(clean_lines_with(&text, style, true), clean_lines_with(&text, style, false));
+            }
+        }
+    }
+
+    #[test]
+    fn packed_keys_are_distinct() {
+        let mut seen: std::collections::HashMap<u128, String> = std::collections::HashMap::new();
+        let mut words: Vec<String> = all_texts().iter().flat_map(|t| t.split(|c: char| !is_letter(c)).map(str::to_string).collect::<Vec<_>>()).collect();
+        words.extend(["", "a", "\u{1}", "\u{1}\u{1}", "aaaaaaaaa", "aaaaaaaaaa", "ệệệệệệệệệ", "\u{1fff}"].map(String::from));
+        for w in words {
+            match pack_key(w.chars()) {
+                Some(k) => assert_eq!(seen.entry(k).or_insert_with(|| w.clone()), &w),
+                None => assert!(w.chars().count() > PACK_MAX || w.chars().any(|c| c as u32 >= 0x2000), "{w}"),
+            }
+        }
     }
 
     #[test]

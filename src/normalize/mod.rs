@@ -13,7 +13,7 @@ pub mod unicode;
 
 use crate::ingest::SourceText;
 use crate::model::Span;
-use mapped::{MChar, MappedStr};
+use mapped::{MappedStr, SourceMap};
 pub use unicode::ToneStyle;
 
 /// How diacritic restoration and OCR repair are applied.
@@ -44,9 +44,10 @@ pub struct NormLine {
 pub struct NormText {
     pub text: String,
     pub lines: Vec<NormLine>,
-    /// The chars of each line with the source byte range each came from: every byte of a
-    /// char maps to its range (kept per char, not per byte: only spans read it).
-    chars: Vec<Vec<MChar>>,
+    /// Where the chars of each line came from: every byte of a char maps to its range
+    /// (kept per char, not per byte: only spans read it; most lines are a piece of the
+    /// source and keep only its offset).
+    maps: Vec<SourceMap>,
     /// For the newline after each line: the source offset it maps to (the end of the byte
     /// before it, 0 at the start).
     newline_at: Vec<u32>,
@@ -67,29 +68,36 @@ impl NormText {
         let mut out_lines = Vec::with_capacity(lines.len());
         let mut newline_at = Vec::with_capacity(lines.len());
         let mut line_range = Vec::with_capacity(lines.len());
+        let mut maps = Vec::with_capacity(lines.len());
         let mut at = 0;
-        let chars: Vec<Vec<MChar>> = lines.into_iter().map(|l| l.chars).collect();
-        for (i, line) in chars.iter().enumerate() {
+        for (i, line) in lines.into_iter().enumerate() {
             if i > 0 {
                 text.push('\n');
             }
             let start = text.len();
-            let (mut lo, mut hi) = (u32::MAX, 0);
-            for m in line {
-                text.push(m.c);
-                lo = lo.min(m.start);
-                hi = hi.max(m.end);
-            }
+            let (line_text, map) = line.into_parts();
+            text.push_str(&line_text);
+            let range = match &map {
+                _ if line_text.is_empty() => (u32::MAX, 0),
+                SourceMap::From(s) => (*s, *s + line_text.len() as u32),
+                SourceMap::Chars(r) => r.iter().fold((u32::MAX, 0), |(lo, hi), &(s, e)| (lo.min(s), hi.max(e))),
+            };
             out_lines.push(NormLine { start, end: text.len() });
-            line_range.push((lo, hi));
-            // The newline maps to the end of what came before it.
-            at = line.last().map_or(at, |m| m.end);
+            line_range.push(range);
+            // The newline maps to the end of what came before it (the last char's end).
+            if !line_text.is_empty() {
+                at = match &map {
+                    SourceMap::From(_) => range.1,
+                    SourceMap::Chars(r) => r.last().map_or(at, |&(_, e)| e),
+                };
+            }
             newline_at.push(at);
+            maps.push(map);
         }
         NormText {
             text,
             lines: out_lines,
-            chars,
+            maps,
             newline_at,
             line_range,
             src_line_starts: line_starts(&source.text),
@@ -139,17 +147,38 @@ impl NormText {
 
     /// Widens `start..end` by the chars of line `k` that overlap the bytes `a..b`.
     fn chars_range(&self, k: usize, a: usize, b: usize, start: &mut u32, end: &mut u32) {
-        let mut off = self.lines[k].start;
-        for m in &self.chars[k] {
-            let next = off + m.c.len_utf8();
-            if next > a {
-                if off >= b {
-                    break;
+        let line = self.lines[k];
+        match &self.maps[k] {
+            SourceMap::From(src) => {
+                // A char's source bytes are at its own place: the range runs from the
+                // char holding the first byte to the end of the one holding the last.
+                let (mut lo, mut hi) = (a.max(line.start), b.min(line.end));
+                if lo >= hi {
+                    return;
                 }
-                *start = (*start).min(m.start);
-                *end = (*end).max(m.end);
+                while !self.text.is_char_boundary(lo) {
+                    lo -= 1;
+                }
+                while !self.text.is_char_boundary(hi) {
+                    hi += 1;
+                }
+                *start = (*start).min(src + (lo - line.start) as u32);
+                *end = (*end).max(src + (hi - line.start) as u32);
             }
-            off = next;
+            SourceMap::Chars(ranges) => {
+                let mut off = line.start;
+                for (c, &(s, e)) in self.text[line.start..line.end].chars().zip(ranges) {
+                    let next = off + c.len_utf8();
+                    if next > a {
+                        if off >= b {
+                            break;
+                        }
+                        *start = (*start).min(s);
+                        *end = (*end).max(e);
+                    }
+                    off = next;
+                }
+            }
         }
     }
 
@@ -187,22 +216,27 @@ impl NormText {
     }
 }
 
-/// A string of at most 15 UTF-8 bytes packed into an integer (bytes, then the length in
-/// the top byte): a hash key that needs no allocation and no pointer to follow, for the
-/// per-word caches of the hot loops (a syllable is a few bytes). `None` when longer.
-pub(crate) fn short_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
-    let mut buf = [0u8; 16];
-    let mut len = 0;
+/// A word of at most [`PACK_MAX`] chars below U+2000 (Latin and Vietnamese letters),
+/// 13 bits a char (the first char highest), with its length in the top byte: a cache key
+/// made without encoding UTF-8. `None` for other words.
+pub(crate) fn pack_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
+    let mut key = 0u128;
+    let mut n = 0;
     for c in chars {
-        let n = c.len_utf8();
-        if len + n > 15 {
-            return None;
-        }
-        c.encode_utf8(&mut buf[len..len + n]);
-        len += n;
+        key = pack_push(key, n, c)?;
+        n += 1;
     }
-    buf[15] = len as u8;
-    Some(u128::from_le_bytes(buf))
+    Some(key | (n as u128) << 120)
+}
+
+pub(crate) const PACK_MAX: usize = 9;
+
+/// `key` (of `n` chars) with `c` added, `None` when the word cannot be packed.
+#[inline]
+fn pack_push(key: u128, n: usize, c: char) -> Option<u128> {
+    let u = c as u32;
+    // A constant shift: a variable one is costly on u128.
+    (u < 0x2000 && n < PACK_MAX).then_some(key << 13 | u as u128)
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -216,6 +250,13 @@ pub fn normalize(source: &SourceText, opts: &NormalizeOptions) -> NormText {
 
 /// [`normalize`] with the OCR rules of a rule set (`--rules DIR`; `None`: embedded).
 pub fn normalize_with(source: &SourceText, opts: &NormalizeOptions, rules: Option<&restore::RestoreRules>) -> NormText {
+    let (lines, restored) = normalized_lines(source, opts, rules);
+    NormText::from_lines(lines, source, restored)
+}
+
+/// The lines of [`normalize_with`] before they are joined, and whether restoration
+/// changed them.
+fn normalized_lines<'a>(source: &'a SourceText, opts: &NormalizeOptions, rules: Option<&restore::RestoreRules>) -> (Vec<MappedStr<'a>>, bool) {
     let mut lines = layout::clean_lines(&source.text, opts.tone_style);
     let restored = restore::restore_with(&mut lines, opts.restore, rules);
     if restored && opts.tone_style == ToneStyle::Modern {
@@ -224,7 +265,7 @@ pub fn normalize_with(source: &SourceText, opts: &NormalizeOptions, rules: Optio
             line.map_words(|c| c.is_alphabetic(), |w| unicode::place_tone(w, ToneStyle::Modern));
         }
     }
-    NormText::from_lines(lines, source, restored)
+    (lines, restored)
 }
 
 #[cfg(test)]
@@ -240,7 +281,7 @@ mod tests {
                 src_start.push(at);
                 src_end.push(at);
             }
-            for m in &line.chars {
+            for m in line.mchars() {
                 for _ in 0..m.c.len_utf8() {
                     src_start.push(m.start);
                     src_end.push(m.end);
@@ -281,15 +322,71 @@ mod tests {
         }
     }
 
+    /// Every offset query of a [`NormText`] whose unchanged lines keep only their source
+    /// offset equals the same query with the per-char map made for every line (the
+    /// representation before), over every test text, both tone styles, and restoration
+    /// forced on (which rewrites words).
     #[test]
-    fn short_keys_are_distinct() {
-        let keys: Vec<Option<u128>> = ["", "a", "a\0", "\0a", "ệ", "nghiêng", "abcdefghijklmno", "abcdefghijklmnop"]
+    fn offset_queries_equal_the_per_char_map() {
+        let mut texts = crate::test_data::texts(&[&crate::test_data::TEXT_DIRS[..], &["fixtures/formats"]].concat(), None);
+        texts.extend(["", "\n\n", "a", "  hoà  bình \n\n\tx\u{a0}y ", "**Ủy** $\\geq 5$\n|a|b|c|\n\nz", "Nghị quyết số 57-\n\nNQ/TW"].map(String::from));
+        let stripped: Vec<String> = texts.iter().map(|t| crate::fold::strip_diacritics(t)).collect();
+        texts.extend(stripped);
+        let (mut from, mut chars) = (0, 0);
+        for (ti, text) in texts.iter().enumerate() {
+            let src = SourceText::from_string("t", text);
+            for (tone_style, restore) in [(ToneStyle::Traditional, RestoreMode::Auto), (ToneStyle::Modern, RestoreMode::Always)] {
+                let opts = NormalizeOptions { tone_style, restore };
+                let (lines, restored) = normalized_lines(&src, &opts, None);
+                for l in &lines {
+                    match l.map() {
+                        SourceMap::From(_) => from += 1,
+                        SourceMap::Chars(_) => chars += 1,
+                    }
+                }
+                let reference: Vec<MappedStr> = lines.iter().map(|l| l.with_char_map()).collect();
+                let (n, r) = (NormText::from_lines(lines, &src, restored), NormText::from_lines(reference, &src, restored));
+                assert_eq!((&n.text, &n.lines, &n.newline_at, &n.line_range), (&r.text, &r.lines, &r.newline_at, &r.line_range));
+                let len = n.text.len();
+                let step = if len < 300 { 1 } else { len / 150 + 1 };
+                for a in (0..len + 2).step_by(step) {
+                    for b in (0..len + 2).step_by(step).chain([a, a + 1, a + 2, a + 3, a + 5, a + 40]) {
+                        assert_eq!(n.span(a, b), r.span(a, b), "text {ti}: {a}..{b}");
+                    }
+                }
+                // Every line, every char boundary of each line against its ends, and each
+                // byte inside the first chars (queries that start or end inside a char).
+                for i in 0..n.line_count() {
+                    assert_eq!(n.lines_span(i, i), r.lines_span(i, i));
+                    assert_eq!(n.source_line_of(i), r.source_line_of(i));
+                    let l = n.lines[i];
+                    for (k, _) in n.line(i).char_indices() {
+                        let at = l.start + k;
+                        assert_eq!(n.source_range(l.start, at + 1), r.source_range(l.start, at + 1), "text {ti} line {i}");
+                        assert_eq!(n.source_range(at, l.end), r.source_range(at, l.end), "text {ti} line {i}");
+                    }
+                    for at in l.start..(l.start + 8).min(l.end) {
+                        for end in at..(at + 8).min(l.end + 2) {
+                            assert_eq!(n.source_range(at, end), r.source_range(at, end), "text {ti} line {i}: {at}..{end}");
+                        }
+                    }
+                }
+            }
+        }
+        // Both kinds of line were met.
+        assert!(from > 1000 && chars > 100, "{from} {chars}");
+    }
+
+    #[test]
+    fn pack_keys_are_distinct() {
+        let keys: Vec<Option<u128>> = ["", "\0", "a", "a\0", "\0a", "ệ", "nghiêng", "abcdefghi", "abcdefghij", "a\u{2000}"]
             .iter()
-            .map(|s| short_key(s.chars()))
+            .map(|s| pack_key(s.chars()))
             .collect();
-        assert_eq!(keys[7], None);
+        assert_eq!(keys[8], None);
+        assert_eq!(keys[9], None);
         let some: std::collections::HashSet<u128> = keys.iter().flatten().copied().collect();
-        assert_eq!(some.len(), 7);
+        assert_eq!(some.len(), 8);
     }
 
     #[test]

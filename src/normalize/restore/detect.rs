@@ -8,7 +8,7 @@
 use super::lexicon::{canonical_lower, Lexicon};
 use super::syllables::is_syllable;
 use super::tokens::{tokenize, Kind as TokKind, LEAD, TRAIL};
-use crate::normalize::short_key;
+use crate::normalize::pack_key;
 use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +114,7 @@ impl Tables {
     }
 }
 
-/// Whether a marked word is a possible syllable, by its [`short_key`]: a few thousand
+/// Whether a marked word is a possible syllable, by its [`pack_key`]: a few thousand
 /// distinct words make up a plan, so most look-ups hit. The cache lives as long as its
 /// [`Scratch`] (one document), so that a document costs the same whatever came before.
 type SyllableCache = FxHashMap<u128, bool>;
@@ -198,7 +198,7 @@ impl Scratch {
                 continue;
             }
             if all & LETTER != 0 && any & ALPHA != 0 {
-                self.word(core, all, lex, st);
+                self.word(t, core, all, lex, st);
                 continue;
             }
             // The tokens of a chunk (it has no whitespace) are those of the line there.
@@ -208,7 +208,7 @@ impl Scratch {
                 match tok.kind {
                     TokKind::Word => {
                         let all = text.iter().fold(u8::MAX, |acc, &c| acc & t.flags(c));
-                        self.word(&text, all, lex, st)
+                        self.word(t, &text, all, lex, st)
                     }
                     TokKind::Mixed => mixed(&text, st),
                     _ => {}
@@ -218,25 +218,25 @@ impl Scratch {
     }
 
     /// One word; `all` is the AND of its chars' flags.
-    fn word<C: LineChar>(&mut self, text: &[C], all: u8, lex: Option<&Lexicon>, st: &mut Stats) {
+    fn word<C: LineChar>(&mut self, t: &Tables, text: &[C], all: u8, lex: Option<&Lexicon>, st: &mut Stats) {
         st.words += 1;
         if all & PLAIN != 0 {
             // No mark: its skeleton is its lowercase form.
             if let Some(lex) = lex {
                 self.lower.clear();
                 for &c in text {
-                    TABLES.push_lower(c.ch(), &mut self.lower);
+                    t.push_lower(c.ch(), &mut self.lower);
                 }
                 st.plain_viet += lex.has_skeleton(&self.lower) as usize;
             }
             return;
         }
         st.marked += 1;
-        let key = short_key(text.iter().map(|c| c.ch()));
+        let key = pack_key(text.iter().map(|c| c.ch()));
         let syllable = match key.and_then(|k| self.syllables.get(&k)) {
             Some(&known) => known,
             None => {
-                let syllable = self.is_possible_syllable(text);
+                let syllable = self.is_possible_syllable(t, text);
                 if let Some(k) = key {
                     self.syllables.insert(k, syllable);
                 }
@@ -246,10 +246,10 @@ impl Scratch {
         st.bad_marked += !syllable as usize;
     }
 
-    fn is_possible_syllable<C: LineChar>(&mut self, text: &[C]) -> bool {
+    fn is_possible_syllable<C: LineChar>(&mut self, t: &Tables, text: &[C]) -> bool {
         self.lower.clear();
         for &c in text {
-            TABLES.push_lower(c.ch(), &mut self.lower);
+            t.push_lower(c.ch(), &mut self.lower);
         }
         // Lines are NFC with traditional tone placement already, so the plain lowercase
         // form is usually canonical; the full canonical form only when it is no syllable

@@ -286,8 +286,8 @@ pub fn report(corpus: &std::path::Path, fixtures: &std::path::Path) -> crate::Re
     let docs: Vec<(String, String)> = all
         .iter()
         .filter(|(_, t)| {
-            let lines: Vec<crate::normalize::mapped::MappedStr> =
-                normalized(t).split('\n').map(|l| crate::normalize::mapped::MappedStr::from_source(l, 0)).collect();
+            let text = normalized(t);
+            let lines: Vec<crate::normalize::mapped::MappedStr> = text.split('\n').map(|l| crate::normalize::mapped::MappedStr::from_source(l, 0)).collect();
             shipped.detect(&lines) == TextKind::Clean
         })
         .cloned()

@@ -111,7 +111,7 @@ fn is_marked(lower: &str) -> bool {
 
 /// Normalized lines of a raw text, as the pipeline sees them.
 pub fn text_lines(text: &str) -> Vec<Vec<char>> {
-    super::layout::clean_lines(text, ToneStyle::Traditional).iter().map(|l| l.chars.iter().map(|m| m.c).collect()).collect()
+    super::layout::clean_lines(text, ToneStyle::Traditional).iter().map(|l| l.as_str().chars().collect()).collect()
 }
 
 impl Model {
@@ -160,7 +160,8 @@ impl Model {
 
     /// Classifies lines of text.
     pub fn detect(&self, lines: &[MappedStr]) -> TextKind {
-        detect::stats(lines.iter().map(|l| l.chars.as_slice()), Some(&self.lex)).kind()
+        let chars: Vec<Vec<char>> = lines.iter().map(|l| l.as_str().chars().collect()).collect();
+        detect::stats(chars.iter().map(Vec::as_slice), Some(&self.lex)).kind()
     }
 
     fn keep_token(&self, text: &str) -> bool {
@@ -314,7 +315,7 @@ impl Model {
         // Tokens of the whole text, so context runs across wrapped lines.
         let mut toks: Vec<(usize, tokens::Token)> = Vec::new();
         for (li, line) in lines.iter().enumerate() {
-            let chars: Vec<char> = line.chars.iter().map(|m| m.c).collect();
+            let chars: Vec<char> = line.as_str().chars().collect();
             toks.extend(tokenize(&chars).into_iter().map(|t| (li, t)));
         }
         // Candidate lists, one per distinct token text (capitalization priors included),
@@ -381,8 +382,14 @@ impl Model {
                 }
             }
         }
-        for (li, a, b, out) in edits.into_iter().rev() {
-            replace_aligned(&mut lines[li], a, b, &out);
+        // All edits of a line at once (its chars are made once).
+        let mut edits = edits.into_iter().rev().peekable();
+        while let Some(&(li, ..)) = edits.peek() {
+            lines[li].edit(|chars| {
+                while let Some((_, a, b, out)) = edits.next_if(|e| e.0 == li) {
+                    replace_aligned(chars, a, b, &out);
+                }
+            });
             changed = true;
         }
         changed
@@ -483,25 +490,28 @@ pub fn apply_case(original: &str, form: &str) -> String {
 
 /// Replaces chars `a..b` of a line, keeping per-char source alignment when the
 /// replacement has the same length.
-fn replace_aligned(line: &mut MappedStr, a: usize, b: usize, out: &str) {
+fn replace_aligned(line: &mut Vec<MChar>, a: usize, b: usize, out: &str) {
     let new: Vec<char> = out.chars().collect();
     if new.len() == b - a {
         for (k, c) in new.into_iter().enumerate() {
-            line.chars[a + k] = MChar { c, ..line.chars[a + k] };
+            line[a + k] = MChar { c, ..line[a + k] };
         }
     } else {
-        line.replace_chars(a, b, out);
+        super::mapped::replace_chars(line, a, b, out);
     }
 }
 
 /// Cheap per-line counts (no model needed).
 fn line_stats(lines: &[MappedStr]) -> Vec<detect::Stats> {
     let mut scratch = detect::Scratch::default();
+    let mut chars: Vec<char> = Vec::new();
     lines
         .iter()
         .map(|l| {
             let mut st = detect::Stats::default();
-            scratch.add_line(&l.chars, None, &mut st);
+            chars.clear();
+            chars.extend(l.as_str().chars());
+            scratch.add_line(&chars, None, &mut st);
             st
         })
         .collect()

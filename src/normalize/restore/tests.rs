@@ -187,10 +187,11 @@ fn stored_model_is_fresh() {
 
 #[test]
 fn clean_text_needs_no_model() {
-    let clean: Vec<MappedStr> = eval::normalized(TRAINING_TEXTS[0]).split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
+    let text = eval::normalized(TRAINING_TEXTS[0]);
+    let clean: Vec<MappedStr> = text.split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
     assert!(clearly_clean(&clean));
-    let stripped: Vec<MappedStr> =
-        crate::fold::strip_diacritics(&eval::normalized(TRAINING_TEXTS[0])).split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
+    let text = crate::fold::strip_diacritics(&text);
+    let stripped: Vec<MappedStr> = text.split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
     assert!(!clearly_clean(&stripped));
     let ocr = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/restore/ocr/003.ocr.txt")).unwrap();
     let ocr: Vec<MappedStr> = ocr.split('\n').map(|l| MappedStr::from_source(l, 0)).collect();
