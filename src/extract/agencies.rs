@@ -179,6 +179,9 @@ struct Tok {
     upper: bool,
     /// [`char_mask`] of `key`.
     mask: u64,
+    /// `key` holds a space (a char that folds to several words): computed once a token,
+    /// as the matcher asks for every window a token is in.
+    spaced: bool,
 }
 
 /// What the separator chars between two tokens hold (spaces aside, which never count):
@@ -265,7 +268,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '&' {
-            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va") });
+            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va"), spaced: false });
             continue;
         }
         let class = class_of(c);
@@ -288,7 +291,9 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 let n = key.chars().count();
                 (key, n)
             };
-            toks.push(Tok { mask: char_mask(&key), key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0 });
+            // The folded key of an ASCII word is that word: no space.
+            let spaced = !word.is_ascii() && key.contains(' ');
+            toks.push(Tok { mask: char_mask(&key), key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0, spaced });
         } else if class & SPACE == 0 || c == '\n' {
             gap.push(c);
         }
@@ -397,7 +402,8 @@ impl AgencyRules {
         let mut exact = None;
         let mut node = Some(0);
         for (n, t) in windows.clone() {
-            node = t.key.split(' ').try_fold(node.expect("on a path"), |at, w| self.trie.child(at, w));
+            let at = node.expect("on a path");
+            node = if t.spaced { t.key.split(' ').try_fold(at, |at, w| self.trie.child(at, w)) } else { self.trie.child(at, &t.key) };
             match node {
                 Some(at) => {
                     if let Some(a) = self.trie.agency[at] {
@@ -413,7 +419,7 @@ impl AgencyRules {
         // Fuzzy fallback: the window and alias closest in edit distance. Every window
         // starts with the same word, so only aliases whose first word is close to it can
         // match (in rules order, for ties).
-        let first = toks[i].key.split(' ').next().unwrap_or("");
+        let first = if toks[i].spaced { toks[i].key.split(' ').next().unwrap_or("") } else { toks[i].key.as_str() };
         let cands = self.fuzzy_candidates(first);
         if cands.is_empty() || !self.fuzzy_may_match(&toks[i..i + windows.clone().count()], &cands) {
             return None;
@@ -478,7 +484,7 @@ impl AgencyRules {
     /// the windows of tokens `window`, checked token by token, with no window text built.
     /// Only a necessary condition; always true when a token holds several words.
     fn fuzzy_may_match(&self, window: &[Tok], cands: &[u32]) -> bool {
-        if window.iter().any(|t| t.key.contains(' ')) {
+        if window.iter().any(|t| t.spaced) {
             return true;
         }
         // The length of the window of each word count, computed once for all candidates.
@@ -569,6 +575,7 @@ impl AgencyRules {
                     if self.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
                         p.key_chars += t.key_chars;
                         p.mask |= t.mask;
+                        p.spaced |= t.spaced;
                         p.key = joined;
                         p.end = t.end;
                         continue;
@@ -631,7 +638,7 @@ impl AgencyRules {
             return false;
         }
         let mut first = None;
-        if toks.get(1).is_none_or(|t| t.start > at) && !t0.key.contains(' ') && !self.plural.contains(&t0.key) {
+        if toks.get(1).is_none_or(|t| t.start > at) && !t0.spaced && !self.plural.contains(&t0.key) {
             // The first name starts at token 0 or after `at`: a known name at token 0, or an
             // unknown one whose part starts at token 0 with a head word (compared as
             // `is_head` compares it: folded in plain ASCII text, else lowercase).
@@ -1506,6 +1513,8 @@ mod tests {
             for round in 0..3 {
                 let t = if round == 0 { text.clone() } else { damaged(text, round) };
                 let toks = r.rejoin(tokenize(&t), &t);
+                // The matcher reads a token's words by its `spaced` flag, rejoined ones too.
+                assert!(toks.iter().all(|t| t.spaced == t.key.contains(' ')), "{t:?}");
                 for i in 0..toks.len() {
                     let got = r.match_at(&toks, i);
                     assert_eq!(got, match_at_reference(r, &toks, i), "at {:?}", &t[toks[i].start..toks[(i + 5).min(toks.len() - 1)].end]);
@@ -1593,7 +1602,7 @@ mod tests {
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             if c == '&' {
-                toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va") });
+                toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va"), spaced: false });
                 continue;
             }
             if c.is_alphanumeric() {
@@ -1608,7 +1617,7 @@ mod tests {
                 }
                 let word = &text[i..end];
                 let key = fold(word);
-                toks.push(Tok { mask: char_mask(&key), key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
+                toks.push(Tok { spaced: key.contains(' '), mask: char_mask(&key), key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
             } else if !c.is_whitespace() || c == '\n' {
                 gap.push(c);
             }
@@ -1631,8 +1640,8 @@ mod tests {
             assert_eq!(a.len(), b.len(), "{t:?}");
             for (x, y) in a.iter().zip(&b) {
                 assert_eq!(
-                    (&x.key, x.key_chars, x.start, x.end, x.gap, x.upper, x.mask),
-                    (&y.key, y.key_chars, y.start, y.end, y.gap, y.upper, y.mask),
+                    (&x.key, x.key_chars, x.start, x.end, x.gap, x.upper, x.mask, x.spaced),
+                    (&y.key, y.key_chars, y.start, y.end, y.gap, y.upper, y.mask, y.spaced),
                     "{t:?}"
                 );
             }
