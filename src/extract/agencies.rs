@@ -60,12 +60,13 @@ thread_local! {
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
-/// Words whose fuzzy candidates each thread remembers at most (then starts over).
+/// First words each thread remembers at most (then starts over).
 const CANDIDATES_MAX: usize = 20_000;
 
 thread_local! {
-    /// Fuzzy candidates by first word, for the rule set with the id given.
-    static CANDIDATES: std::cell::RefCell<(u64, FxHashMap<String, std::rc::Rc<[u32]>>)> =
+    /// By first word of a window, for the rule set with the id given: the trie node after
+    /// it and its fuzzy candidates ([`AgencyRules::first_word`]).
+    static CANDIDATES: std::cell::RefCell<(u64, FxHashMap<String, (Option<usize>, std::rc::Rc<[u32]>)>)> =
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
@@ -399,11 +400,24 @@ impl AgencyRules {
         let windows = toks[i..i + limit].iter().enumerate().take_while(|(n, t)| *n == 0 || !t.gap.semicolon());
         // Exact: the longest window that is an alias. Windows grow while they are word
         // prefixes of some alias (a path of the trie); a longer one cannot be an alias.
+        // The first word is looked up once for both matchers: most words start no alias
+        // and are close to none, and are done with in that one look-up.
+        let first = if toks[i].spaced { toks[i].key.split(' ').next().unwrap_or("") } else { toks[i].key.as_str() };
+        let (root, cands) = self.first_word(first);
+        if root.is_none() && cands.is_none() {
+            return None;
+        }
         let mut exact = None;
         let mut node = Some(0);
         for (n, t) in windows.clone() {
             let at = node.expect("on a path");
-            node = if t.spaced { t.key.split(' ').try_fold(at, |at, w| self.trie.child(at, w)) } else { self.trie.child(at, &t.key) };
+            node = if n == 0 && !t.spaced {
+                root
+            } else if t.spaced {
+                t.key.split(' ').try_fold(at, |at, w| self.trie.child(at, w))
+            } else {
+                self.trie.child(at, &t.key)
+            };
             match node {
                 Some(at) => {
                     if let Some(a) = self.trie.agency[at] {
@@ -419,9 +433,8 @@ impl AgencyRules {
         // Fuzzy fallback: the window and alias closest in edit distance. Every window
         // starts with the same word, so only aliases whose first word is close to it can
         // match (in rules order, for ties).
-        let first = if toks[i].spaced { toks[i].key.split(' ').next().unwrap_or("") } else { toks[i].key.as_str() };
-        let cands = self.fuzzy_candidates(first);
-        if cands.is_empty() || !self.fuzzy_may_match(&toks[i..i + windows.clone().count()], &cands) {
+        let Some(cands) = cands else { return None };
+        if !self.fuzzy_may_match(&toks[i..i + windows.clone().count()], &cands) {
             return None;
         }
         // (end byte, chars, words) of each window.
@@ -507,21 +520,24 @@ impl AgencyRules {
         })
     }
 
-    /// [`FuzzyIndex::candidates`], remembered per first word on this thread: the same
-    /// words start windows again and again.
-    fn fuzzy_candidates(&self, first: &str) -> std::rc::Rc<[u32]> {
+    /// The trie node after word `first` from the root, and [`FuzzyIndex::candidates`] of
+    /// `first` (none when empty), remembered per word on this thread: the same words start
+    /// windows again and again.
+    fn first_word(&self, first: &str) -> (Option<usize>, Option<std::rc::Rc<[u32]>>) {
         CANDIDATES.with(|memo| {
             let mut memo = memo.borrow_mut();
             if memo.0 != self.id || memo.1.len() >= CANDIDATES_MAX {
                 memo.0 = self.id;
                 memo.1.clear();
             }
-            if let Some(c) = memo.1.get(first) {
-                return c.clone();
+            if let Some((root, c)) = memo.1.get(first) {
+                return (*root, (!c.is_empty()).then(|| c.clone()));
             }
+            let root = self.trie.child(0, first);
             let c: std::rc::Rc<[u32]> = self.fuzzy_index.candidates(first).into();
-            memo.1.insert(first.to_string(), c.clone());
-            c
+            let out = (root, (!c.is_empty()).then(|| c.clone()));
+            memo.1.insert(first.to_string(), (root, c));
+            out
         })
     }
 
@@ -1470,6 +1486,28 @@ mod tests {
             }
         }
         best.map(|(_, n, ai)| (ai, n, true))
+    }
+
+    /// [`AgencyRules::first_word`] gives what it replaces (the trie step from the root and
+    /// the fuzzy candidates), whether the word is new to the thread's memory or not.
+    #[test]
+    fn first_word_agrees_with_lookups() {
+        let r = &Rules::embedded().agencies;
+        start_document();
+        let mut words = 0;
+        for text in crate::test_data::corpus() {
+            for t in tokenize(&text) {
+                for _ in 0..2 {
+                    let (root, cands) = r.first_word(&t.key);
+                    let want = r.fuzzy_index.candidates(&t.key);
+                    assert_eq!(root, r.trie.child(0, &t.key), "{}", t.key);
+                    assert_eq!(cands.as_deref().unwrap_or(&[]), want.as_slice(), "{}", t.key);
+                    assert_eq!(cands.is_none(), want.is_empty());
+                }
+                words += 1;
+            }
+        }
+        assert!(words > 1000);
     }
 
     /// Damages every fourth letter-only word of `text` in turn: drops, doubles, swaps or
