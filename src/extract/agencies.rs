@@ -60,12 +60,13 @@ thread_local! {
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
-/// Words whose fuzzy candidates each thread remembers at most (then starts over).
+/// First words each thread remembers at most (then starts over).
 const CANDIDATES_MAX: usize = 20_000;
 
 thread_local! {
-    /// Fuzzy candidates by first word, for the rule set with the id given.
-    static CANDIDATES: std::cell::RefCell<(u64, FxHashMap<String, std::rc::Rc<[u32]>>)> =
+    /// By first word of a window, for the rule set with the id given: the trie node after
+    /// it and its fuzzy candidates ([`AgencyRules::first_word`]).
+    static CANDIDATES: std::cell::RefCell<(u64, FxHashMap<String, (Option<usize>, std::rc::Rc<[u32]>)>)> =
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
@@ -179,6 +180,9 @@ struct Tok {
     upper: bool,
     /// [`char_mask`] of `key`.
     mask: u64,
+    /// `key` holds a space (a char that folds to several words): computed once a token,
+    /// as the matcher asks for every window a token is in.
+    spaced: bool,
 }
 
 /// What the separator chars between two tokens hold (spaces aside, which never count):
@@ -265,7 +269,7 @@ fn tokenize(text: &str) -> Vec<Tok> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '&' {
-            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va") });
+            toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va"), spaced: false });
             continue;
         }
         let class = class_of(c);
@@ -288,7 +292,9 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 let n = key.chars().count();
                 (key, n)
             };
-            toks.push(Tok { mask: char_mask(&key), key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0 });
+            // The folded key of an ASCII word is that word: no space.
+            let spaced = !word.is_ascii() && key.contains(' ');
+            toks.push(Tok { mask: char_mask(&key), key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0, spaced });
         } else if class & SPACE == 0 || c == '\n' {
             gap.push(c);
         }
@@ -394,10 +400,24 @@ impl AgencyRules {
         let windows = toks[i..i + limit].iter().enumerate().take_while(|(n, t)| *n == 0 || !t.gap.semicolon());
         // Exact: the longest window that is an alias. Windows grow while they are word
         // prefixes of some alias (a path of the trie); a longer one cannot be an alias.
+        // The first word is looked up once for both matchers: most words start no alias
+        // and are close to none, and are done with in that one look-up.
+        let first = if toks[i].spaced { toks[i].key.split(' ').next().unwrap_or("") } else { toks[i].key.as_str() };
+        let (root, cands) = self.first_word(first);
+        if root.is_none() && cands.is_none() {
+            return None;
+        }
         let mut exact = None;
         let mut node = Some(0);
         for (n, t) in windows.clone() {
-            node = t.key.split(' ').try_fold(node.expect("on a path"), |at, w| self.trie.child(at, w));
+            let at = node.expect("on a path");
+            node = if n == 0 && !t.spaced {
+                root
+            } else if t.spaced {
+                t.key.split(' ').try_fold(at, |at, w| self.trie.child(at, w))
+            } else {
+                self.trie.child(at, &t.key)
+            };
             match node {
                 Some(at) => {
                     if let Some(a) = self.trie.agency[at] {
@@ -413,9 +433,8 @@ impl AgencyRules {
         // Fuzzy fallback: the window and alias closest in edit distance. Every window
         // starts with the same word, so only aliases whose first word is close to it can
         // match (in rules order, for ties).
-        let first = toks[i].key.split(' ').next().unwrap_or("");
-        let cands = self.fuzzy_candidates(first);
-        if cands.is_empty() || !self.fuzzy_may_match(&toks[i..i + windows.clone().count()], &cands) {
+        let Some(cands) = cands else { return None };
+        if !self.fuzzy_may_match(&toks[i..i + windows.clone().count()], &cands) {
             return None;
         }
         // (end byte, chars, words) of each window.
@@ -478,7 +497,7 @@ impl AgencyRules {
     /// the windows of tokens `window`, checked token by token, with no window text built.
     /// Only a necessary condition; always true when a token holds several words.
     fn fuzzy_may_match(&self, window: &[Tok], cands: &[u32]) -> bool {
-        if window.iter().any(|t| t.key.contains(' ')) {
+        if window.iter().any(|t| t.spaced) {
             return true;
         }
         // The length of the window of each word count, computed once for all candidates.
@@ -501,21 +520,24 @@ impl AgencyRules {
         })
     }
 
-    /// [`FuzzyIndex::candidates`], remembered per first word on this thread: the same
-    /// words start windows again and again.
-    fn fuzzy_candidates(&self, first: &str) -> std::rc::Rc<[u32]> {
+    /// The trie node after word `first` from the root, and [`FuzzyIndex::candidates`] of
+    /// `first` (none when empty), remembered per word on this thread: the same words start
+    /// windows again and again.
+    fn first_word(&self, first: &str) -> (Option<usize>, Option<std::rc::Rc<[u32]>>) {
         CANDIDATES.with(|memo| {
             let mut memo = memo.borrow_mut();
             if memo.0 != self.id || memo.1.len() >= CANDIDATES_MAX {
                 memo.0 = self.id;
                 memo.1.clear();
             }
-            if let Some(c) = memo.1.get(first) {
-                return c.clone();
+            if let Some((root, c)) = memo.1.get(first) {
+                return (*root, (!c.is_empty()).then(|| c.clone()));
             }
+            let root = self.trie.child(0, first);
             let c: std::rc::Rc<[u32]> = self.fuzzy_index.candidates(first).into();
-            memo.1.insert(first.to_string(), c.clone());
-            c
+            let out = (root, (!c.is_empty()).then(|| c.clone()));
+            memo.1.insert(first.to_string(), (root, c));
+            out
         })
     }
 
@@ -569,6 +591,7 @@ impl AgencyRules {
                     if self.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
                         p.key_chars += t.key_chars;
                         p.mask |= t.mask;
+                        p.spaced |= t.spaced;
                         p.key = joined;
                         p.end = t.end;
                         continue;
@@ -631,7 +654,7 @@ impl AgencyRules {
             return false;
         }
         let mut first = None;
-        if toks.get(1).is_none_or(|t| t.start > at) && !t0.key.contains(' ') && !self.plural.contains(&t0.key) {
+        if toks.get(1).is_none_or(|t| t.start > at) && !t0.spaced && !self.plural.contains(&t0.key) {
             // The first name starts at token 0 or after `at`: a known name at token 0, or an
             // unknown one whose part starts at token 0 with a head word (compared as
             // `is_head` compares it: folded in plain ASCII text, else lowercase).
@@ -1465,6 +1488,28 @@ mod tests {
         best.map(|(_, n, ai)| (ai, n, true))
     }
 
+    /// [`AgencyRules::first_word`] gives what it replaces (the trie step from the root and
+    /// the fuzzy candidates), whether the word is new to the thread's memory or not.
+    #[test]
+    fn first_word_agrees_with_lookups() {
+        let r = &Rules::embedded().agencies;
+        start_document();
+        let mut words = 0;
+        for text in crate::test_data::corpus() {
+            for t in tokenize(&text) {
+                for _ in 0..2 {
+                    let (root, cands) = r.first_word(&t.key);
+                    let want = r.fuzzy_index.candidates(&t.key);
+                    assert_eq!(root, r.trie.child(0, &t.key), "{}", t.key);
+                    assert_eq!(cands.as_deref().unwrap_or(&[]), want.as_slice(), "{}", t.key);
+                    assert_eq!(cands.is_none(), want.is_empty());
+                }
+                words += 1;
+            }
+        }
+        assert!(words > 1000);
+    }
+
     /// Damages every fourth letter-only word of `text` in turn: drops, doubles, swaps or
     /// replaces a letter, so the fuzzy path is exercised on real neighbourhoods.
     fn damaged(text: &str, round: usize) -> String {
@@ -1506,6 +1551,8 @@ mod tests {
             for round in 0..3 {
                 let t = if round == 0 { text.clone() } else { damaged(text, round) };
                 let toks = r.rejoin(tokenize(&t), &t);
+                // The matcher reads a token's words by its `spaced` flag, rejoined ones too.
+                assert!(toks.iter().all(|t| t.spaced == t.key.contains(' ')), "{t:?}");
                 for i in 0..toks.len() {
                     let got = r.match_at(&toks, i);
                     assert_eq!(got, match_at_reference(r, &toks, i), "at {:?}", &t[toks[i].start..toks[(i + 5).min(toks.len() - 1)].end]);
@@ -1593,7 +1640,7 @@ mod tests {
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             if c == '&' {
-                toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va") });
+                toks.push(Tok { key: "va".into(), key_chars: 2, start: i, end: i + 1, gap: std::mem::take(&mut gap), upper: false, mask: char_mask("va"), spaced: false });
                 continue;
             }
             if c.is_alphanumeric() {
@@ -1608,7 +1655,7 @@ mod tests {
                 }
                 let word = &text[i..end];
                 let key = fold(word);
-                toks.push(Tok { mask: char_mask(&key), key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
+                toks.push(Tok { spaced: key.contains(' '), mask: char_mask(&key), key_chars: key.chars().count(), key, start: i, end, gap: std::mem::take(&mut gap), upper: c.is_uppercase() });
             } else if !c.is_whitespace() || c == '\n' {
                 gap.push(c);
             }
@@ -1631,8 +1678,8 @@ mod tests {
             assert_eq!(a.len(), b.len(), "{t:?}");
             for (x, y) in a.iter().zip(&b) {
                 assert_eq!(
-                    (&x.key, x.key_chars, x.start, x.end, x.gap, x.upper, x.mask),
-                    (&y.key, y.key_chars, y.start, y.end, y.gap, y.upper, y.mask),
+                    (&x.key, x.key_chars, x.start, x.end, x.gap, x.upper, x.mask, x.spaced),
+                    (&y.key, y.key_chars, y.start, y.end, y.gap, y.upper, y.mask, y.spaced),
                     "{t:?}"
                 );
             }
