@@ -52,11 +52,16 @@ const RECENT_TEXTS: usize = 4096;
 /// Longer texts (whole sections) are not remembered: memory stays bounded.
 const RECENT_MAX_LEN: usize = 4096;
 
+/// What [`AgencyRules::resolve_text`] returns, as remembered per text.
+type Resolved = (Vec<AgencyMatch>, Coverage);
+/// A first word's trie node (if it starts an alias) and its fuzzy candidates.
+type FirstWord = (Option<usize>, std::rc::Rc<[u32]>);
+
 thread_local! {
     /// The texts resolved on this thread since the document started, for the rule set with
     /// the id given: text → result. A map, not a short list of the last texts: extraction
     /// reads a table's cells again once every table of the document is rebuilt.
-    static RECENT: std::cell::RefCell<(u64, FxHashMap<String, (Vec<AgencyMatch>, Coverage)>)> =
+    static RECENT: std::cell::RefCell<(u64, FxHashMap<String, Resolved>)> =
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
@@ -66,7 +71,7 @@ const CANDIDATES_MAX: usize = 20_000;
 thread_local! {
     /// By first word of a window, for the rule set with the id given: the trie node after
     /// it and its fuzzy candidates ([`AgencyRules::first_word`]).
-    static CANDIDATES: std::cell::RefCell<(u64, FxHashMap<String, (Option<usize>, std::rc::Rc<[u32]>)>)> =
+    static CANDIDATES: std::cell::RefCell<(u64, FxHashMap<String, FirstWord>)> =
         std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
 }
 
@@ -433,7 +438,7 @@ impl AgencyRules {
         // Fuzzy fallback: the window and alias closest in edit distance. Every window
         // starts with the same word, so only aliases whose first word is close to it can
         // match (in rules order, for ties).
-        let Some(cands) = cands else { return None };
+        let cands = cands?;
         if !self.fuzzy_may_match(&toks[i..i + windows.clone().count()], &cands) {
             return None;
         }
@@ -641,13 +646,8 @@ impl AgencyRules {
         if let Some(out) = self.recent(text) {
             return out.0.first().is_some_and(|m| m.start <= at);
         }
-        let text_owned;
-        let text = if self.label_end.iter().any(|&c| text.contains(c)) {
-            text_owned = self.strip_labels(text);
-            text_owned.as_str()
-        } else {
-            text
-        };
+        let text = self.without_labels(text);
+        let text = text.as_ref();
         let toks = self.rejoin(tokenize(text), text);
         let Some(t0) = toks.first() else { return false };
         if t0.start > at {
@@ -726,13 +726,8 @@ impl AgencyRules {
     }
 
     fn resolve_text(&self, text: &str, mode: Mode) -> (Vec<AgencyMatch>, Coverage) {
-        let text_owned;
-        let text = if self.label_end.iter().any(|&c| text.contains(c)) {
-            text_owned = self.strip_labels(text);
-            text_owned.as_str()
-        } else {
-            text
-        };
+        let text = self.without_labels(text);
+        let text = text.as_ref();
         let toks = self.rejoin(tokenize(text), text);
         self.scan(text, &toks, &mut |toks, i| self.match_at(toks, i), mode, &mut 0)
     }
@@ -996,6 +991,15 @@ impl AgencyRules {
 /// Drops "label:" prefixes ("Đơn vị cung ứng: VNPT" → " VNPT"): from the previous ";" or
 /// line start up to the label end char.
 impl AgencyRules {
+    /// [`Self::strip_labels`] when `text` holds a label end; `text` itself otherwise.
+    fn without_labels<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.label_end.iter().any(|&c| text.contains(c)) {
+            std::borrow::Cow::Owned(self.strip_labels(text))
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        }
+    }
+
     /// Blanks "label:" prefixes ("Đơn vị cung ứng: VNPT" → "                 VNPT") byte
     /// for byte, so offsets into the result are offsets into `text`. A label runs back from
     /// the label end to its capitalized first word, not past a "," or ";".
