@@ -408,7 +408,7 @@ fn convert(ctx: &Ctx, job: &Job, previous: Option<&StateEntry>, record: &mut Fil
         }
     }
     // The bytes are handed over (no copy for UTF-8 text) with the hash taken above.
-    let source = crate::ingest::ingest_hashed(&job.rel, crate::ingest::Input::Owned(bytes), Some(sha.clone()))?;
+    let source = crate::ingest::ingest_hashed(&job.rel, std::borrow::Cow::Owned(bytes), Some(sha.clone()))?;
     // The JSON runs to two or three times the text (spans, provenance): sized once rather
     // than grown by copies.
     let mut json = Vec::with_capacity(source.text.len() * 3);

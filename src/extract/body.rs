@@ -91,18 +91,18 @@ fn item_text(tree: &DocTree, i: usize) -> (String, usize) {
 }
 
 fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String) -> Task {
-    let (text, last) = item_text(tree, i);
-    let folded = fold(&text);
-    task_of(norm, tree, i, origin, section, text, last, &folded)
+    make_task_folded(norm, tree, i, origin, section).0
 }
 
-/// The task of item `i` whose text ([`item_text`]) is `text`, folded `folded`.
-#[allow(clippy::too_many_arguments)]
-fn task_of(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String, text: String, last: usize, folded: &str) -> Task {
+/// [`make_task`] and its text folded: the fold made for the id is handed back for the
+/// caller's own checks.
+fn make_task_folded(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String) -> (Task, String) {
+    let (text, last) = item_text(tree, i);
+    let folded = fold(&text);
     let n = &tree.nodes[i];
     let number = (n.kind == NodeKind::Heading).then(|| n.label.clone()).flatten();
-    Task {
-        id: item_id_folded("t", origin, None, Some(&section), folded),
+    let task = Task {
+        id: item_id_folded("t", origin, None, Some(&section), &folded),
         origin,
         table: None,
         section: Some(section),
@@ -119,7 +119,8 @@ fn task_of(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: S
             restored: norm.restored,
             ..Evidence::default()
         })),
-    }
+    };
+    (task, folded)
 }
 
 /// Confidence of a task whose agencies come from its heading or sentence.
@@ -200,9 +201,7 @@ pub fn body_tasks_folded(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContex
                 stack.extend(n.children.iter().rev().copied());
             } else {
                 // The text folded once, for the id and the assignment check.
-                let (text, last) = item_text(tree, i);
-                let folded = fold(&text);
-                let mut t = task_of(norm, tree, i, Origin::Body, section_of(tree, i), text, last, &folded);
+                let (mut t, folded) = make_task_folded(norm, tree, i, Origin::Body, section_of(tree, i));
                 let lead = assigned_agencies_folded(&t.text, &folded, ctx);
                 t.lead = ctx.refs(&lead, t.span);
                 if !t.lead.is_empty() {

@@ -44,19 +44,16 @@ struct Compiled {
     /// apart ([`Compiled::references`]): a Unicode `\b` in the pattern keeps the regex
     /// engine off its DFA on Vietnamese text, and the citation search runs over the whole
     /// text.
-    #[cfg(test)]
-    reference: Regex,
-    /// Where [`Compiled::reference`] can start: its required part up to the first digit of
-    /// the number. A match of it at a position is one of the whole pattern there (the rest
+    ///
+    /// Searched from where it can start: its required part up to the first digit of the
+    /// number. A match of that at a position is one of the whole pattern there (the rest
     /// is optional or `\d{0,3}`), so it finds the same starts at a fraction of the cost
     /// (the whole pattern's search ran at ~40 instructions a byte).
-    reference_start: Regex,
-    /// [`Compiled::reference`] anchored at the start of the haystack.
-    reference_anchored: Regex,
-    /// "Ủy ban nhân dân phường X" and "thành phố X", each with its literal start (the
-    /// patterns match only where it does) to find candidates fast: see [`LiteralStart`].
-    ward: LiteralStart,
-    city: LiteralStart,
+    reference: StartSearch,
+    /// "Ủy ban nhân dân phường X" and "thành phố X", each searched from its literal start
+    /// (the patterns match only where it does): see [`StartSearch`].
+    ward: StartSearch,
+    city: StartSearch,
     issuer_stop: Regex,
     /// (pattern, expansion) of `issuer_abbreviations`.
     abbreviations: Vec<(Regex, String)>,
@@ -86,16 +83,13 @@ impl DocumentRules {
             r"(?i:({alt}))\s+(?i:số\s*)?(\d{{1,4}}(?:(?:\s?/\s?|-){seg})*)(?:\s*,?\s*(?i:ngày)\s+(\d{{1,2}})\s*(?:/|-|tháng)\s*(\d{{1,2}})\s*(?:/|-|năm)\s*(\d{{4}}))?"
         );
         rules.compiled = Some(Compiled {
-            #[cfg(test)]
-            reference: build(reference.clone())?,
-            reference_start: build(format!(r"(?i:{alt})\s+(?i:số\s*)?\d"))?,
-            reference_anchored: build(format!(r"\A(?:{reference})"))?,
-            ward: LiteralStart::new(
+            reference: StartSearch::new(&format!(r"(?i:{alt})\s+(?i:số\s*)?\d"), &reference, build)?,
+            ward: StartSearch::new(
                 r"Ủy ban nhân dân|UBND",
                 &format!(r"(?:Ủy ban nhân dân|UBND)(?:\s*\(UBND\))?\s+(?i:({levels}))\s+({name})"),
                 build,
             )?,
-            city: LiteralStart::new(r"thành phố", &format!(r"thành phố\s+({name})"), build)?,
+            city: StartSearch::new(r"thành phố", &format!(r"thành phố\s+({name})"), build)?,
             // "và" ends an issuer only before another capitalized name.
             issuer_stop: build(format!(r"(?i:\s(?:{stops}))|\svà\s+\p{{Lu}}|[;()“”\x22:]|,\s*ngày|\.\s"))?,
             support_marker: build(format!(
@@ -126,43 +120,28 @@ impl Compiled {
     /// the leftmost match that starts at a word boundary, then the next one after it.
     /// Each with the byte offset in `text` its group offsets are relative to.
     fn references<'a, 't: 'a>(&'a self, text: &'t str) -> impl Iterator<Item = (usize, regex::Captures<'t>)> + 'a {
-        let mut from = 0;
-        std::iter::from_fn(move || {
-            while from <= text.len() {
-                // The leftmost start of a match from `from` on, and the match there: the
-                // pattern has no look-around, so it matches in `&text[start..]` as in
-                // `text` (group offsets are relative to the start; their texts the same).
-                let start = self.reference_start.find_at(text, from)?.start();
-                if at_word_boundary(text, start) {
-                    let c = self.reference_anchored.captures(&text[start..]).expect("a match starts here");
-                    // Never empty (a number is required): the next search starts after it.
-                    from = start + c.get(0).expect("group 0").end().max(1);
-                    return Some((start, c));
-                }
-                from = start + text[start..].chars().next().map_or(1, char::len_utf8);
-            }
-            None
-        })
+        self.reference.matches(text, move |start| at_word_boundary(text, start))
     }
 }
 
-/// A pattern without look-around that can only match where one of a few literals starts.
-/// Its whole-text search ran at about 100K instructions per match over Vietnamese text;
-/// finding the literals alone and trying the pattern anchored at each is a fraction of that.
+/// A pattern without look-around that can only match where a cheaper start pattern (a
+/// few literals, or the pattern's required beginning) matches. Its whole-text search ran
+/// at about 100K instructions per match over Vietnamese text; finding the starts alone and
+/// trying the pattern anchored at each is a fraction of that.
 #[derive(Debug)]
-struct LiteralStart {
-    /// The literals, an alternation.
+struct StartSearch {
+    /// Where the pattern can start.
     start: Regex,
     /// The pattern anchored at the start of the haystack.
     anchored: Regex,
-    /// The pattern itself: what [`LiteralStart::captures_iter`] equals (tests).
+    /// The pattern itself: what [`StartSearch::captures_iter`] equals (tests).
     #[cfg(test)]
     full: Regex,
 }
 
-impl LiteralStart {
-    fn new(start: &str, pattern: &str, build: impl Fn(String) -> crate::Result<Regex>) -> crate::Result<LiteralStart> {
-        Ok(LiteralStart {
+impl StartSearch {
+    fn new(start: &str, pattern: &str, build: impl Fn(String) -> crate::Result<Regex>) -> crate::Result<StartSearch> {
+        Ok(StartSearch {
             start: build(start.to_string())?,
             anchored: build(format!(r"\A(?:{pattern})"))?,
             #[cfg(test)]
@@ -172,18 +151,26 @@ impl LiteralStart {
 
     /// The matches of the pattern, as `Regex::captures_iter` finds them (leftmost first,
     /// the next search from the end of a match), but with group offsets relative to the
-    /// match start (the group texts are the same). Every match starts at a literal: each literal start from the
-    /// search position on is tried, and the pattern, with no look-around, matches there in
-    /// `&text[at..]` exactly as in `text`.
+    /// match start (the group texts are the same).
     fn captures_iter<'a, 't: 'a>(&'a self, text: &'t str) -> impl Iterator<Item = regex::Captures<'t>> + 'a {
+        self.matches(text, |_| true).map(|(_, c)| c)
+    }
+
+    /// The matches whose start `accept` takes, each with its start: leftmost first, the
+    /// next search from the end of a match. Every match starts where the start pattern
+    /// does: each such position from the search position on is tried, and the pattern,
+    /// with no look-around, matches there in `&text[at..]` exactly as in `text`.
+    fn matches<'a, 't: 'a>(&'a self, text: &'t str, accept: impl Fn(usize) -> bool + 'a) -> impl Iterator<Item = (usize, regex::Captures<'t>)> + 'a {
         let mut from = 0;
         std::iter::from_fn(move || {
             while let Some(m) = self.start.find_at(text, from) {
                 let at = m.start();
-                if let Some(c) = self.anchored.captures(&text[at..]) {
-                    // Never empty (the literal is part of it).
-                    from = at + c.get(0).expect("group 0").end().max(1);
-                    return Some(c);
+                if accept(at) {
+                    if let Some(c) = self.anchored.captures(&text[at..]) {
+                        // Never empty for these patterns; the next search starts after it.
+                        from = at + c.get(0).expect("group 0").end().max(1);
+                        return Some((at, c));
+                    }
                 }
                 from = at + text[at..].chars().next().map_or(1, char::len_utf8);
             }
@@ -642,7 +629,7 @@ mod tests {
             let mut out = Vec::new();
             let mut from = 0;
             while from <= text.len() {
-                let Some(c) = c.reference.captures_at(text, from) else { break };
+                let Some(c) = c.reference.full.captures_at(text, from) else { break };
                 let m = c.get(0).unwrap();
                 if at_word_boundary(text, m.start()) {
                     from = m.end().max(m.start() + 1);

@@ -11,6 +11,7 @@ pub mod text;
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Largest input accepted, to bound memory per document.
@@ -119,30 +120,15 @@ pub fn read_path(path: &Path) -> Result<SourceText> {
 /// The format is sniffed from the bytes, not the file name: `%PDF-` in the first KiB is a
 /// PDF, a zip archive is tried as DOCX, anything else is text in some encoding.
 pub fn ingest_bytes(path: &str, bytes: &[u8]) -> Result<SourceText> {
-    ingest_hashed(path, Input::Borrowed(bytes), None)
-}
-
-/// Bytes to ingest: a caller that owns them (the batch) hands them over, so valid UTF-8
-/// text becomes the source text without a copy.
-pub enum Input<'a> {
-    Borrowed(&'a [u8]),
-    Owned(Vec<u8>),
-}
-
-impl Input<'_> {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Input::Borrowed(b) => b,
-            Input::Owned(v) => v,
-        }
-    }
+    ingest_hashed(path, Cow::Borrowed(bytes), None)
 }
 
 /// [`ingest_bytes`] for a caller that has already hashed the bytes (`sha256`, as
 /// [`sha256_hex`] gives it): the batch hashes each input for its resume state, and an
-/// input is not hashed twice.
-pub fn ingest_hashed(path: &str, input: Input, sha256: Option<String>) -> Result<SourceText> {
-    let bytes = input.bytes();
+/// input is not hashed twice. A caller that owns the bytes hands them over, so valid
+/// UTF-8 text becomes the source text without a copy.
+pub fn ingest_hashed(path: &str, input: Cow<[u8]>, sha256: Option<String>) -> Result<SourceText> {
+    let bytes = input.as_ref();
     let pb = PathBuf::from(path);
     if bytes.is_empty() {
         return Err(Error::Empty { path: pb });
@@ -168,8 +154,8 @@ pub fn ingest_hashed(path: &str, input: Input, sha256: Option<String>) -> Result
     }
     let sha256 = sha256.unwrap_or_else(|| sha256_hex(bytes));
     let decoded = match input {
-        Input::Borrowed(b) => text::decode(b),
-        Input::Owned(v) => text::decode_owned(v),
+        Cow::Borrowed(b) => text::decode(b),
+        Cow::Owned(v) => text::decode_owned(v),
     };
     let (text, encoding) = decoded.map_err(|reason| Error::Encoding { path: pb.clone(), reason })?;
     if text.trim().is_empty() {
@@ -256,7 +242,7 @@ mod tests {
         }
         for b in inputs {
             let slow = ingest_bytes("x", &b);
-            let fast = ingest_hashed("x", Input::Owned(b.clone()), Some(sha256_hex(&b)));
+            let fast = ingest_hashed("x", Cow::Owned(b.clone()), Some(sha256_hex(&b)));
             match (slow, fast) {
                 (Ok(s), Ok(f)) => {
                     assert_eq!((&s.path, &s.sha256, s.format, &s.encoding, &s.text, &s.page_starts), (&f.path, &f.sha256, f.format, &f.encoding, &f.text, &f.page_starts));

@@ -29,12 +29,7 @@ pub fn decode(bytes: &[u8]) -> Result<(String, String), String> {
         return Err("binary data, not text".into());
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => {
-            if let Some((enc, text)) = undo_mojibake(s) {
-                return Ok((text, format!("utf-8+{}", enc.name())));
-            }
-            Ok((s.to_string(), utf8_name(s).to_string()))
-        }
+        Ok(s) => Ok(utf8_text(std::borrow::Cow::Borrowed(s))),
         Err(e) => match legacy::detect(bytes, &ALL_LEGACY) {
             Some((enc, text, _)) => Ok((text, enc.name().to_string())),
             None => Err(format!(
@@ -45,9 +40,14 @@ pub fn decode(bytes: &[u8]) -> Result<(String, String), String> {
     }
 }
 
-/// Encoding name of valid UTF-8 text that is not mojibake.
-fn utf8_name(s: &str) -> &'static str {
-    if is_nfc_fast(s) { "utf-8" } else { "utf-8-nfd" }
+/// Valid BOM-less UTF-8 text and its encoding name: legacy text mangled through
+/// Windows-1252 is undone; otherwise the text is kept (not copied when owned).
+fn utf8_text(s: std::borrow::Cow<str>) -> (String, String) {
+    if let Some((enc, text)) = undo_mojibake(&s) {
+        return (text, format!("utf-8+{}", enc.name()));
+    }
+    let name = if is_nfc_fast(&s) { "utf-8" } else { "utf-8-nfd" };
+    (s.into_owned(), name.to_string())
 }
 
 /// [`decode`] of bytes the caller owns: BOM-less valid UTF-8 (the usual input) becomes
@@ -57,13 +57,7 @@ pub fn decode_owned(bytes: Vec<u8>) -> Result<(String, String), String> {
         return decode(&bytes);
     }
     match String::from_utf8(bytes) {
-        Ok(s) => {
-            if let Some((enc, text)) = undo_mojibake(&s) {
-                return Ok((text, format!("utf-8+{}", enc.name())));
-            }
-            let name = utf8_name(&s);
-            Ok((s, name.to_string()))
-        }
+        Ok(s) => Ok(utf8_text(std::borrow::Cow::Owned(s))),
         Err(e) => decode(e.as_bytes()),
     }
 }
