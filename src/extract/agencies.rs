@@ -886,7 +886,7 @@ impl AgencyRules {
         // Tokens before `read` decided what was read so far: a text cut after them reads
         // alike. A label, a window or a suffix not found at a token is not found in a text cut
         // shorter either (the same tokens differ, or the cut leaves too few); one found
-        // needs its tokens; a known agency, its longest window.
+        // needs its tokens; so does a known agency (a cut holding them finds the same one).
         let mut read = 0;
         while i < toks.len() {
             read = read.max(i + 1);
@@ -905,7 +905,10 @@ impl AgencyRules {
                 continue;
             }
             if let Some((ai, n, fuzzy)) = match_at(toks, i) {
-                read = read.max(i + self.max_words);
+                // The match is the same in any text cut after its `n` tokens (the longest
+                // alias window, or the best fuzzy pair, lies within them): reading further
+                // windows found nothing that a shorter cut could find.
+                read = read.max(i + n);
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
                     || is_list_sep(toks[i].gap);
                 // Known agencies only: a run between two names matters only when it may
