@@ -833,7 +833,16 @@ impl Ctx<'_> {
 
     /// Fragments `a..b` one per line (line breaks matter to agency splitting).
     fn lines_text(&self, a: usize, b: usize) -> String {
-        self.frags[a..b].iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n")
+        // Built in one string, with no list of the texts first.
+        let frags = &self.frags[a..b];
+        let mut s = String::with_capacity(frags.iter().map(|f| f.text.len() + 1).sum());
+        for (i, f) in frags.iter().enumerate() {
+            if i > 0 {
+                s.push('\n');
+            }
+            s.push_str(&f.text);
+        }
+        s
     }
 
     fn cell(&self, a: usize, b: usize) -> Cell {
@@ -1368,7 +1377,7 @@ fn period_values(cx: &mut Ctx, mut m: usize, end: &mut usize, n: usize) -> (Vec<
 /// only a line break between starts the next cell. With more such groups than columns the
 /// last group is the support and all before it the lead.
 fn assign_agencies(cx: &Ctx, a: usize, b: usize, run: &[usize], cols: &[ColumnRole], cells: &mut [Cell]) {
-    let text: String = cx.frags[a..b].iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n");
+    let text = cx.lines_text(a, b);
     let ms = cx.rules.agencies.resolve(&text);
     let lead = run.iter().copied().find(|&c| cols[c] == ColumnRole::Lead);
     let support = run.iter().copied().find(|&c| cols[c] == ColumnRole::Support);
