@@ -588,16 +588,25 @@ impl AgencyRules {
     /// Rejoins a word cut at a line end without a hyphen ("UB" / "ND"): both parts are not
     /// words of any alias, their join is.
     fn rejoin(&self, toks: Vec<Tok>, text: &str) -> Vec<Tok> {
+        // Only a word right after a bare line break may join the one before it: a text
+        // with none (one line, or lines ending in punctuation) keeps its tokens as they are.
+        if !toks.iter().skip(1).any(|t| t.gap.only_newline()) {
+            return toks;
+        }
         let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
+        // The joined key is built in one buffer, and kept only when it is an alias word.
+        let mut joined = String::new();
         for t in toks {
             if let Some(p) = out.last_mut() {
                 if t.gap.only_newline() && !self.alias_words.contains(&t.key) {
-                    let joined = format!("{}{}", p.key, t.key);
-                    if self.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
+                    joined.clear();
+                    joined.push_str(&p.key);
+                    joined.push_str(&t.key);
+                    if self.alias_words.contains(joined.as_str()) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
                         p.key_chars += t.key_chars;
                         p.mask |= t.mask;
                         p.spaced |= t.spaced;
-                        p.key = joined;
+                        p.key = joined.clone();
                         p.end = t.end;
                         continue;
                     }
@@ -741,8 +750,9 @@ impl AgencyRules {
         let full = lines.join("\n");
         let full_text = full.as_str();
         let labels = if self.label_end.iter().any(|&c| full.contains(c)) { self.label_ranges(&full) } else { Vec::new() };
-        let stripped = if labels.is_empty() { full.clone() } else { self.strip_labels(&full) };
-        let toks = self.rejoin(tokenize(&stripped), &stripped);
+        let stripped_owned = (!labels.is_empty()).then(|| self.strip_labels(&full));
+        let stripped: &str = stripped_owned.as_deref().unwrap_or(&full);
+        let toks = self.rejoin(tokenize(stripped), stripped);
         let mut memo: Vec<Option<Option<(usize, usize, bool)>>> = vec![None; toks.len()];
         // The fewest tokens a cut text (plain ASCII or not) was read up to before a word no
         // name covers: a shorter cut that still holds them reads them alike.
@@ -886,7 +896,7 @@ impl AgencyRules {
         // Tokens before `read` decided what was read so far: a text cut after them reads
         // alike. A label, a window or a suffix not found at a token is not found in a text cut
         // shorter either (the same tokens differ, or the cut leaves too few); one found
-        // needs its tokens; a known agency, its longest window.
+        // needs its tokens; so does a known agency (a cut holding them finds the same one).
         let mut read = 0;
         while i < toks.len() {
             read = read.max(i + 1);
@@ -905,7 +915,10 @@ impl AgencyRules {
                 continue;
             }
             if let Some((ai, n, fuzzy)) = match_at(toks, i) {
-                read = read.max(i + self.max_words);
+                // The match is the same in any text cut after its `n` tokens (the longest
+                // alias window, or the best fuzzy pair, lies within them): reading further
+                // windows found nothing that a shorter cut could find.
+                read = read.max(i + n);
                 let between_sep = unmatched.iter().any(|&k| CONNECTIVES.contains(&toks[k].key.as_str()))
                     || is_list_sep(toks[i].gap);
                 // Known agencies only: a run between two names matters only when it may
@@ -1592,6 +1605,45 @@ mod tests {
         }
         out.push(r.agencies.iter().flat_map(|a| std::iter::once(a.name.clone()).chain(a.aliases.clone())).collect::<Vec<_>>().join("\n"));
         out
+    }
+
+    /// [`AgencyRules::rejoin`] as first written: every token moved, a key formatted for
+    /// every word after a line break.
+    fn rejoin_reference(r: &AgencyRules, toks: Vec<Tok>, text: &str) -> Vec<Tok> {
+        let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
+        for t in toks {
+            if let Some(p) = out.last_mut() {
+                if t.gap.only_newline() && !r.alias_words.contains(&t.key) {
+                    let joined = format!("{}{}", p.key, t.key);
+                    if r.alias_words.contains(&joined) && text[t.start..t.end].chars().all(|c| !c.is_lowercase()) {
+                        p.key_chars += t.key_chars;
+                        p.mask |= t.mask;
+                        p.spaced |= t.spaced;
+                        p.key = joined;
+                        p.end = t.end;
+                        continue;
+                    }
+                }
+            }
+            out.push(t);
+        }
+        out
+    }
+
+    #[test]
+    fn rejoin_agrees_with_reference() {
+        let r = &Rules::embedded().agencies;
+        let key = |t: &Tok| (t.key.clone(), t.key_chars, t.start, t.end, t.gap, t.upper, t.mask, t.spaced);
+        let mut joined = 0;
+        let mut texts = corpus_windows();
+        texts.extend(["Văn phòng\nHĐND&UB\nND", "UB\nND phường", "UBND", "", "\nUB"].map(String::from));
+        for t in &texts {
+            let got: Vec<_> = r.rejoin(tokenize(t), t).iter().map(key).collect();
+            let want: Vec<_> = rejoin_reference(r, tokenize(t), t).iter().map(key).collect();
+            assert_eq!(got, want, "{t:?}");
+            joined += (got.len() < tokenize(t).len()) as usize;
+        }
+        assert!(joined > 0);
     }
 
     /// Every scan mode gives what the full scan gives for what it is used for.

@@ -416,8 +416,13 @@ static VALUE_TOKEN: once_cell::sync::Lazy<Regex> = once_cell::sync::Lazy::new(||
 });
 
 fn roman_row(line: &str) -> Option<(String, String)> {
-    // The pattern starts with a Roman numeral letter: most lines are ruled out here.
-    if !line.trim_start().starts_with(['I', 'V', 'X', 'L']) {
+    // The pattern starts with a Roman numeral letter, and after it comes another, a space,
+    // "." or ":" or the end: most lines ("Viettel", "Lê Văn") are ruled out here.
+    let mut cs = line.trim_start().chars();
+    if !matches!(cs.next(), Some('I' | 'V' | 'X' | 'L')) {
+        return None;
+    }
+    if cs.next().is_some_and(|c| !(matches!(c, 'I' | 'V' | 'X' | 'L' | '.' | ':') || c.is_whitespace())) {
         return None;
     }
     roman_row_by_pattern(line)
@@ -434,11 +439,31 @@ fn roman_row_by_pattern(line: &str) -> Option<(String, String)> {
 }
 
 fn number_row(line: &str) -> Option<(String, String)> {
-    // The pattern starts with an ASCII digit (`\d` also takes other digits: those go on).
-    if line.trim_start().starts_with(|c: char| c.is_ascii() && !c.is_ascii_digit()) {
+    // The pattern starts with a digit (`\d`: any decimal digit, all of them numeric): most
+    // lines, capitals with diacritics included ("Đẩy mạnh"), are ruled out here.
+    if line.trim_start().starts_with(|c: char| !c.is_numeric()) {
         return None;
     }
-    number_row_by_pattern(line)
+    let t = line.trim();
+    let head_end = t.find(char::is_whitespace).unwrap_or(t.len());
+    let head = &t[..head_end];
+    // The pattern's number and its dot never hold a space: they are the line's first word.
+    // When that word is plain ASCII (no other digits in it) and the line one line, the
+    // word is read by hand, without the regex.
+    if !head.is_ascii() || t.contains('\n') {
+        return number_row_by_pattern(line);
+    }
+    // `\d{1,2}(?:\.\d{1,2}){0,3}\.?`: one to four groups of one or two digits.
+    let n = head.strip_suffix('.').unwrap_or(head);
+    let mut groups = n.split('.');
+    if groups.clone().count() > 4 || !groups.all(|g| (1..=2).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let rest = t[head_end..].trim();
+    if !rest.is_empty() && !rest.starts_with(|ch: char| ch.is_uppercase() || ch == '“' || ch == '"') {
+        return None;
+    }
+    Some((n.to_string(), rest.to_string()))
 }
 
 /// [`number_row`] without its first-char filter.
@@ -557,7 +582,10 @@ pub fn reconstruct_lines(lines: &[(usize, String)], rules: &Rules) -> Table {
     for r in raw {
         let mut r = r;
         loop {
-            let (cells, rest) = if r.is_group { (vec![Cell::default(); cols.len()], Vec::new()) } else { place_row(&r, &cols, &widths, rules) };
+            // The fragments are placed once: moved into the placement, not copied.
+            let frags = std::mem::take(&mut r.frags);
+            let (cells, rest) =
+                if r.is_group { (vec![Cell::default(); cols.len()], Vec::new()) } else { place_row(&r, frags, &cols, &widths, rules) };
             // Fragments left once every column is filled start a row whose number was lost.
             let next = (!rest.is_empty()).then(|| RawRow {
                 number: None,
@@ -589,7 +617,7 @@ pub fn reconstruct_lines(lines: &[(usize, String)], rules: &Rules) -> Table {
 
 /// Drops runs of body lines that repeat the header (a page's repeated header, in part):
 /// at least two header lines in order, or the header's last lines.
-fn drop_header_repeats(header: &[(usize, String)], body: &[(usize, String)]) -> Vec<(usize, String)> {
+fn drop_header_repeats<'a>(header: &[(usize, String)], body: &'a [(usize, String)]) -> Vec<(usize, &'a str)> {
     let h: Vec<String> = header.iter().map(|(_, t)| fold(t)).collect();
     // No body line is folded whole: its folded chars are compared with a header line's
     // as they are computed, and only when the first ones agree (most lines of a body
@@ -597,15 +625,30 @@ fn drop_header_repeats(header: &[(usize, String)], body: &[(usize, String)]) -> 
     let firsts: Vec<Option<char>> = h.iter().map(|l| l.chars().next()).collect();
     let body_firsts: Vec<Option<char>> = body.iter().map(|(_, t)| crate::fold::fold_chars(t).next()).collect();
     let eq = |i: usize, k: usize| body_firsts[i] == firsts[k] && crate::fold::fold_chars(&body[i].1).eq(h[k].chars());
-    drop_repeats_of(h.len(), body, eq)
+    // A line whose first char starts no header line starts no repeat: the header lines
+    // are not tried against it one by one.
+    let mut starts: Vec<Option<char>> = firsts.clone();
+    starts.sort_unstable();
+    starts.dedup();
+    drop_repeats_of(h.len(), body, |i| starts.binary_search(&body_firsts[i]).is_ok(), eq)
 }
 
 /// The body lines left when runs that repeat the `hn` (folded) header lines are dropped;
-/// `eq(i, k)` tells whether body line `i` folds to header line `k`.
-fn drop_repeats_of(hn: usize, body: &[(usize, String)], eq: impl Fn(usize, usize) -> bool) -> Vec<(usize, String)> {
+/// `eq(i, k)` tells whether body line `i` folds to header line `k`; `may_start(i)` is false
+/// only where `eq(i, k)` is false for every `k`.
+fn drop_repeats_of<'a>(
+    hn: usize,
+    body: &'a [(usize, String)],
+    may_start: impl Fn(usize) -> bool,
+    eq: impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, &'a str)> {
     let mut keep = vec![true; body.len()];
     let mut i = 0;
     while i < body.len() {
+        if !may_start(i) {
+            i += 1;
+            continue;
+        }
         let mut best = 0;
         for k in 0..hn {
             let mut n = 0;
@@ -624,7 +667,7 @@ fn drop_repeats_of(hn: usize, body: &[(usize, String)], eq: impl Fn(usize, usize
             i += 1;
         }
     }
-    body.iter().zip(keep).filter(|(_, k)| *k).map(|(l, _)| l.clone()).collect()
+    body.iter().zip(keep).filter(|(_, k)| *k).map(|((i, t), _)| (*i, t.as_str())).collect()
 }
 
 fn kind_of(columns: &[Column]) -> TableKind {
@@ -651,7 +694,7 @@ fn starts_lower(s: &str) -> bool {
 }
 
 /// Splits body lines into group rows and data rows.
-fn split_rows(body: &[(usize, String)], kind: TableKind, columns: &[Column]) -> Vec<RawRow> {
+fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Vec<RawRow> {
     let mut rows: Vec<RawRow> = Vec::new();
     let mut group: Option<GroupInfo> = None;
     let mut prev: Option<String> = None;
@@ -666,7 +709,7 @@ fn split_rows(body: &[(usize, String)], kind: TableKind, columns: &[Column]) -> 
         l.get(l.len() * 3 / 4).copied().unwrap_or(0)
     };
     for (bi, (i, t)) in body.iter().enumerate() {
-        let (i, t) = (*i, t.as_str());
+        let (i, t) = (*i, *t);
         if let Some((numeral, title)) = roman_row(t) {
             group = Some(GroupInfo { numeral: numeral.clone(), title: title.clone() });
             rows.push(RawRow { group: group.clone(), is_group: true, first_line: i, last_line: i, ..Default::default() });
@@ -714,8 +757,9 @@ fn split_rows(body: &[(usize, String)], kind: TableKind, columns: &[Column]) -> 
         let split_here = open && has_content && long >= 40 && kind == TableKind::Assignment && {
             let r = rows.last().expect("open row");
             let n = t.chars().count();
-            let shorts = r.frags.iter().rev().take_while(|f| f.text.chars().count() * 2 < long).count();
-            n * 4 >= long * 3 && shorts >= 2 && !starts_lower(t)
+            // The short fragments before this line, counted only for a long line.
+            let shorts = || r.frags.iter().rev().take_while(|f| f.text.chars().count() * 2 < long).count();
+            n * 4 >= long * 3 && shorts() >= 2 && !starts_lower(t)
         };
         if !open || split_here {
             rows.push(RawRow { number: None, group: group.clone(), first_line: i, last_line: i, ..Default::default() });
@@ -789,7 +833,16 @@ impl Ctx<'_> {
 
     /// Fragments `a..b` one per line (line breaks matter to agency splitting).
     fn lines_text(&self, a: usize, b: usize) -> String {
-        self.frags[a..b].iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n")
+        // Built in one string, with no list of the texts first.
+        let frags = &self.frags[a..b];
+        let mut s = String::with_capacity(frags.iter().map(|f| f.text.len() + 1).sum());
+        for (i, f) in frags.iter().enumerate() {
+            if i > 0 {
+                s.push('\n');
+            }
+            s.push_str(&f.text);
+        }
+        s
     }
 
     fn cell(&self, a: usize, b: usize) -> Cell {
@@ -864,10 +917,10 @@ fn inline_agency(rules: &Rules, t: &str) -> Option<usize> {
 
 /// Places the fragments of one flattened row into the columns; returns the cells and the
 /// fragments left over once every column is filled, when they look like a new row.
-fn place_row(r: &RawRow, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> (Vec<Cell>, Vec<Frag>) {
+fn place_row(r: &RawRow, frags: Vec<Frag>, cols: &[ColumnRole], w: &Widths, rules: &Rules) -> (Vec<Cell>, Vec<Frag>) {
     let mut cells = vec![Cell::default(); cols.len()];
     // A page break after the content: what follows continues one of the cells.
-    let mut frags = r.frags.clone();
+    let mut frags = frags;
     let mut tail: Vec<Frag> = Vec::new();
     if let Some(b) = frags.iter().rposition(|f| f.page_break) {
         if b > 0 {
@@ -1324,7 +1377,7 @@ fn period_values(cx: &mut Ctx, mut m: usize, end: &mut usize, n: usize) -> (Vec<
 /// only a line break between starts the next cell. With more such groups than columns the
 /// last group is the support and all before it the lead.
 fn assign_agencies(cx: &Ctx, a: usize, b: usize, run: &[usize], cols: &[ColumnRole], cells: &mut [Cell]) {
-    let text: String = cx.frags[a..b].iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n");
+    let text = cx.lines_text(a, b);
     let ms = cx.rules.agencies.resolve(&text);
     let lead = run.iter().copied().find(|&c| cols[c] == ColumnRole::Lead);
     let support = run.iter().copied().find(|&c| cols[c] == ColumnRole::Support);
@@ -1481,7 +1534,12 @@ mod tests {
             .iter()
             .flat_map(|t| t.lines().map(|l| l.trim().to_string()).collect::<Vec<_>>())
             .collect();
-        for l in ["", " 1.2 Tỷ lệ", "١ Chỉ tiêu", "IV. Nhiệm vụ", "IIa", "12.3.4.5 x", " ", "X", "Lào Cai", "2.", "٣.٤ Tỷ lệ"] {
+        for l in [
+            "", " 1.2 Tỷ lệ", "١ Chỉ tiêu", "IV. Nhiệm vụ", "IIa", "12.3.4.5 x", " ", "X", "Lào Cai", "2.", "٣.٤ Tỷ lệ",
+            "1..", "1.2.", "123 Tỷ lệ", "1.234 Tỷ lệ", "1.2.3.4 Tỷ lệ", "1.2.3.4.5 Tỷ lệ", "1 tỷ lệ", "1 “Tỷ lệ”", "1. Tỷ lệ",
+            "1.\tTỷ lệ", "1\u{a0}Tỷ lệ", "5%", "10/2025", "1\nTỷ lệ", "1.٣ Tỷ lệ", "1.2 ", ".1 Tỷ", "1.2.a", "II: Nhiệm vụ",
+            "I\u{a0}Nhiệm vụ", "V.I.P", "XL", "L.", "Iv", "I nhiệm",
+        ] {
             out.push(l.to_string());
         }
         out
@@ -1539,10 +1597,10 @@ mod tests {
     }
 
     /// [`drop_header_repeats`] as first written: every body line folded.
-    fn drop_header_repeats_reference(header: &[(usize, String)], body: &[(usize, String)]) -> Vec<(usize, String)> {
+    fn drop_header_repeats_reference<'a>(header: &[(usize, String)], body: &'a [(usize, String)]) -> Vec<(usize, &'a str)> {
         let h: Vec<String> = header.iter().map(|(_, t)| fold(t)).collect();
         let b: Vec<String> = body.iter().map(|(_, t)| fold(t)).collect();
-        drop_repeats_of(h.len(), body, |i, k| b[i] == h[k])
+        drop_repeats_of(h.len(), body, |_| true, |i, k| b[i] == h[k])
     }
 
     /// Headers of one to four corpus lines against the next sixty lines, and against
