@@ -52,6 +52,19 @@ fn stages(c: &mut Criterion) {
             }
         })
     });
+    // Folding (no diacritics, lower case, one space between words) runs in every stage
+    // that matches rules: here over every line of the clean plans.
+    g.bench_function("fold_lines", |b| {
+        let mut buf = String::new();
+        b.iter(|| {
+            for s in &sources {
+                for line in s.text.lines() {
+                    kehoach::fold::fold_into(line, &mut buf);
+                    black_box(&buf);
+                }
+            }
+        })
+    });
     g.finish();
 }
 

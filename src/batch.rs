@@ -407,8 +407,9 @@ fn convert(ctx: &Ctx, job: &Job, previous: Option<&StateEntry>, record: &mut Fil
             }
         }
     }
-    // The bytes are handed over (no copy for UTF-8 text) with the hash taken above.
-    let source = crate::ingest::ingest_hashed(&job.rel, std::borrow::Cow::Owned(bytes), Some(sha.clone()))?;
+    // The hash taken above is handed over: the input is not hashed twice.
+    let source = crate::ingest::ingest_hashed(&job.rel, &bytes, Some(sha.clone()))?;
+    drop(bytes);
     // The JSON runs to two or three times the text (spans, provenance): sized once rather
     // than grown by copies.
     let mut json = Vec::with_capacity(source.text.len() * 3);

@@ -200,6 +200,37 @@ pub fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
     (out, at)
 }
 
+/// [`key_class`] of the char at byte `*i` of `s` (a char boundary), moving `*i` past it.
+/// The code point is read off the UTF-8 bytes (`s` is valid UTF-8): ASCII by its byte,
+/// two- and three-byte chars (all Vietnamese letters) into the table without a char
+/// decode and its checks; folding runs over most of the text several times.
+#[inline(always)]
+fn next_key(s: &str, table: &[u32], i: &mut usize) -> u32 {
+    let bytes = s.as_bytes();
+    let b = bytes[*i];
+    if b < 0x80 {
+        *i += 1;
+        return ASCII_KEY[b as usize];
+    }
+    let cont = |k: usize| (bytes[*i + k] & 0x3F) as u32;
+    if b < 0xE0 {
+        let u = ((b as u32 & 0x1F) << 6) | cont(1);
+        *i += 2;
+        return table[u as usize];
+    }
+    if b < 0xF0 {
+        let u = ((b as u32 & 0x0F) << 12) | (cont(1) << 6) | cont(2);
+        *i += 3;
+        return match table.get(u as usize) {
+            Some(&k) => k,
+            None => char::from_u32(u).map_or(SEP, key_class),
+        };
+    }
+    let c = s[*i..].chars().next().expect("a char starts here");
+    *i += c.len_utf8();
+    key_class(c)
+}
+
 /// The one folding loop: appends the folded key of `s` to `out`, telling `before_char`
 /// each char's byte offset in `s` and the length of `out` before that char. Stops once
 /// it has appended `limit` chars.
@@ -211,17 +242,7 @@ fn fold_each(s: &str, out: &mut String, limit: usize, mut before_char: impl FnMu
     let mut pushed = 0;
     while i < bytes.len() && pushed < limit {
         before_char(i, out.len());
-        let b = bytes[i];
-        let key = if b < 0x80 {
-            // ASCII by byte: the key is an ASCII char or a separator.
-            i += 1;
-            ASCII_KEY[b as usize]
-        } else {
-            // Other chars decoded and looked up once.
-            let c = s[i..].chars().next().expect("a char starts here");
-            i += c.len_utf8();
-            key_beyond_ascii(table, c)
-        };
+        let key = next_key(s, table, &mut i);
         if key == SKIP {
             continue;
         }

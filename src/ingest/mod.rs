@@ -11,7 +11,6 @@ pub mod text;
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// Largest input accepted, to bound memory per document.
@@ -120,15 +119,13 @@ pub fn read_path(path: &Path) -> Result<SourceText> {
 /// The format is sniffed from the bytes, not the file name: `%PDF-` in the first KiB is a
 /// PDF, a zip archive is tried as DOCX, anything else is text in some encoding.
 pub fn ingest_bytes(path: &str, bytes: &[u8]) -> Result<SourceText> {
-    ingest_hashed(path, Cow::Borrowed(bytes), None)
+    ingest_hashed(path, bytes, None)
 }
 
 /// [`ingest_bytes`] for a caller that has already hashed the bytes (`sha256`, as
 /// [`sha256_hex`] gives it): the batch hashes each input for its resume state, and an
-/// input is not hashed twice. A caller that owns the bytes hands them over, so valid
-/// UTF-8 text becomes the source text without a copy.
-pub fn ingest_hashed(path: &str, input: Cow<[u8]>, sha256: Option<String>) -> Result<SourceText> {
-    let bytes = input.as_ref();
+/// input is not hashed twice.
+pub fn ingest_hashed(path: &str, bytes: &[u8], sha256: Option<String>) -> Result<SourceText> {
     let pb = PathBuf::from(path);
     if bytes.is_empty() {
         return Err(Error::Empty { path: pb });
@@ -153,11 +150,7 @@ pub fn ingest_hashed(path: &str, input: Cow<[u8]>, sha256: Option<String>) -> Re
         return Err(Error::Unsupported { path: pb, reason: "RTF file: save it as .docx or PDF".into() });
     }
     let sha256 = sha256.unwrap_or_else(|| sha256_hex(bytes));
-    let decoded = match input {
-        Cow::Borrowed(b) => text::decode(b),
-        Cow::Owned(v) => text::decode_owned(v),
-    };
-    let (text, encoding) = decoded.map_err(|reason| Error::Encoding { path: pb.clone(), reason })?;
+    let (text, encoding) = text::decode(bytes).map_err(|reason| Error::Encoding { path: pb.clone(), reason })?;
     if text.trim().is_empty() {
         return Err(Error::Empty { path: pb });
     }
@@ -231,9 +224,9 @@ mod tests {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
-    /// The batch's path (owned bytes, hash given) gives the source `ingest_bytes` gives.
+    /// The batch's path (hash given) gives the source `ingest_bytes` gives.
     #[test]
-    fn ingest_hashed_owned_is_ingest_bytes() {
+    fn ingest_hashed_is_ingest_bytes() {
         let mut inputs: Vec<Vec<u8>> = vec![b"\xEF\xBB\xBFK\xE1\xBA\xBF ho\xE1\xBA\xA1ch".to_vec(), b"K\xD5 ho\xB9ch".to_vec(), b"  \n".to_vec()];
         for dir in ["corpus", "fixtures/formats"] {
             for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)).unwrap() {
@@ -242,7 +235,7 @@ mod tests {
         }
         for b in inputs {
             let slow = ingest_bytes("x", &b);
-            let fast = ingest_hashed("x", Cow::Owned(b.clone()), Some(sha256_hex(&b)));
+            let fast = ingest_hashed("x", &b, Some(sha256_hex(&b)));
             match (slow, fast) {
                 (Ok(s), Ok(f)) => {
                     assert_eq!((&s.path, &s.sha256, s.format, &s.encoding, &s.text, &s.page_starts), (&f.path, &f.sha256, f.format, &f.encoding, &f.text, &f.page_starts));
