@@ -229,6 +229,7 @@ pub(crate) fn pack_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
     Some(key | (n as u128) << 120)
 }
 
+/// The most chars a [`pack_key`] holds (9 × 13 bits, below the length byte).
 pub(crate) const PACK_MAX: usize = 9;
 
 /// `key` (of `n` chars) with `c` added, `None` when the word cannot be packed.
@@ -257,8 +258,8 @@ pub fn normalize_with(source: &SourceText, opts: &NormalizeOptions, rules: Optio
 /// The lines of [`normalize_with`] before they are joined, and whether restoration
 /// changed them.
 fn normalized_lines<'a>(source: &'a SourceText, opts: &NormalizeOptions, rules: Option<&restore::RestoreRules>) -> (Vec<MappedStr<'a>>, bool) {
-    let mut lines = layout::clean_lines(&source.text, opts.tone_style);
-    let restored = restore::restore_with(&mut lines, opts.restore, rules);
+    let (mut lines, stats) = layout::clean_lines_stats(&source.text, opts.tone_style);
+    let restored = restore::restore_known(&mut lines, opts.restore, rules, &stats);
     if restored && opts.tone_style == ToneStyle::Modern {
         // Restored syllables come out in traditional placement.
         for line in &mut lines {
