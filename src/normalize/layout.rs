@@ -268,13 +268,22 @@ static BYTE_CLASS: [u8; 256] = {
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
-    clean_lines_with(text, style, true).0
+    clean_lines_with(text, style, true).lines
 }
 
-/// [`clean_lines`], and for each kept line the clean-text detector's counts of it when
-/// they were made on the way (`None`: count it yourself): what
-/// `restore::detect::Scratch::add_line` gives for the line, without a lexicon.
-pub fn clean_lines_stats(text: &str, style: ToneStyle) -> (Vec<MappedStr<'_>>, Vec<Option<Stats>>) {
+/// [`clean_lines`] and what was learnt on the way.
+pub struct Cleaned<'a> {
+    pub lines: Vec<MappedStr<'a>>,
+    /// For each kept line, the clean-text detector's counts of it when they were made on
+    /// the way (`None`: count it yourself): what `restore::detect::Scratch::add_line`
+    /// gives for the line, without a lexicon.
+    pub stats: Vec<Option<Stats>>,
+    /// Byte offsets where the raw lines start (0, and one past each '\n').
+    pub line_starts: Vec<usize>,
+}
+
+/// [`clean_lines`], with the detector's counts and the raw line starts.
+pub fn clean_lines_stats(text: &str, style: ToneStyle) -> Cleaned<'_> {
     clean_lines_with(text, style, true)
 }
 
@@ -382,10 +391,11 @@ fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
 
 /// [`clean_lines_stats`]; `fast: false` sends every line through [`clean_line_chars`]
 /// (the reference the fast path is tested against).
-fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> (Vec<MappedStr<'_>>, Vec<Option<Stats>>) {
+fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
     let mut tones = ToneCache::default();
     let mut lines: Vec<MappedStr> = Vec::new();
     let mut stats: Vec<Option<Stats>> = Vec::new();
+    let mut line_starts: Vec<usize> = Vec::new();
     let mut offset = 0;
     let bytes = text.as_bytes();
     while offset <= bytes.len() {
@@ -393,6 +403,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> (Vec<MappedStr<
         // put in symbols and letters of the line, so what the raw line lacks the edited
         // line lacks too. One loop finds the end of the line and what it has.
         let at = offset;
+        line_starts.push(at);
         let rest = &bytes[at..];
         let mut seen = 0;
         let len = rest
@@ -440,7 +451,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> (Vec<MappedStr<
             break;
         }
     }
-    (lines, stats)
+    Cleaned { lines, stats, line_starts }
 }
 
 /// Keeps the items whose `keep` is set.
@@ -729,7 +740,7 @@ mod tests {
     fn fast_lines_equal_the_char_by_char_passes() {
         for text in all_texts() {
             for style in [ToneStyle::Traditional, ToneStyle::Modern] {
-                assert_eq!(clean_lines_with(&text, style, true).0, clean_lines_with(&text, style, false).0);
+                assert_eq!(clean_lines_with(&text, style, true).lines, clean_lines_with(&text, style, false).lines);
             }
         }
     }
@@ -744,8 +755,9 @@ mod tests {
     /// Counts made on the way equal the detector's own walk over the line, and the lines
     /// are those of `clean_lines`.
     fn check_stats(text: &str, style: ToneStyle) -> (usize, usize) {
-        let (lines, stats) = clean_lines_stats(text, style);
+        let Cleaned { lines, stats, line_starts } = clean_lines_stats(text, style);
         assert_eq!(lines, clean_lines(text, style));
+        assert_eq!(line_starts, super::super::line_starts(text));
         assert_eq!(lines.len(), stats.len());
         let (mut known, mut unknown) = (0, 0);
         for (l, st) in lines.iter().zip(&stats) {

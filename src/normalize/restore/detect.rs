@@ -275,8 +275,12 @@ impl Scratch {
         } else if all & PLAIN != 0 {
             WordClass::Plain
         } else {
-            let chars: Vec<char> = run.chars().collect();
-            if self.is_possible_syllable(t, &chars) {
+            // `is_possible_syllable` on a str (no char vector made).
+            self.lower.clear();
+            for c in run.chars() {
+                t.push_lower(c, &mut self.lower);
+            }
+            if is_syllable(&self.lower) || is_syllable(&canonical_lower(run)) {
                 WordClass::Marked
             } else {
                 WordClass::BadMarked
