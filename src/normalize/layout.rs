@@ -2,9 +2,8 @@
 //! blank lines, and codes or words split across lines.
 
 use super::mapped::{MChar, MappedStr};
-use super::pack_key;
-#[cfg(test)]
-use super::PACK_MAX;
+use super::restore::detect::{ChunkWalk, Scratch, Stats, WordClass};
+use super::{pack_key, PACK_MAX};
 
 use super::unicode::{place_tone, tone_in_place, ToneStyle};
 use crate::fold::fold_iter;
@@ -85,11 +84,23 @@ const TONE_CACHE_MAX: usize = 50_000;
 /// [`pack_key`] (words of up to 9 chars, nearly all syllables) or, for longer ones, by
 /// the word. Only words the table fast path cannot decide get here; the cache lives for
 /// one document, so that a document costs the same whatever was normalized before it.
+///
+/// It also counts the lines of the fast path for the clean-text detector of restoration
+/// (`restore::detect`), in the same walk: a short word's entry remembers its
+/// [`WordClass`] too, so each distinct word is looked up once per occurrence, not twice.
 #[derive(Default)]
 struct ToneCache {
     style: ToneStyle,
-    short: FxHashMap<u128, Option<String>>,
+    short: FxHashMap<u128, Entry>,
     long: FxHashMap<String, Option<String>>,
+    detect: Scratch,
+    walk: ChunkWalk,
+}
+
+/// A short word: its retoned form (`None`: unchanged) and, once asked for, its class.
+struct Entry {
+    retoned: Option<String>,
+    class: Option<WordClass>,
 }
 
 impl ToneCache {
@@ -103,14 +114,14 @@ impl ToneCache {
         let key = pack_key(run.iter().map(|m| m.c));
         if self.style == style {
             if let Some(hit) = key.and_then(|k| self.short.get(&k)) {
-                return hit.clone();
+                return hit.retoned.clone();
             }
         }
         if tone_in_place(run.iter().map(|m| m.c), style) {
             // Remembered too: a word repeats in a document, and a look-up is cheaper.
             if let Some(k) = key {
                 self.make_room(style);
-                self.short.insert(k, None);
+                self.short.insert(k, Entry { retoned: None, class: None });
             }
             return None;
         }
@@ -118,23 +129,37 @@ impl ToneCache {
         self.retone(&word, style)
     }
 
-    /// Whether retoning changes `word` (not all ASCII): a cache hit needs no other work.
-    fn changes_word(&mut self, word: &str, style: ToneStyle) -> bool {
-        let key = pack_key(word.chars());
+    /// The detector's class of `word` (not all ASCII, `key` its [`pack_key`]) when
+    /// retoning leaves it unchanged, `None` when retoning changes it. A cache hit needs
+    /// no other work.
+    fn unchanged_class(&mut self, word: &str, key: Option<u128>, style: ToneStyle) -> Option<WordClass> {
+        debug_assert_eq!(key, pack_key(word.chars()));
         if self.style == style {
-            if let Some(hit) = key.and_then(|k| self.short.get(&k)) {
-                return hit.as_ref().is_some_and(|new| new != word);
+            if let Some(e) = key.and_then(|k| self.short.get_mut(&k)) {
+                if e.retoned.as_ref().is_some_and(|new| new != word) {
+                    return None;
+                }
+                let detect = &mut self.detect;
+                return Some(*e.class.get_or_insert_with(|| detect.word_class(word)));
             }
         }
         if tone_in_place(word.chars(), style) {
             // Remembered too, as in `retone_run`.
+            let class = self.detect.word_class(word);
             if let Some(k) = key {
                 self.make_room(style);
-                self.short.insert(k, None);
+                self.short.insert(k, Entry { retoned: None, class: Some(class) });
             }
-            return false;
+            return Some(class);
         }
-        matches!(self.retone(word, style), Some(new) if new != word)
+        if matches!(self.retone(word, style), Some(new) if new != word) {
+            return None;
+        }
+        let class = self.detect.word_class(word);
+        if let Some(e) = key.and_then(|k| self.short.get_mut(&k)) {
+            e.class = Some(class);
+        }
+        Some(class)
     }
 
     /// Empties the cache when it is for another style or full.
@@ -153,7 +178,7 @@ impl ToneCache {
         self.make_room(style);
         let key = pack_key(word.chars());
         let hit = match key {
-            Some(k) => self.short.get(&k),
+            Some(k) => self.short.get(&k).map(|e| &e.retoned),
             None => self.long.get(word),
         };
         if let Some(hit) = hit {
@@ -163,10 +188,40 @@ impl ToneCache {
         let new = place_tone(&nfc, style);
         let result = (new != word).then_some(new);
         match key {
-            Some(k) => self.short.insert(k, result.clone()),
-            None => self.long.insert(word.to_string(), result.clone()),
-        };
+            Some(k) => {
+                self.short.insert(k, Entry { retoned: result.clone(), class: None });
+            }
+            None => {
+                self.long.insert(word.to_string(), result.clone());
+            }
+        }
         result
+    }
+
+    /// The detector's counts of an ASCII line (every word unmarked).
+    fn ascii_stats(&mut self, raw: &str) -> Stats {
+        let mut st = Stats::default();
+        self.walk.reset();
+        const NO_WORD: usize = usize::MAX;
+        let mut word = NO_WORD;
+        for (i, b) in raw.bytes().enumerate() {
+            if b.is_ascii_alphabetic() {
+                if word == NO_WORD {
+                    word = i;
+                }
+                continue;
+            }
+            if word != NO_WORD {
+                self.walk.run(word, WordClass::Plain);
+                word = NO_WORD;
+            }
+            self.walk.other(raw, i, b as char, &mut self.detect, &mut st);
+        }
+        if word != NO_WORD {
+            self.walk.run(word, WordClass::Plain);
+        }
+        self.walk.finish(raw, raw.len(), &mut self.detect, &mut st);
+        st
     }
 }
 
@@ -213,6 +268,22 @@ static BYTE_CLASS: [u8; 256] = {
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
+    clean_lines_with(text, style, true).lines
+}
+
+/// [`clean_lines`] and what was learnt on the way.
+pub struct Cleaned<'a> {
+    pub lines: Vec<MappedStr<'a>>,
+    /// For each kept line, the clean-text detector's counts of it when they were made on
+    /// the way (`None`: count it yourself): what `restore::detect::Scratch::add_line`
+    /// gives for the line, without a lexicon.
+    pub stats: Vec<Option<Stats>>,
+    /// Byte offsets where the raw lines start (0, and one past each '\n').
+    pub line_starts: Vec<usize>,
+}
+
+/// [`clean_lines`], with the detector's counts and the raw line starts.
+pub fn clean_lines_stats(text: &str, style: ToneStyle) -> Cleaned<'_> {
     clean_lines_with(text, style, true)
 }
 
@@ -221,17 +292,24 @@ pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
 /// invisible char or look-alike hyphen, every word's tone in place, no run of spaces to
 /// collapse. Then only the ends are trimmed, and the line stays a piece of the source
 /// (no per-char map). `None` when the line needs the passes of [`clean_line_chars`].
-fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<MappedStr<'a>> {
+/// With the line, the clean-text detector's counts of it (tidying spaces changes no
+/// chunk of it: spaces stay spaces).
+fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
     let mut m = MappedStr::from_source(raw, at);
     if seen & NON_ASCII == 0 {
         // No word to retone, no invisible or look-alike char: only spaces to tidy.
+        let st = tones.ascii_stats(raw);
         m.tidy_spaces();
-        return Some(m);
+        return Some((m, st));
     }
+    let mut st = Stats::default();
+    tones.walk.reset();
     // The word being read (plain variables, not an Option of a tuple: this loop runs
-    // on every char): its first byte (`NO_WORD`: none), and whether all ASCII so far.
+    // on every char): its first byte (`NO_WORD`: none), whether all ASCII so far, and
+    // its `pack_key` so far (valid while `packable` and at most `PACK_MAX` chars).
     const NO_WORD: usize = usize::MAX;
     let (mut word, mut ascii) = (NO_WORD, true);
+    let (mut key, mut packable, mut n) = (0u128, true, 0usize);
     // Whether a space/tab pair or a space `tidy_spaces` rewrites is anywhere in the line
     // (a superset of its check on the trimmed middle).
     let mut gap = false;
@@ -239,18 +317,26 @@ fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
     for (i, c) in raw.char_indices() {
         if is_letter(c) {
             if word == NO_WORD {
-                (word, ascii) = (i, true);
+                (word, ascii, key, packable, n) = (i, true, 0, true, 0);
             }
             ascii &= c.is_ascii();
+            packable &= (c as u32) < 0x2000;
+            key = key << 13 | c as u128;
+            n += 1;
             prev = c;
             continue;
         }
         if word != NO_WORD {
-            if !ascii && tones.changes_word(&raw[word..i], style) {
-                return None;
-            }
+            let class = if ascii {
+                WordClass::Plain
+            } else {
+                let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
+                tones.unchanged_class(&raw[word..i], key, style)?
+            };
+            tones.walk.run(word, class);
             word = NO_WORD;
         }
+        tones.walk.other(raw, i, c, &mut tones.detect, &mut st);
         if c.is_ascii() {
             gap |= (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ');
         } else if matches!(c, '\u{feff}' | '\u{200b}' | '\u{2010}' | '\u{2011}' | '\u{2012}') {
@@ -260,16 +346,23 @@ fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
         }
         prev = c;
     }
-    if word != NO_WORD && !ascii && tones.changes_word(&raw[word..], style) {
-        return None;
+    if word != NO_WORD {
+        let class = if ascii {
+            WordClass::Plain
+        } else {
+            let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
+            tones.unchanged_class(&raw[word..], key, style)?
+        };
+        tones.walk.run(word, class);
     }
+    tones.walk.finish(raw, raw.len(), &mut tones.detect, &mut st);
     if gap {
         m.tidy_spaces();
     } else {
         // Nothing to collapse: tidying only trims.
         m.trim();
     }
-    Some(m)
+    Some((m, st))
 }
 
 /// One raw line through every pass, char by char; `None` when it is a table rule.
@@ -296,11 +389,13 @@ fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
     Some(m)
 }
 
-/// [`clean_lines`]; `fast: false` sends every line through [`clean_line_chars`] (the
-/// reference the fast path is tested against).
-fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr<'_>> {
+/// [`clean_lines_stats`]; `fast: false` sends every line through [`clean_line_chars`]
+/// (the reference the fast path is tested against).
+fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
     let mut tones = ToneCache::default();
     let mut lines: Vec<MappedStr> = Vec::new();
+    let mut stats: Vec<Option<Stats>> = Vec::new();
+    let mut line_starts: Vec<usize> = Vec::new();
     let mut offset = 0;
     let bytes = text.as_bytes();
     while offset <= bytes.len() {
@@ -308,6 +403,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr<'
         // put in symbols and letters of the line, so what the raw line lacks the edited
         // line lacks too. One loop finds the end of the line and what it has.
         let at = offset;
+        line_starts.push(at);
         let rest = &bytes[at..];
         let mut seen = 0;
         let len = rest
@@ -320,12 +416,12 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr<'
         let raw = &text[at..at + len];
         offset = at + len + 1;
         let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(raw, at, seen, &mut tones, style) } else { None };
-        let m = match fast {
+        let (m, st) = match fast {
             // Its chars were the raw line's before trimming: the table-rule test reads that.
             Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
-            Some(m) => m,
+            Some((m, st)) => (m, Some(st)),
             None => match clean_line_chars(raw, at, seen, &mut tones, style) {
-                Some(m) => m,
+                Some(m) => (m, None),
                 None => continue,
             },
         };
@@ -341,25 +437,32 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Vec<MappedStr<'
             continue;
         }
         lines.push(m);
+        stats.push(st);
     }
-    drop_repeated_table_headers(&mut lines);
+    drop_repeated_table_headers(&mut lines, &mut stats);
     // Dropping a page number can bring a split code together, and a join can put a lone
     // number between two prose lines: repeat until nothing changes, so that normalizing
     // normalized text changes nothing.
     loop {
         let before = lines.len();
-        drop_prose_page_numbers(&mut lines);
-        join_split_codes(&mut lines);
+        drop_prose_page_numbers(&mut lines, &mut stats);
+        join_split_codes(&mut lines, &mut stats);
         if lines.len() == before {
             break;
         }
     }
-    lines
+    Cleaned { lines, stats, line_starts }
+}
+
+/// Keeps the items whose `keep` is set.
+fn retain_kept<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut k = keep.iter();
+    v.retain(|_| *k.next().unwrap());
 }
 
 /// A lone number between two lines of running prose is a page number. Lone numbers in
 /// tables (row numbers, page numbers cutting a row) are left to table reconstruction.
-fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>) {
+fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>, stats: &mut Vec<Option<Stats>>) {
     let mut keep = vec![true; lines.len()];
     let prose = |l: &MappedStr| l.as_str().chars().nth(39).is_some() && !l.as_str().contains('\t');
     for i in 1..lines.len().saturating_sub(1) {
@@ -372,14 +475,14 @@ fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>) {
             keep[i] = false;
         }
     }
-    let mut k = keep.iter();
-    lines.retain(|_| *k.next().unwrap());
+    retain_kept(lines, &keep);
+    retain_kept(stats, &keep);
 }
 
 /// Table headers repeat at the top of every page in PDF dumps. The first header of a
 /// table (a line starting "TT"/"STT" and the lines after it) is remembered; a later run
 /// of lines equal to it is dropped.
-fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
+fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>, stats: &mut Vec<Option<Stats>>) {
     let mut folded = LazyFold::new(lines);
     let mut keep = vec![true; lines.len()];
     // The lines that start a header, in order: the search for an earlier header looks
@@ -409,8 +512,8 @@ fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>) {
             None => i += 1,
         }
     }
-    let mut k = keep.iter();
-    lines.retain(|_| *k.next().unwrap());
+    retain_kept(lines, &keep);
+    retain_kept(stats, &keep);
 }
 
 /// A folded line that starts a table header: "tt" or "stt", alone or before other words.
@@ -484,9 +587,10 @@ fn header_length(folded: &mut LazyFold, j: usize) -> usize {
 
 /// "57-" + "NQ/TW" → "57-NQ/TW", "HĐND-" + "UBND" → "HĐND-UBND": a line that ends with a
 /// hyphen attached to a word continues on the next line without a space.
-fn join_split_codes(lines: &mut Vec<MappedStr>) {
+/// A joined line has no counts (the join makes one chunk of two).
+fn join_split_codes(lines: &mut Vec<MappedStr>, stats: &mut Vec<Option<Stats>>) {
     let mut out: Vec<MappedStr> = Vec::with_capacity(lines.len());
-    for line in lines.drain(..) {
+    for (i, line) in lines.drain(..).enumerate() {
         if let Some(prev) = out.last_mut() {
             let mut back = prev.as_str().chars().rev();
             let ends_attached_hyphen = back.next() == Some('-')
@@ -495,11 +599,14 @@ fn join_split_codes(lines: &mut Vec<MappedStr>) {
             let starts_word = line.as_str().chars().next().is_some_and(|c| c.is_alphanumeric());
             if ends_attached_hyphen && starts_word && !HEADING_START.is_match(line.as_str()) {
                 prev.append(line);
+                stats[out.len() - 1] = None;
                 continue;
             }
         }
+        stats[out.len()] = stats[i];
         out.push(line);
     }
+    stats.truncate(out.len());
     *lines = out;
 }
 
@@ -604,7 +711,7 @@ mod tests {
                 .filter(|m| !m.is_empty())
                 .collect();
             let (mut fast, mut slow) = (lines.clone(), lines.clone());
-            drop_repeated_table_headers(&mut fast);
+            drop_repeated_table_headers(&mut fast, &mut vec![None; lines.len()]);
             drop_repeated_table_headers_reference(&mut slow);
             assert_eq!(fast, slow);
             dropped += lines.len() - fast.len();
@@ -633,7 +740,68 @@ mod tests {
     fn fast_lines_equal_the_char_by_char_passes() {
         for text in all_texts() {
             for style in [ToneStyle::Traditional, ToneStyle::Modern] {
-                assert_eq!(clean_lines_with(&text, style, true), clean_lines_with(&text, style, false));
+                assert_eq!(clean_lines_with(&text, style, true).lines, clean_lines_with(&text, style, false).lines);
+            }
+        }
+    }
+
+    /// The detector's counts of a line, as restoration made them before
+    /// `clean_lines_stats` (a walk of its own over every line).
+    fn reference_stats(line: &MappedStr) -> Stats {
+        let chars: Vec<char> = line.as_str().chars().collect();
+        crate::normalize::restore::detect::stats([chars.as_slice()], None)
+    }
+
+    /// Counts made on the way equal the detector's own walk over the line, and the lines
+    /// are those of `clean_lines`.
+    fn check_stats(text: &str, style: ToneStyle) -> (usize, usize) {
+        let Cleaned { lines, stats, line_starts } = clean_lines_stats(text, style);
+        assert_eq!(lines, clean_lines(text, style));
+        assert_eq!(line_starts, super::super::line_starts(text));
+        assert_eq!(lines.len(), stats.len());
+        let (mut known, mut unknown) = (0, 0);
+        for (l, st) in lines.iter().zip(&stats) {
+            match st {
+                Some(st) => {
+                    assert_eq!(*st, reference_stats(l), "{:?}", l.as_str());
+                    known += 1;
+                }
+                None => unknown += 1,
+            }
+        }
+        (known, unknown)
+    }
+
+    #[test]
+    fn stats_on_the_way_equal_the_detector() {
+        let (mut known, mut unknown) = (0, 0);
+        for text in all_texts() {
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                let (k, u) = check_stats(&text, style);
+                known += k;
+                unknown += u;
+            }
+        }
+        // Most lines are counted on the way; the others were met too.
+        assert!(known > 10_000 && unknown > 10, "{known} {unknown}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stats_on_the_way_equal_the_detector_on_any_text(s in "[ a-zA-Z0-9đĐàáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹ\\u{300}\\u{301}\\u{a0}.,;:!?()\\[\\]{}\"'“”‘’«»…–—•*+/@_=$¢&%\n\t-]{0,60}") {
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                check_stats(&s, style);
+            }
+        }
+    }
+
+    /// The chunk walk of the fast path tells letters by `is_letter`; the detector by its
+    /// own flags: the two must agree on every char.
+    #[test]
+    fn letters_are_the_detectors_letters() {
+        for u in 0..0x11_0000 {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(is_letter(c), crate::normalize::restore::detect::is_letter_flag(c), "U+{u:04X}");
             }
         }
     }

@@ -63,6 +63,12 @@ pub struct NormText {
 impl NormText {
     /// Builds the flat text and byte map from mapped lines.
     pub fn from_lines(lines: Vec<MappedStr>, source: &SourceText, restored: bool) -> NormText {
+        NormText::from_lines_at(lines, source, restored, line_starts(&source.text))
+    }
+
+    /// [`NormText::from_lines`] given the byte offsets where the source lines start
+    /// (what splitting the source into lines found already).
+    fn from_lines_at(lines: Vec<MappedStr>, source: &SourceText, restored: bool, src_line_starts: Vec<usize>) -> NormText {
         // Normalizing mostly drops text: the source length is a good first capacity.
         let mut text = String::with_capacity(source.text.len());
         let mut out_lines = Vec::with_capacity(lines.len());
@@ -100,7 +106,7 @@ impl NormText {
             maps,
             newline_at,
             line_range,
-            src_line_starts: line_starts(&source.text),
+            src_line_starts,
             page_starts: source.page_starts.clone(),
             restored,
         }
@@ -229,6 +235,7 @@ pub(crate) fn pack_key(chars: impl IntoIterator<Item = char>) -> Option<u128> {
     Some(key | (n as u128) << 120)
 }
 
+/// The most chars a [`pack_key`] holds (9 × 13 bits, below the length byte).
 pub(crate) const PACK_MAX: usize = 9;
 
 /// `key` (of `n` chars) with `c` added, `None` when the word cannot be packed.
@@ -239,7 +246,7 @@ fn pack_push(key: u128, n: usize, c: char) -> Option<u128> {
     (u < 0x2000 && n < PACK_MAX).then_some(key << 13 | u as u128)
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect()
 }
 
@@ -250,22 +257,22 @@ pub fn normalize(source: &SourceText, opts: &NormalizeOptions) -> NormText {
 
 /// [`normalize`] with the OCR rules of a rule set (`--rules DIR`; `None`: embedded).
 pub fn normalize_with(source: &SourceText, opts: &NormalizeOptions, rules: Option<&restore::RestoreRules>) -> NormText {
-    let (lines, restored) = normalized_lines(source, opts, rules);
-    NormText::from_lines(lines, source, restored)
+    let (lines, restored, starts) = normalized_lines(source, opts, rules);
+    NormText::from_lines_at(lines, source, restored, starts)
 }
 
-/// The lines of [`normalize_with`] before they are joined, and whether restoration
-/// changed them.
-fn normalized_lines<'a>(source: &'a SourceText, opts: &NormalizeOptions, rules: Option<&restore::RestoreRules>) -> (Vec<MappedStr<'a>>, bool) {
-    let mut lines = layout::clean_lines(&source.text, opts.tone_style);
-    let restored = restore::restore_with(&mut lines, opts.restore, rules);
+/// The lines of [`normalize_with`] before they are joined, whether restoration changed
+/// them, and where the source lines start.
+fn normalized_lines<'a>(source: &'a SourceText, opts: &NormalizeOptions, rules: Option<&restore::RestoreRules>) -> (Vec<MappedStr<'a>>, bool, Vec<usize>) {
+    let layout::Cleaned { mut lines, stats, line_starts } = layout::clean_lines_stats(&source.text, opts.tone_style);
+    let restored = restore::restore_known(&mut lines, opts.restore, rules, &stats);
     if restored && opts.tone_style == ToneStyle::Modern {
         // Restored syllables come out in traditional placement.
         for line in &mut lines {
             line.map_words(|c| c.is_alphabetic(), |w| unicode::place_tone(w, ToneStyle::Modern));
         }
     }
-    (lines, restored)
+    (lines, restored, line_starts)
 }
 
 #[cfg(test)]
@@ -337,7 +344,8 @@ mod tests {
             let src = SourceText::from_string("t", text);
             for (tone_style, restore) in [(ToneStyle::Traditional, RestoreMode::Auto), (ToneStyle::Modern, RestoreMode::Always)] {
                 let opts = NormalizeOptions { tone_style, restore };
-                let (lines, restored) = normalized_lines(&src, &opts, None);
+                let (lines, restored, starts) = normalized_lines(&src, &opts, None);
+                assert_eq!(starts, line_starts(&src.text));
                 for l in &lines {
                     match l.map() {
                         SourceMap::From(_) => from += 1,

@@ -114,6 +114,30 @@ impl Tables {
     }
 }
 
+/// How a word (a chunk whose core is one run of letters) counts in [`Stats`]: see
+/// [`Scratch::word_class`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordClass {
+    /// Only combining marks: no word.
+    NoWord,
+    /// No mark.
+    Plain,
+    /// Marked, a possible syllable.
+    Marked,
+    /// Marked, no possible syllable.
+    BadMarked,
+}
+
+impl WordClass {
+    /// Adds the word to `st` (as [`Scratch::add_line`] does without a lexicon).
+    #[inline]
+    pub fn count(self, st: &mut Stats) {
+        st.words += (self != WordClass::NoWord) as usize;
+        st.marked += matches!(self, WordClass::Marked | WordClass::BadMarked) as usize;
+        st.bad_marked += (self == WordClass::BadMarked) as usize;
+    }
+}
+
 /// Whether a marked word is a possible syllable, by its [`pack_key`]: a few thousand
 /// distinct words make up a plan, so most look-ups hit. The cache lives as long as its
 /// [`Scratch`] (one document), so that a document costs the same whatever came before.
@@ -172,47 +196,94 @@ impl Scratch {
                 chunk_any |= f;
                 i += 1;
             }
-            if chunk_any & (ALPHA | LETTERISH) == 0 {
-                // No letter in the chunk, so none in its core either: no word.
-                continue;
-            }
-            let (mut a, mut b) = (start, i);
-            while a < b && t.flags(chars[a].ch()) & LEAD_CHAR != 0 {
-                a += 1;
-            }
-            while b > a && t.flags(chars[b - 1].ch()) & TRAIL_CHAR != 0 {
-                b -= 1;
-            }
-            let core = &chars[a..b];
-            // Most chunks are their own core: their flags are known already.
-            let (all, any) = if (a, b) == (start, i) {
-                (chunk_all, chunk_any)
-            } else {
-                core.iter().fold((u8::MAX, 0u8), |(all, any), c| {
-                    let f = t.flags(c.ch());
-                    (all & f, any | f)
-                })
-            };
-            if core.is_empty() || any & (ALPHA | LETTERISH) == 0 {
-                // Punctuation, numbers, or codes without letters: no word.
-                continue;
-            }
-            if all & LETTER != 0 && any & ALPHA != 0 {
-                self.word(t, core, all, lex, st);
-                continue;
-            }
-            // The tokens of a chunk (it has no whitespace) are those of the line there.
-            let chunk: Vec<char> = chars[start..i].iter().map(|c| c.ch()).collect();
-            for tok in tokenize(&chunk) {
-                let text: Vec<char> = tok.text.chars().collect();
-                match tok.kind {
-                    TokKind::Word => {
-                        let all = text.iter().fold(u8::MAX, |acc, &c| acc & t.flags(c));
-                        self.word(t, &text, all, lex, st)
-                    }
-                    TokKind::Mixed => mixed(&text, st),
-                    _ => {}
+            self.chunk(t, &chars[start..i], chunk_all, chunk_any, lex, st);
+        }
+    }
+
+    /// Adds the counts of one whitespace-free chunk of a line (what [`Scratch::add_line`]
+    /// does for each chunk): for a caller that has split the line itself and handles the
+    /// simple chunks on its own.
+    pub fn add_chunk<C: LineChar>(&mut self, chunk: &[C], st: &mut Stats) {
+        let t = &*TABLES;
+        let (all, any) = chunk.iter().fold((u8::MAX, 0u8), |(all, any), c| {
+            let f = t.flags(c.ch());
+            (all & f, any | f)
+        });
+        debug_assert!(any & SPACE == 0);
+        self.chunk(t, chunk, all, any, None, st);
+    }
+
+    /// One chunk (no whitespace in it); `chunk_all` / `chunk_any`: the AND / OR of its
+    /// chars' flags.
+    fn chunk<C: LineChar>(&mut self, t: &Tables, chunk: &[C], chunk_all: u8, chunk_any: u8, lex: Option<&Lexicon>, st: &mut Stats) {
+        if chunk_any & (ALPHA | LETTERISH) == 0 {
+            // No letter in the chunk, so none in its core either: no word.
+            return;
+        }
+        let (mut a, mut b) = (0, chunk.len());
+        while a < b && t.flags(chunk[a].ch()) & LEAD_CHAR != 0 {
+            a += 1;
+        }
+        while b > a && t.flags(chunk[b - 1].ch()) & TRAIL_CHAR != 0 {
+            b -= 1;
+        }
+        let core = &chunk[a..b];
+        // Most chunks are their own core: their flags are known already.
+        let (all, any) = if (a, b) == (0, chunk.len()) {
+            (chunk_all, chunk_any)
+        } else {
+            core.iter().fold((u8::MAX, 0u8), |(all, any), c| {
+                let f = t.flags(c.ch());
+                (all & f, any | f)
+            })
+        };
+        if core.is_empty() || any & (ALPHA | LETTERISH) == 0 {
+            // Punctuation, numbers, or codes without letters: no word.
+            return;
+        }
+        if all & LETTER != 0 && any & ALPHA != 0 {
+            self.word(t, core, all, lex, st);
+            return;
+        }
+        // The tokens of a chunk (it has no whitespace) are those of the line there.
+        let chunk: Vec<char> = chunk.iter().map(|c| c.ch()).collect();
+        for tok in tokenize(&chunk) {
+            let text: Vec<char> = tok.text.chars().collect();
+            match tok.kind {
+                TokKind::Word => {
+                    let all = text.iter().fold(u8::MAX, |acc, &c| acc & t.flags(c));
+                    self.word(t, &text, all, lex, st)
                 }
+                TokKind::Mixed => mixed(&text, st),
+                _ => {}
+            }
+        }
+    }
+
+    /// How [`Scratch::add_line`] counts a run of letters (chars that are alphabetic or
+    /// combining marks) that is the core of its chunk, without a lexicon. Not cached:
+    /// callers that see a word often remember its class.
+    pub fn word_class(&mut self, run: &str) -> WordClass {
+        let t = &*TABLES;
+        let (all, any) = run.chars().fold((u8::MAX, 0u8), |(all, any), c| {
+            let f = t.flags(c);
+            (all & f, any | f)
+        });
+        debug_assert!(all & LETTER != 0);
+        if any & ALPHA == 0 {
+            WordClass::NoWord
+        } else if all & PLAIN != 0 {
+            WordClass::Plain
+        } else {
+            // `is_possible_syllable` on a str (no char vector made).
+            self.lower.clear();
+            for c in run.chars() {
+                t.push_lower(c, &mut self.lower);
+            }
+            if is_syllable(&self.lower) || is_syllable(&canonical_lower(run)) {
+                WordClass::Marked
+            } else {
+                WordClass::BadMarked
             }
         }
     }
@@ -256,6 +327,99 @@ impl Scratch {
         // as written.
         is_syllable(&self.lower) || is_syllable(&canonical_lower(&text.iter().map(|c| c.ch()).collect::<String>()))
     }
+}
+
+/// The chunk split of [`Scratch::add_line`] for a caller that walks a line char by char
+/// anyway and knows its runs of letters and their [`WordClass`] (the normalizer, which
+/// looks every word up for its tone already): most chunks are one run with leading and
+/// trailing punctuation at most, counted by the class of the run; the others go through
+/// [`Scratch::add_chunk`]. Feed it the runs ([`ChunkWalk::run`]) and every other char
+/// ([`ChunkWalk::other`]) in order, then [`ChunkWalk::finish`] at the end of the line.
+#[derive(Default)]
+pub struct ChunkWalk {
+    state: u8,
+    /// Byte offset of the chunk in the line.
+    start: usize,
+    /// The class of the chunk's run (state `IN_RUN` or `TRAILING`).
+    class: Option<WordClass>,
+    /// Whether the chunk has an alphabetic or letter-like char.
+    alpha: bool,
+    chars: Vec<char>,
+}
+
+/// [`ChunkWalk`] states: between chunks, leading punctuation so far, in the run, trailing
+/// punctuation after it, anything else (left to [`Scratch::add_chunk`]).
+const NO_CHUNK: u8 = 0;
+const LEADING: u8 = 1;
+const IN_RUN: u8 = 2;
+const TRAILING: u8 = 3;
+const COMPLEX: u8 = 4;
+
+impl ChunkWalk {
+    /// Forgets a line left unfinished.
+    pub fn reset(&mut self) {
+        self.state = NO_CHUNK;
+    }
+
+    /// A maximal run of letters (alphabetic chars or combining marks) at byte `at`.
+    #[inline]
+    pub fn run(&mut self, at: usize, class: WordClass) {
+        self.state = match self.state {
+            NO_CHUNK => {
+                (self.start, self.alpha) = (at, false);
+                IN_RUN
+            }
+            LEADING => IN_RUN,
+            _ => COMPLEX,
+        };
+        self.class = Some(class);
+        self.alpha |= class != WordClass::NoWord;
+    }
+
+    /// A char that is no letter, at byte `at` of `line`.
+    #[inline]
+    pub fn other(&mut self, line: &str, at: usize, c: char, scratch: &mut Scratch, st: &mut Stats) {
+        let f = TABLES.flags(c);
+        if f & SPACE != 0 {
+            self.finish(line, at, scratch, st);
+            return;
+        }
+        if self.state == NO_CHUNK {
+            (self.state, self.start, self.alpha) = (LEADING, at, false);
+        }
+        self.alpha |= f & (ALPHA | LETTERISH) != 0;
+        self.state = match self.state {
+            LEADING if f & LEAD_CHAR != 0 => LEADING,
+            IN_RUN | TRAILING if f & TRAIL_CHAR != 0 => TRAILING,
+            _ => COMPLEX,
+        };
+    }
+
+    /// Ends the chunk (if any) at byte `end` of `line`.
+    pub fn finish(&mut self, line: &str, end: usize, scratch: &mut Scratch, st: &mut Stats) {
+        match self.state {
+            // Lead and trail chars are no letters: the core is the run.
+            IN_RUN | TRAILING => {
+                if let Some(class) = self.class {
+                    class.count(st);
+                }
+            }
+            // Without a letter-like char the chunk counts nothing (as in `add_line`).
+            COMPLEX if self.alpha => {
+                self.chars.clear();
+                self.chars.extend(line[self.start..end].chars());
+                scratch.add_chunk(&self.chars, st);
+            }
+            _ => {}
+        }
+        self.state = NO_CHUNK;
+    }
+}
+
+/// Whether `c` is a letter for [`Scratch::add_line`] (alphabetic or a combining mark).
+#[cfg(test)]
+pub(crate) fn is_letter_flag(c: char) -> bool {
+    TABLES.flags(c) & LETTER != 0
 }
 
 fn mixed(text: &[char], st: &mut Stats) {

@@ -501,13 +501,18 @@ fn replace_aligned(line: &mut Vec<MChar>, a: usize, b: usize, out: &str) {
     }
 }
 
-/// Cheap per-line counts (no model needed).
-fn line_stats(lines: &[MappedStr]) -> Vec<detect::Stats> {
+/// Cheap per-line counts (no model needed); `known[i]`, when there, is those of
+/// `lines[i]` already.
+fn line_stats(lines: &[MappedStr], known: &[Option<detect::Stats>]) -> Vec<detect::Stats> {
     let mut scratch = detect::Scratch::default();
     let mut chars: Vec<char> = Vec::new();
     lines
         .iter()
-        .map(|l| {
+        .enumerate()
+        .map(|(i, l)| {
+            if let Some(Some(st)) = known.get(i) {
+                return *st;
+            }
             let mut st = detect::Stats::default();
             chars.clear();
             chars.extend(l.as_str().chars());
@@ -531,7 +536,7 @@ fn sum_stats(per_line: &[detect::Stats]) -> detect::Stats {
 /// Whether `lines` are clean (diacritized, or not Vietnamese) on a cheap check that needs
 /// no model: the clean-text fast path of auto mode.
 pub fn clearly_clean(lines: &[MappedStr]) -> bool {
-    sum_stats(&line_stats(lines)).clearly_clean()
+    sum_stats(&line_stats(lines, &[])).clearly_clean()
 }
 
 /// Words a run of unmarked lines needs before it is worth a look.
@@ -579,6 +584,13 @@ pub fn restore(lines: &mut [MappedStr], mode: super::RestoreMode) -> bool {
 
 /// [`restore`] with the OCR rules of a rule set (`--rules DIR`); `None`: the embedded ones.
 pub fn restore_with(lines: &mut [MappedStr], mode: super::RestoreMode, rules: Option<&RestoreRules>) -> bool {
+    restore_known(lines, mode, rules, &[])
+}
+
+/// [`restore_with`] given the clean-text counts of some lines already (`known[i]`: those
+/// of `lines[i]`, as [`super::layout::clean_lines_stats`] makes them on the way), so that
+/// clean text is not walked a second time.
+pub fn restore_known(lines: &mut [MappedStr], mode: super::RestoreMode, rules: Option<&RestoreRules>, known: &[Option<detect::Stats>]) -> bool {
     use super::RestoreMode;
     if mode == RestoreMode::Never || lines.is_empty() {
         return false;
@@ -588,7 +600,7 @@ pub fn restore_with(lines: &mut [MappedStr], mode: super::RestoreMode, rules: Op
         None => Model::shipped(),
     };
     if mode == RestoreMode::Auto {
-        let per_line = line_stats(lines);
+        let per_line = line_stats(lines, known);
         if sum_stats(&per_line).clearly_clean() {
             // Clean as a whole; restore only unmarked paragraphs that are Vietnamese
             // without diacritics (the model is loaded only when there is one).
