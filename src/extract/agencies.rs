@@ -695,6 +695,33 @@ impl AgencyRules {
         self.resolve_text(text, Mode::Known).0
     }
 
+    /// Whether a token of `text` starts at byte `at` and a known name starts at it: true
+    /// for every `m.start` of `resolve_known(text)` (the scan may still skip the token, in
+    /// a label or a longer name). Read from the words after `at` only, so a caller that
+    /// wants the names at a few places only can skip the scan of a text where none starts.
+    pub fn known_may_start_at(&self, text: &str, at: usize) -> bool {
+        let text = self.without_labels(text);
+        let rest = &text[at..];
+        // `match_at` reads `max_words` tokens; one more, as `rejoin` may join the last one
+        // with the next. Tokens never span whitespace: cut after a whole word, the tokens
+        // are the first ones of `rest`, all alike but the last (rejoined or not).
+        let need = self.max_words + 1;
+        let mut words = need;
+        loop {
+            let end = rest
+                .char_indices()
+                .filter(|&(i, c)| c.is_whitespace() && i > 0 && !rest[..i].ends_with(char::is_whitespace))
+                .nth(words - 1)
+                .map_or(rest.len(), |(i, _)| i);
+            let cut = &rest[..end];
+            let toks = self.rejoin(tokenize(cut), cut);
+            if toks.len() >= need || end == rest.len() {
+                return toks.first().is_some_and(|t| t.start == 0) && self.match_at(&toks, 0).is_some();
+            }
+            words *= 2;
+        }
+    }
+
     /// The result remembered for `text` on this thread, if any.
     fn recent(&self, text: &str) -> Option<(Vec<AgencyMatch>, Coverage)> {
         RECENT.with(|r| {

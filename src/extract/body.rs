@@ -158,6 +158,11 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
         return out;
     }
     let (folded, at) = fold_with_offsets(text);
+    // Most texts with a marker ("giao" of "giáo dục", "yêu cầu" of "đáp ứng yêu cầu") name
+    // no agency right after it: the whole text is scanned only when one may start there.
+    if !agency_may_follow_marker(text, &folded, &at, ctx) {
+        return out;
+    }
     for m in ctx.rules.resolve_known(text) {
         let before = &folded[..at[m.start]];
         // The last four words of `before` (it is split on single spaces, so they are the
@@ -176,6 +181,30 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
         }
     }
     out
+}
+
+/// Whether a known agency may start in `text` where [`assigned_agencies_folded`] takes
+/// it: where the folded text before it (`folded[..at[start]]`, `at` from
+/// [`fold_with_offsets`]) ends with a lead marker, or with one followed by " cac" or
+/// " cho". A necessary condition ([`AgencyRules::known_may_start_at`]): false means no
+/// match of `resolve_known(text)` is assigned.
+fn agency_may_follow_marker(text: &str, folded: &str, at: &[usize], ctx: &AgencyContext) -> bool {
+    let mut ends: Vec<usize> = Vec::new();
+    for mk in ctx.lead_markers {
+        let mut from = 0;
+        while let Some(q) = folded[from..].find(mk.as_str()).map(|q| from + q) {
+            let p = q + mk.len();
+            ends.push(p);
+            if folded[p..].starts_with(" cac") || folded[p..].starts_with(" cho") {
+                ends.push(p + 4);
+            }
+            from = q + folded[q..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    // A name starts at a token: a letter or digit, or "&".
+    text.char_indices().any(|(i, c)| {
+        ends.contains(&at[i]) && (c.is_alphanumeric() || c == '&') && ctx.rules.known_may_start_at(text, i)
+    })
 }
 
 /// Every lowest-level numbered item and every bullet of the NHIỆM VỤ / GIẢI PHÁP
@@ -246,7 +275,12 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
                 for k in items {
                     let mut t = make_task(norm, tree, k, Origin::Organization, section_of(tree, k));
                     t.number = None;
-                    let (_, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
+                    // Only the cooperating agencies: none where no support marker is.
+                    let support = if ctx.support_marker.is_match(&t.text) {
+                        sentence_roles(&t.text, ctx.rules, ctx.support_marker).1
+                    } else {
+                        Vec::new()
+                    };
                     t.support = ctx.refs(&support, t.span);
                     t.support.retain(|s| !lead.contains(s));
                     t.lead = lead.clone();
@@ -356,5 +390,43 @@ mod tests {
             found += fast.len();
         }
         assert!(found > 10, "{found}");
+    }
+
+    /// [`AgencyRules::known_may_start_at`] holds at the start of every known agency the
+    /// scan finds (it is a necessary condition), on the bundled plans' lines, pairs of
+    /// lines and whole texts, and it rules out most places.
+    #[test]
+    fn known_may_start_at_holds_at_every_known_match() {
+        let rules = Rules::embedded();
+        let agencies = &rules.agencies;
+        let mut texts: Vec<String> = vec![
+            "Giao Phòng Văn hóa - Xã hội chủ trì; UBND phường, Công an phường".into(),
+            "Đơn vị thực hiện: Văn phòng HĐND và UBND phường\nUB\nND phường".into(),
+        ];
+        for text in crate::test_data::texts(&crate::test_data::TEXT_DIRS, Some("txt")) {
+            let lines: Vec<&str> = text.lines().collect();
+            for w in lines.windows(2) {
+                texts.push(w[0].to_string());
+                texts.push(format!("{}\n{}", w[0], w[1]));
+            }
+            texts.push(text.clone());
+        }
+        let (mut starts, mut ruled_out) = (0, 0);
+        for t in &texts {
+            let known: Vec<usize> = agencies.resolve_known(t).iter().map(|m| m.start).collect();
+            for m in &known {
+                assert!(agencies.known_may_start_at(t, *m), "{t:?} at {m}");
+                starts += 1;
+            }
+            if t.len() < 2000 {
+                for (i, c) in t.char_indices().filter(|&(_, c)| c.is_alphanumeric()) {
+                    if !agencies.known_may_start_at(t, i) {
+                        assert!(!known.contains(&i));
+                        ruled_out += 1;
+                    }
+                }
+            }
+        }
+        assert!(starts > 100 && ruled_out > 10 * starts, "{starts} {ruled_out}");
     }
 }

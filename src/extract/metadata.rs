@@ -58,6 +58,8 @@ struct Compiled {
     /// (pattern, expansion) of `issuer_abbreviations`.
     abbreviations: Vec<(Regex, String)>,
     support_marker: Regex,
+    /// `reference_types` folded, in order: each citation's type is compared folded.
+    types_folded: Vec<String>,
 }
 
 impl DocumentRules {
@@ -82,7 +84,9 @@ impl DocumentRules {
         let reference = format!(
             r"(?i:({alt}))\s+(?i:số\s*)?(\d{{1,4}}(?:(?:\s?/\s?|-){seg})*)(?:\s*,?\s*(?i:ngày)\s+(\d{{1,2}})\s*(?:/|-|tháng)\s*(\d{{1,2}})\s*(?:/|-|năm)\s*(\d{{4}}))?"
         );
+        let types_folded = rules.reference_types.iter().map(|t| fold(t)).collect();
         rules.compiled = Some(Compiled {
+            types_folded,
             reference: StartSearch::new(&format!(r"(?i:{alt})\s+(?i:số\s*)?\d"), &reference, build)?,
             ward: StartSearch::new(
                 r"Ủy ban nhân dân|UBND",
@@ -449,7 +453,7 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
     let mut seen: Vec<Seen> = Vec::new();
     for (at, m) in c.references(body) {
         let type_f = fold(&m[1]);
-        let Some(doc_type) = dr.reference_types.iter().find(|t| fold(t) == type_f).cloned() else { continue };
+        let Some(doc_type) = dr.reference_types.iter().zip(&c.types_folded).find(|(_, f)| **f == type_f).map(|(t, _)| t.clone()) else { continue };
         let number: String = m[2].split_whitespace().collect::<Vec<_>>().join("");
         let number = number.trim_end_matches(['-', '/']).to_string();
         let bare = !number.contains(['-', '/']);
@@ -498,11 +502,12 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
     let full: Vec<(String, String)> = seen.iter().map(|s| (fold(&s.r.doc_type), s.r.number.clone())).collect();
     seen.retain(|s| {
         let bare = !s.r.number.contains(['-', '/']);
-        !(bare
-            && full.iter().any(|(t, n)| {
-                *t == fold(&s.r.doc_type) && n.contains(['-', '/']) && number_key(n).starts_with(&number_key(&s.r.number))
-                    && n.starts_with(&s.r.number)
-            }))
+        !(bare && {
+            let (t_s, key_s) = (fold(&s.r.doc_type), number_key(&s.r.number));
+            full.iter().any(|(t, n)| {
+                *t == t_s && n.contains(['-', '/']) && number_key(n).starts_with(&key_s) && n.starts_with(&s.r.number)
+            })
+        })
     });
     seen.into_iter()
         .map(|mut s| {

@@ -331,6 +331,11 @@ fn scan(rules: &TargetRules, f: &str) -> Vec<Found> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos <= f.len() {
+        // A value holds a digit (`n1` starts with one): with none left, no match (the
+        // pattern's `\b` keeps the regex off its DFA, so a failed search is costly).
+        if !f.as_bytes()[pos..].iter().any(u8::is_ascii_digit) {
+            break;
+        }
         let Some(c) = rules.value.captures_at(f, pos) else { break };
         let m = c.get(0).expect("group 0");
         let n1 = c.name("n1").expect("n1 is not optional");
@@ -462,6 +467,28 @@ pub fn unit_of_with(rules: &TargetRules, raws: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`scan`] stops where no ASCII digit is left: the value pattern finds no match there,
+    /// on every position of the bundled texts' lines (folded as cells are) and of cells
+    /// with comparison words, percent words and symbols but no digit.
+    #[test]
+    fn no_value_without_a_digit() {
+        let rules = TargetRules::embedded();
+        let mut lines: Vec<String> =
+            ["≥ %", "tren 100% ", "dat ≥ tỷ lệ", "từ - đến %", "\\geq", "≤ ít nhất phần trăm"].map(String::from).to_vec();
+        for text in crate::test_data::texts(&crate::test_data::TEXT_DIRS, Some("txt")) {
+            lines.extend(text.lines().map(|l| fold_keep(l).text));
+        }
+        let mut checked = 0;
+        for f in &lines {
+            let last_digit = f.bytes().rposition(|b| b.is_ascii_digit()).map_or(0, |p| p + 1);
+            for pos in (last_digit..=f.len()).filter(|&p| f.is_char_boundary(p)) {
+                assert!(rules.value.captures_at(f, pos).is_none(), "{f:?} {pos}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
 
     fn t(raw: &str) -> (TargetOp, Option<f64>, Option<f64>) {
         let x = parse_target(raw, Some("2025"));
