@@ -419,7 +419,7 @@ mod tests {
                 starts += 1;
             }
             if t.len() < 2000 {
-                for (i, c) in t.char_indices().filter(|&(_, c)| c.is_alphanumeric()) {
+                for (i, _) in t.char_indices().filter(|&(_, c)| c.is_alphanumeric()) {
                     if !agencies.known_may_start_at(t, i) {
                         assert!(!known.contains(&i));
                         ruled_out += 1;
