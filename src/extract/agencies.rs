@@ -138,6 +138,10 @@ pub struct AgencyRules {
     head_grows: bool,
 }
 
+/// The tokens of a text lowercased (with diacritics), each once it is first compared
+/// ([`AgencyRules::is_head`]); the list itself made at the first comparison.
+type LowerWords = OnceCell<Vec<OnceCell<String>>>;
+
 /// The most tokens [`AgencyRules::is_head`] reads: a plural word and four words.
 const HEAD_SPAN: usize = 5;
 
@@ -561,7 +565,7 @@ impl AgencyRules {
     /// Whether the tokens `idx` (indices into `toks`) start with a head word of an agency
     /// name, after an optional plural word: compared with diacritics (lowercase) when the
     /// text has them, folded when it is plain ASCII.
-    fn is_head(&self, toks: &[Tok], idx: &[usize], text: &str, lower: Option<&[OnceCell<String>]>) -> bool {
+    fn is_head(&self, toks: &[Tok], idx: &[usize], text: &str, lower: Option<&LowerWords>) -> bool {
         let mut i = 0;
         if idx.len() > 1 && self.plural.contains(&toks[idx[0]].key) {
             i = 1;
@@ -576,6 +580,7 @@ impl AgencyRules {
                 self.heads.iter().any(|(_, (hf, n))| joined_eq(&words[..idx.len()], hf, *n))
             }
             Some(lower) => {
+                let lower = lower.get_or_init(|| (0..toks.len()).map(|_| OnceCell::new()).collect());
                 // Each word lowercased once a text, when first compared.
                 for (w, &k) in words.iter_mut().zip(idx) {
                     *w = lower[k].get_or_init(|| text[toks[k].start..toks[k].end].to_lowercase()).as_str();
@@ -849,10 +854,16 @@ impl AgencyRules {
         // (the text's ASCII-ness aside), so any text holding the same first tokens stops alike.
         *reach = usize::MAX;
         // Head words are compared folded in plain ASCII text, else lowercase.
-        let lower_cells: Vec<OnceCell<String>> = if text.is_ascii() { Vec::new() } else { vec![OnceCell::new(); toks.len()] };
-        let lower = (!text.is_ascii()).then_some(lower_cells.as_slice());
+        // The list is made only once a head word is compared (most scans compare none).
+        let lower_cells: LowerWords = OnceCell::new();
+        let lower = (!text.is_ascii()).then_some(&lower_cells);
         let build = matches!(mode, Mode::Full | Mode::First | Mode::FullOrStop);
         let stops = matches!(mode, Mode::FullCoverage | Mode::FullOrStop);
+        // `FullOrStop`: most texts it reads stop at a word no name covers, and their matches
+        // are never used; the names' strings are made once the text is read through
+        // ([`Self::fill_names`]), the agency of each known match kept here meanwhile.
+        let lazy = mode == Mode::FullOrStop;
+        let mut known_agencies: Vec<usize> = Vec::new();
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
         let not_full = Coverage { words: toks.len(), covered: 0, known: 0 };
@@ -894,7 +905,11 @@ impl AgencyRules {
                     continue;
                 }
                 if self.is_head(toks, &part, text, lower) {
-                    if build {
+                    if build && lazy {
+                        let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
+                        let sep = *sep_pending || is_list_sep(toks[part[0]].gap);
+                        out.push(AgencyMatch::unnamed(false, false, s, e, sep));
+                    } else if build {
                         let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
                         let printed = collapse(&text[s..e]);
                         let name = capitalize(&printed);
@@ -932,7 +947,7 @@ impl AgencyRules {
                 if mode != Mode::Known || sep_pending {
                     if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
                         *reach = read;
-                        return (out, not_full);
+                        return (Vec::new(), not_full);
                     }
                 } else {
                     unmatched.clear();
@@ -953,7 +968,7 @@ impl AgencyRules {
                 if mode != Mode::Known || sep_pending {
                     if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
                         *reach = read;
-                        return (out, not_full);
+                        return (Vec::new(), not_full);
                     }
                 } else {
                     unmatched.clear();
@@ -963,7 +978,10 @@ impl AgencyRules {
                 }
                 let n = n + self.suffix_len(toks, i + n);
                 read = read.max(i + n + 1);
-                if mode != Mode::Coverage && mode != Mode::FullCoverage {
+                if lazy {
+                    known_agencies.push(ai);
+                    out.push(AgencyMatch::unnamed(true, fuzzy, toks[i].start, toks[i + n - 1].end, sep_pending || between_sep));
+                } else if mode != Mode::Coverage && mode != Mode::FullCoverage {
                     let (s, e) = (toks[i].start, toks[i + n - 1].end);
                     let a = &self.agencies[ai];
                     out.push(AgencyMatch {
@@ -1002,7 +1020,7 @@ impl AgencyRules {
                     && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0
                 {
                     *reach = read;
-                    return (out, not_full);
+                    return (Vec::new(), not_full);
                 }
             }
             unmatched.push(i);
@@ -1016,15 +1034,43 @@ impl AgencyRules {
                     && !self.is_head(toks, run, text, lower)
                 {
                     *reach = read;
-                    return (out, not_full);
+                    return (Vec::new(), not_full);
                 }
             }
             i += 1;
         }
         if mode != Mode::Known && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
-            return (out, not_full);
+            return (Vec::new(), not_full);
+        }
+        if lazy {
+            self.fill_names(&mut out, &known_agencies, text);
         }
         (out, cov)
+    }
+
+    /// The strings of matches made by [`AgencyMatch::unnamed`] in a scan of `text`, as the
+    /// scan makes them at once in other modes; `known_agencies` gives the agency of each
+    /// known match, in order.
+    fn fill_names(&self, out: &mut [AgencyMatch], known_agencies: &[usize], text: &str) {
+        let mut agencies = known_agencies.iter();
+        for m in out {
+            m.printed = collapse(&text[m.start..m.end]);
+            if m.known {
+                let a = &self.agencies[*agencies.next().expect("an agency for each known match")];
+                m.id = a.id.clone();
+                m.name = a.name.clone();
+            } else {
+                m.name = capitalize(&m.printed);
+                m.id = format!("x-{}", fold(&m.name).replace(' ', "-"));
+            }
+        }
+    }
+}
+
+impl AgencyMatch {
+    /// A match without its strings (id, name, printed), for [`AgencyRules::fill_names`].
+    fn unnamed(known: bool, fuzzy: bool, start: usize, end: usize, sep_before: bool) -> AgencyMatch {
+        AgencyMatch { id: String::new(), name: String::new(), known, fuzzy, printed: String::new(), start, end, sep_before }
     }
 }
 
@@ -1319,6 +1365,9 @@ pub fn key_of(s: &str) -> String {
 /// Words of `s` joined by one space, without list punctuation at either end. Built in one
 /// string (it runs for every name a scan builds).
 fn collapse(s: &str) -> String {
+    if is_collapsed(s) {
+        return s.to_string();
+    }
     let trim = |c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ');
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
@@ -1332,6 +1381,34 @@ fn collapse(s: &str) -> String {
     let start = out.len() - out.trim_start_matches(trim).len();
     out.drain(..start);
     out
+}
+
+/// Whether [`collapse`]`(s)` is `s` itself: no whitespace but single spaces between words
+/// and no list punctuation at either end. Read on bytes: a char `char::is_whitespace`
+/// takes beyond ASCII starts with byte C2, E1 9A, E2 or E3 (never "…" or a Vietnamese
+/// letter, E1 BA / E1 BB).
+fn is_collapsed(s: &str) -> bool {
+    let b = s.as_bytes();
+    let trim = |c: u8| matches!(c, b',' | b';' | b'.' | b':' | b'-' | b' ');
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if !trim(f) && !trim(l) => {}
+        _ => return false,
+    }
+    let mut space = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b' ' if space => return false,
+            b' ' => {
+                space = true;
+                continue;
+            }
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0xC2 | 0xE2 | 0xE3 => return false,
+            0xE1 if b.get(i + 1) == Some(&0x9A) => return false,
+            _ => {}
+        }
+        space = false;
+    }
+    true
 }
 
 fn capitalize(s: &str) -> String {
@@ -1884,15 +1961,24 @@ mod tests {
         for t in ["", " ", ",", "- , -", " a  b\n c ", "…Sở Y tế;", ", - x - ,", "\u{a0}Phòng\u{2003}VH\tXH. ", "a\u{85}b", "Sở\u{1680}Y", "ạ\u{3000}b", "a\u{202f}b", "“Sở” – … ±"] {
             texts.push(t.to_string());
         }
-        let mut n = 0;
+        for t in ["Sở Y tế", "a\u{2028}b", "x\u{205f}y", "Phòng Văn hóa-Xã hội", "UBND phường", "a b.", "ạ b"] {
+            texts.push(t.to_string());
+        }
+        let (mut n, mut unchanged) = (0, 0);
         for t in &texts {
             for (i, _) in t.char_indices().step_by(7) {
                 assert_eq!(collapse(&t[i..]), collapse_reference(&t[i..]), "{:?}", &t[i..]);
                 n += 1;
             }
             assert_eq!(collapse(t), collapse_reference(t), "{t:?}");
+            // The fast path: taken only where the text is its own collapse.
+            if is_collapsed(t) {
+                assert_eq!(collapse_reference(t), *t, "{t:?}");
+                unchanged += 1;
+            }
         }
         assert!(n > 1000, "{n}");
+        assert!(unchanged > 100, "{unchanged}");
     }
 
     #[test]

@@ -69,6 +69,10 @@ struct BodyDef {
 #[derive(Debug)]
 pub struct TargetRules {
     value: Regex,
+    /// `value` with every `\b` an ASCII word boundary (`(?-u:\b)`): the same matches on a
+    /// text whose chars beyond ASCII are no word chars (folded text mostly is: "≥ 80"),
+    /// found by the regex's DFA, which a Unicode `\b` keeps off any text beyond ASCII.
+    value_ascii_b: Regex,
     none_chars: Vec<char>,
     percent_words: Vec<String>,
     /// Folded ([`crate::fold::fold`]) starts of the headings of sections whose bullets can be
@@ -148,11 +152,13 @@ impl TargetRules {
         );
         let value = Regex::new(&pattern)
             .map_err(|e| rule_error(shown, text, "[prefix]", format!("words do not compile: {e}")))?;
+        let value_ascii_b = Regex::new(&ascii_boundaries(&pattern))
+            .map_err(|e| rule_error(shown, text, "[prefix]", format!("words do not compile: {e}")))?;
         let none_chars = file.none_cells.iter().flat_map(|s| fold_keep(s).text.chars().collect::<Vec<_>>()).collect();
         let percent_words = file.percent_words.iter().map(|w| fold_keep(w).text.trim().to_string()).collect();
         let section_starts = file.body.section_starts.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
         let exclude_sections = file.body.exclude_sections.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
-        Ok(TargetRules { value, none_chars, percent_words, section_starts, exclude_sections })
+        Ok(TargetRules { value, value_ascii_b, none_chars, percent_words, section_starts, exclude_sections })
     }
 
     /// The rules embedded in the binary.
@@ -182,6 +188,34 @@ fn word_alt(w: &str) -> String {
         s.push_str(r"\b");
     }
     s
+}
+
+/// `pattern` with each `\b` assertion made an ASCII one, `(?-u:\b)`; escapes are read in
+/// pairs, so an escaped backslash before a "b" is left alone.
+fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut cs = pattern.chars();
+    while let Some(c) = cs.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match cs.next() {
+            Some('b') => out.push_str(r"(?-u:\b)"),
+            Some(d) => {
+                out.push(c);
+                out.push(d);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether Unicode and ASCII word boundaries agree everywhere in `f`: no char beyond ASCII
+/// is a word char (for ASCII chars both definitions of a word char are the same).
+fn ascii_boundaries_agree(f: &str) -> bool {
+    f.is_ascii() || f.chars().all(|c| c.is_ascii() || !regex_syntax::is_word_character(c))
 }
 
 /// "|w1|w2" (longest first) or "" for an empty list.
@@ -328,6 +362,12 @@ fn op_of(c: &Captures) -> (TargetOp, bool, bool) {
 }
 
 fn scan(rules: &TargetRules, f: &str) -> Vec<Found> {
+    let re = if ascii_boundaries_agree(f) { &rules.value_ascii_b } else { &rules.value };
+    scan_with(re, f)
+}
+
+/// [`scan`] with the value regex given.
+fn scan_with(re: &Regex, f: &str) -> Vec<Found> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos <= f.len() {
@@ -336,7 +376,7 @@ fn scan(rules: &TargetRules, f: &str) -> Vec<Found> {
         if !f.as_bytes()[pos..].iter().any(u8::is_ascii_digit) {
             break;
         }
-        let Some(c) = rules.value.captures_at(f, pos) else { break };
+        let Some(c) = re.captures_at(f, pos) else { break };
         let m = c.get(0).expect("group 0");
         let n1 = c.name("n1").expect("n1 is not optional");
         // The number must stand alone: not glued to a word before ("IoT5", "C06") nor
@@ -467,6 +507,36 @@ pub fn unit_of_with(rules: &TargetRules, raws: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The value regex with ASCII word boundaries finds the same values (every field, at
+    /// every position) as the Unicode one on each text where [`ascii_boundaries_agree`]:
+    /// the lines of the bundled texts folded as cells are, and cells with symbols glued to
+    /// words and numbers.
+    #[test]
+    fn ascii_boundary_regex_agrees() {
+        let rules = TargetRules::embedded();
+        let mut texts: Vec<String> = [
+            "≥ 80", "≥80%", "80%≥", "–tro len 5", "tren 100% tro len", "tu 80% ÷ 90%", "\\geq 5", "\\geq5",
+            "dat ≥ 90 phan tram", "• 5 tro len•", "50 – 60%", "≤ 1.000,5 tro xuong", "khong duoi 3 ~ 4",
+        ]
+        .map(String::from)
+        .to_vec();
+        for text in crate::test_data::texts(&crate::test_data::TEXT_DIRS, Some("txt")) {
+            texts.extend(text.lines().map(|l| fold_keep(l).text));
+        }
+        let key = |v: Vec<Found>| -> Vec<String> { v.iter().map(|x| format!("{x:?}")).collect() };
+        let mut agreeing = 0;
+        for f in &texts {
+            if !ascii_boundaries_agree(f) {
+                continue;
+            }
+            agreeing += 1;
+            assert_eq!(key(scan_with(&rules.value_ascii_b, f)), key(scan_with(&rules.value, f)), "{f:?}");
+        }
+        assert!(agreeing > 1000, "{agreeing}");
+        assert!(!ascii_boundaries_agree("tỷ 80"));
+        assert_eq!(ascii_boundaries(r"\bx\b\\b"), r"(?-u:\b)x(?-u:\b)\\b");
+    }
 
     /// [`scan`] stops where no ASCII digit is left: the value pattern finds no match there,
     /// on every position of the bundled texts' lines (folded as cells are) and of cells
