@@ -127,6 +127,9 @@ pub struct AgencyRules {
     /// Head words of unknown agency names, lowercase with diacritics, and folded.
     /// With the number of words of each (the lowercase and the folded form).
     heads: Vec<((String, usize), (String, usize))>,
+    /// The first word of each head word, lowercase and folded: a text whose first word is
+    /// none of them starts no head word (compared first, most words are none).
+    head_firsts: (rustc_hash::FxHashSet<String>, rustc_hash::FxHashSet<String>),
     plural: Vec<String>,
     label_end: Vec<char>,
     /// Folded words of list-introducing labels, longest first.
@@ -293,17 +296,16 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 }
             }
             let word = &text[i..end];
-            // An ASCII word (letters and digits) folds to its lowercase.
-            let (key, key_chars) = if word.is_ascii() {
-                (word.to_ascii_lowercase(), word.len())
-            } else {
-                let key = fold(word);
-                let n = key.chars().count();
-                (key, n)
-            };
-            // The folded key of an ASCII word is that word: no space.
-            let spaced = !word.is_ascii() && key.contains(' ');
-            toks.push(Tok { mask: char_mask(&key), key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0, spaced });
+            // An ASCII word (letters and digits) folds to its lowercase. Its chars, their
+            // mask and whether one is a space are counted in one pass over the key.
+            let key = if word.is_ascii() { word.to_ascii_lowercase() } else { fold(word) };
+            let (mut key_chars, mut mask, mut spaced) = (0, 0u64, false);
+            for c in key.chars() {
+                key_chars += 1;
+                mask |= char_bit(c);
+                spaced |= c == ' ';
+            }
+            toks.push(Tok { mask, key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0, spaced });
         } else if class & SPACE == 0 || c == '\n' {
             gap.push(c);
         }
@@ -357,7 +359,9 @@ impl AgencyRules {
             let n = h.split(' ').count();
             (h, n)
         };
-        let heads = file.heads.iter().map(|h| (words(h.to_lowercase()), words(fold(h)))).collect();
+        let heads: Vec<((String, usize), (String, usize))> = file.heads.iter().map(|h| (words(h.to_lowercase()), words(fold(h)))).collect();
+        let first = |h: &str| h.split(' ').next().unwrap_or("").to_string();
+        let head_firsts = (heads.iter().map(|((h, _), _)| first(h)).collect(), heads.iter().map(|(_, (hf, _))| first(hf)).collect());
         let alias_words = aliases.iter().flat_map(|(a, _): &(String, usize)| a.split(' ').map(str::to_string)).collect();
         let fuzzy_index = FuzzyIndex::new(&aliases, &file.fuzzy);
         let mut trie = WordTrie::default();
@@ -386,6 +390,7 @@ impl AgencyRules {
             max_words,
             suffixes,
             heads,
+            head_firsts,
             plural,
             label_end: file.label_end.iter().filter_map(|s| s.chars().next()).collect(),
             alias_words,
@@ -571,9 +576,15 @@ impl AgencyRules {
             i = 1;
         }
         let idx = &idx[i..idx.len().min(i + 4)];
+        // A head word matches from the first word on (`joined_eq`): never with no word, nor
+        // when the first word starts no head word.
+        let Some(&k0) = idx.first() else { return false };
         let mut words = [""; 4];
         match lower {
             None => {
+                if !self.head_firsts.1.contains(toks[k0].key.as_str()) {
+                    return false;
+                }
                 for (w, &k) in words.iter_mut().zip(idx) {
                     *w = toks[k].key.as_str();
                 }
@@ -582,6 +593,10 @@ impl AgencyRules {
             Some(lower) => {
                 let lower = lower.get_or_init(|| (0..toks.len()).map(|_| OnceCell::new()).collect());
                 // Each word lowercased once a text, when first compared.
+                let first = lower[k0].get_or_init(|| text[toks[k0].start..toks[k0].end].to_lowercase());
+                if !self.head_firsts.0.contains(first.as_str()) {
+                    return false;
+                }
                 for (w, &k) in words.iter_mut().zip(idx) {
                     *w = lower[k].get_or_init(|| text[toks[k].start..toks[k].end].to_lowercase()).as_str();
                 }
@@ -673,10 +688,10 @@ impl AgencyRules {
             // unknown one whose part starts at token 0 with a head word (compared as
             // `is_head` compares it: folded in plain ASCII text, else lowercase).
             let head = if text.is_ascii() {
-                self.heads.iter().any(|(_, (hf, _))| hf.split(' ').next() == Some(t0.key.as_str()))
+                self.head_firsts.1.contains(t0.key.as_str())
             } else {
                 let lower = text[t0.start..t0.end].to_lowercase();
-                self.heads.iter().any(|((h, _), _)| h.split(' ').next() == Some(lower.as_str()))
+                self.head_firsts.0.contains(lower.as_str())
             };
             let m = self.match_at(&toks, 0);
             if !head && m.is_none() {
@@ -1202,16 +1217,17 @@ fn word_close(x: &str, y: &str) -> bool {
 /// than `limit` edits apart: every char one word has and the other lacks needs an edit,
 /// and an edit adds or removes at most two such chars.
 fn char_mask(w: &str) -> u64 {
-    let mut m = 0u64;
-    for c in w.chars() {
-        let bit = match c {
-            'a'..='z' => c as u32 - 'a' as u32,
-            '0'..='9' => 26 + c as u32 - '0' as u32,
-            _ => 36 + c as u32 % 28,
-        };
-        m |= 1 << bit;
-    }
-    m
+    w.chars().fold(0, |m, c| m | char_bit(c))
+}
+
+/// The bit of one char in [`char_mask`].
+fn char_bit(c: char) -> u64 {
+    let bit = match c {
+        'a'..='z' => c as u32 - 'a' as u32,
+        '0'..='9' => 26 + c as u32 - '0' as u32,
+        _ => 36 + c as u32 % 28,
+    };
+    1 << bit
 }
 
 /// [`word_close`] with the masks of the words: those too different in the chars they hold
@@ -1953,6 +1969,46 @@ mod tests {
     fn collapse_reference(s: &str) -> String {
         let t: Vec<&str> = s.split_whitespace().collect();
         t.join(" ").trim_matches(|c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ')).to_string()
+    }
+
+    /// [`AgencyRules::is_head`] as first written: every head word compared.
+    fn is_head_reference(r: &AgencyRules, toks: &[Tok], idx: &[usize], text: &str) -> bool {
+        let mut i = 0;
+        if idx.len() > 1 && r.plural.contains(&toks[idx[0]].key) {
+            i = 1;
+        }
+        let idx = &idx[i..idx.len().min(i + 4)];
+        if text.is_ascii() {
+            let words: Vec<&str> = idx.iter().map(|&k| toks[k].key.as_str()).collect();
+            r.heads.iter().any(|(_, (hf, n))| joined_eq(&words, hf, *n))
+        } else {
+            let lower: Vec<String> = idx.iter().map(|&k| text[toks[k].start..toks[k].end].to_lowercase()).collect();
+            let words: Vec<&str> = lower.iter().map(String::as_str).collect();
+            r.heads.iter().any(|((h, n), _)| joined_eq(&words, h, *n))
+        }
+    }
+
+    /// The first-word filter of `is_head` rules out no head word: runs of one to six tokens
+    /// at every token of the corpus windows (and their folded, plain ASCII forms).
+    #[test]
+    fn is_head_agrees_with_reference() {
+        let r = &Rules::embedded().agencies;
+        let (mut heads, mut n) = (0, 0);
+        for t in corpus_windows_of(2).into_iter().flat_map(|t| [crate::fold::strip_diacritics(&t), t]) {
+            let toks = r.rejoin(tokenize(&t), &t);
+            let cells: LowerWords = OnceCell::new();
+            let lower = (!t.is_ascii()).then_some(&cells);
+            for k in 0..toks.len() {
+                for len in 0..=6.min(toks.len() - k) {
+                    let idx: Vec<usize> = (k..k + len).collect();
+                    let want = is_head_reference(r, &toks, &idx, &t);
+                    assert_eq!(r.is_head(&toks, &idx, &t, lower), want, "{t:?} {idx:?}");
+                    heads += want as usize;
+                    n += 1;
+                }
+            }
+        }
+        assert!(heads > 100 && n > 10_000, "{heads} of {n}");
     }
 
     #[test]

@@ -68,6 +68,8 @@ struct BodyDef {
 /// Compiled target rules.
 #[derive(Debug)]
 pub struct TargetRules {
+    /// Tells this rule set from others in the per-thread memory of parsed cells.
+    id: u64,
     value: Regex,
     /// `value` with every `\b` an ASCII word boundary (`(?-u:\b)`): the same matches on a
     /// text whose chars beyond ASCII are no word chars (folded text mostly is: "≥ 80"),
@@ -158,7 +160,8 @@ impl TargetRules {
         let percent_words = file.percent_words.iter().map(|w| fold_keep(w).text.trim().to_string()).collect();
         let section_starts = file.body.section_starts.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
         let exclude_sections = file.body.exclude_sections.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
-        Ok(TargetRules { value, value_ascii_b, none_chars, percent_words, section_starts, exclude_sections })
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(TargetRules { id, value, value_ascii_b, none_chars, percent_words, section_starts, exclude_sections })
     }
 
     /// The rules embedded in the binary.
@@ -438,8 +441,61 @@ fn is_none_cell(rules: &TargetRules, folded: &str) -> bool {
     !t.is_empty() && t.chars().all(|c| c == ' ' || rules.none_chars.contains(&c))
 }
 
-/// Parses one target cell with the given rules.
+/// Ids that tell compiled rule sets apart in [`PARSED`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A parsed cell less its period: (raw, op, value, value_max).
+type Parsed = (String, TargetOp, Option<f64>, Option<f64>);
+
+/// Cells remembered per thread at most (then it starts over); longer cells are not kept.
+const PARSED_MAX: usize = 4096;
+const PARSED_MAX_LEN: usize = 256;
+
+thread_local! {
+    /// The target cells parsed on this thread since the document started, for the rule set
+    /// with the id given: an indicator table repeats the same few values ("100", "≥ 80")
+    /// down its rows and across its period columns.
+    static PARSED: std::cell::RefCell<(u64, rustc_hash::FxHashMap<String, Parsed>)> =
+        std::cell::RefCell::new((u64::MAX, rustc_hash::FxHashMap::default()));
+}
+
+/// Forgets this thread's parsed cells: called as each document starts, so that a document
+/// costs the same whatever was read before it.
+pub fn start_document() {
+    PARSED.with(|p| p.borrow_mut().1.clear());
+}
+
+/// Parses one target cell with the given rules ([`parse_target_uncached`], remembered for
+/// the cells of the document).
 pub fn parse_target_with(rules: &TargetRules, raw: &str, period: Option<&str>) -> Target {
+    let period_of = || period.map(str::to_string);
+    if raw.len() > PARSED_MAX_LEN {
+        return parse_target_uncached(rules, raw, period);
+    }
+    let known = PARSED.with(|p| {
+        let p = p.borrow();
+        if p.0 != rules.id {
+            return None;
+        }
+        p.1.get(raw).cloned()
+    });
+    if let Some((raw, op, value, value_max)) = known {
+        return Target { period: period_of(), raw, op, value, value_max };
+    }
+    let t = parse_target_uncached(rules, raw, period);
+    PARSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.0 != rules.id || p.1.len() >= PARSED_MAX {
+            p.0 = rules.id;
+            p.1.clear();
+        }
+        p.1.insert(raw.to_string(), (t.raw.clone(), t.op, t.value, t.value_max));
+    });
+    t
+}
+
+/// [`parse_target_with`] without the memory of parsed cells.
+fn parse_target_uncached(rules: &TargetRules, raw: &str, period: Option<&str>) -> Target {
     let raw = clean_raw(raw);
     let period = period.map(str::to_string);
     let folded = fold_keep(&raw);
@@ -512,6 +568,26 @@ mod tests {
     /// every position) as the Unicode one on each text where [`ascii_boundaries_agree`]:
     /// the lines of the bundled texts folded as cells are, and cells with symbols glued to
     /// words and numbers.
+    /// A cell parsed again (from the memory of parsed cells), with the same or another
+    /// period, reads as parsed afresh; so do the cells of another rule set.
+    #[test]
+    fn remembered_cells_parse_alike() {
+        let rules = TargetRules::embedded();
+        let other = TargetRules::load(&RuleSource::default()).expect("embedded rules");
+        let mut cells: Vec<String> = ["100", "≥ 80", "- ", "Tiên tiến", "≥ 60% 100%", "từ 80% đến 90%"].map(String::from).to_vec();
+        for text in crate::test_data::corpus() {
+            cells.extend(text.lines().filter(|l| l.len() < 40).map(String::from));
+        }
+        start_document();
+        for round in 0..2 {
+            for c in &cells {
+                for (r, period) in [(rules, None), (rules, Some("2025")), (&other, Some("2030"))] {
+                    assert_eq!(parse_target_with(r, c, period), parse_target_uncached(r, c, period), "{c:?} round {round}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn ascii_boundary_regex_agrees() {
         let rules = TargetRules::embedded();
