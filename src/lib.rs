@@ -64,6 +64,8 @@ pub struct Options {
 /// The normalize and segment stages, for the CLI's `normalize` and `segment` views.
 pub fn analyze(source: &SourceText, rules: &Rules, opts: &Options) -> (NormText, DocTree) {
     extract::agencies::start_document();
+    extract::target::start_document();
+    extract::deadline::start_document();
     let norm = normalize::normalize_with(source, &opts.normalize, Some(&rules.restore));
     tracing::debug!(path = %source.path, lines = norm.line_count(), restored = norm.restored, "normalized");
     let tree = segment::segment(&norm, rules);

@@ -127,6 +127,9 @@ pub struct AgencyRules {
     /// Head words of unknown agency names, lowercase with diacritics, and folded.
     /// With the number of words of each (the lowercase and the folded form).
     heads: Vec<((String, usize), (String, usize))>,
+    /// The first word of each head word, lowercase and folded: a text whose first word is
+    /// none of them starts no head word (compared first, most words are none).
+    head_firsts: (rustc_hash::FxHashSet<String>, rustc_hash::FxHashSet<String>),
     plural: Vec<String>,
     label_end: Vec<char>,
     /// Folded words of list-introducing labels, longest first.
@@ -137,6 +140,10 @@ pub struct AgencyRules {
     /// when tokens are added after them.
     head_grows: bool,
 }
+
+/// The tokens of a text lowercased (with diacritics), each once it is first compared
+/// ([`AgencyRules::is_head`]); the list itself made at the first comparison.
+type LowerWords = OnceCell<Vec<OnceCell<String>>>;
 
 /// The most tokens [`AgencyRules::is_head`] reads: a plural word and four words.
 const HEAD_SPAN: usize = 5;
@@ -289,17 +296,16 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 }
             }
             let word = &text[i..end];
-            // An ASCII word (letters and digits) folds to its lowercase.
-            let (key, key_chars) = if word.is_ascii() {
-                (word.to_ascii_lowercase(), word.len())
-            } else {
-                let key = fold(word);
-                let n = key.chars().count();
-                (key, n)
-            };
-            // The folded key of an ASCII word is that word: no space.
-            let spaced = !word.is_ascii() && key.contains(' ');
-            toks.push(Tok { mask: char_mask(&key), key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0, spaced });
+            // An ASCII word (letters and digits) folds to its lowercase. Its chars, their
+            // mask and whether one is a space are counted in one pass over the key.
+            let key = if word.is_ascii() { word.to_ascii_lowercase() } else { fold(word) };
+            let (mut key_chars, mut mask, mut spaced) = (0, 0u64, false);
+            for c in key.chars() {
+                key_chars += 1;
+                mask |= char_bit(c);
+                spaced |= c == ' ';
+            }
+            toks.push(Tok { mask, key_chars, key, start: i, end, gap: std::mem::take(&mut gap), upper: class & UPPER != 0, spaced });
         } else if class & SPACE == 0 || c == '\n' {
             gap.push(c);
         }
@@ -353,7 +359,9 @@ impl AgencyRules {
             let n = h.split(' ').count();
             (h, n)
         };
-        let heads = file.heads.iter().map(|h| (words(h.to_lowercase()), words(fold(h)))).collect();
+        let heads: Vec<((String, usize), (String, usize))> = file.heads.iter().map(|h| (words(h.to_lowercase()), words(fold(h)))).collect();
+        let first = |h: &str| h.split(' ').next().unwrap_or("").to_string();
+        let head_firsts = (heads.iter().map(|((h, _), _)| first(h)).collect(), heads.iter().map(|(_, (hf, _))| first(hf)).collect());
         let alias_words = aliases.iter().flat_map(|(a, _): &(String, usize)| a.split(' ').map(str::to_string)).collect();
         let fuzzy_index = FuzzyIndex::new(&aliases, &file.fuzzy);
         let mut trie = WordTrie::default();
@@ -382,6 +390,7 @@ impl AgencyRules {
             max_words,
             suffixes,
             heads,
+            head_firsts,
             plural,
             label_end: file.label_end.iter().filter_map(|s| s.chars().next()).collect(),
             alias_words,
@@ -561,22 +570,33 @@ impl AgencyRules {
     /// Whether the tokens `idx` (indices into `toks`) start with a head word of an agency
     /// name, after an optional plural word: compared with diacritics (lowercase) when the
     /// text has them, folded when it is plain ASCII.
-    fn is_head(&self, toks: &[Tok], idx: &[usize], text: &str, lower: Option<&[OnceCell<String>]>) -> bool {
+    fn is_head(&self, toks: &[Tok], idx: &[usize], text: &str, lower: Option<&LowerWords>) -> bool {
         let mut i = 0;
         if idx.len() > 1 && self.plural.contains(&toks[idx[0]].key) {
             i = 1;
         }
         let idx = &idx[i..idx.len().min(i + 4)];
+        // A head word matches from the first word on (`joined_eq`): never with no word, nor
+        // when the first word starts no head word.
+        let Some(&k0) = idx.first() else { return false };
         let mut words = [""; 4];
         match lower {
             None => {
+                if !self.head_firsts.1.contains(toks[k0].key.as_str()) {
+                    return false;
+                }
                 for (w, &k) in words.iter_mut().zip(idx) {
                     *w = toks[k].key.as_str();
                 }
                 self.heads.iter().any(|(_, (hf, n))| joined_eq(&words[..idx.len()], hf, *n))
             }
             Some(lower) => {
+                let lower = lower.get_or_init(|| (0..toks.len()).map(|_| OnceCell::new()).collect());
                 // Each word lowercased once a text, when first compared.
+                let first = lower[k0].get_or_init(|| text[toks[k0].start..toks[k0].end].to_lowercase());
+                if !self.head_firsts.0.contains(first.as_str()) {
+                    return false;
+                }
                 for (w, &k) in words.iter_mut().zip(idx) {
                     *w = lower[k].get_or_init(|| text[toks[k].start..toks[k].end].to_lowercase()).as_str();
                 }
@@ -668,10 +688,10 @@ impl AgencyRules {
             // unknown one whose part starts at token 0 with a head word (compared as
             // `is_head` compares it: folded in plain ASCII text, else lowercase).
             let head = if text.is_ascii() {
-                self.heads.iter().any(|(_, (hf, _))| hf.split(' ').next() == Some(t0.key.as_str()))
+                self.head_firsts.1.contains(t0.key.as_str())
             } else {
                 let lower = text[t0.start..t0.end].to_lowercase();
-                self.heads.iter().any(|((h, _), _)| h.split(' ').next() == Some(lower.as_str()))
+                self.head_firsts.0.contains(lower.as_str())
             };
             let m = self.match_at(&toks, 0);
             if !head && m.is_none() {
@@ -849,10 +869,16 @@ impl AgencyRules {
         // (the text's ASCII-ness aside), so any text holding the same first tokens stops alike.
         *reach = usize::MAX;
         // Head words are compared folded in plain ASCII text, else lowercase.
-        let lower_cells: Vec<OnceCell<String>> = if text.is_ascii() { Vec::new() } else { vec![OnceCell::new(); toks.len()] };
-        let lower = (!text.is_ascii()).then_some(lower_cells.as_slice());
+        // The list is made only once a head word is compared (most scans compare none).
+        let lower_cells: LowerWords = OnceCell::new();
+        let lower = (!text.is_ascii()).then_some(&lower_cells);
         let build = matches!(mode, Mode::Full | Mode::First | Mode::FullOrStop);
         let stops = matches!(mode, Mode::FullCoverage | Mode::FullOrStop);
+        // `FullOrStop`: most texts it reads stop at a word no name covers, and their matches
+        // are never used; the names' strings are made once the text is read through
+        // ([`Self::fill_names`]), the agency of each known match kept here meanwhile.
+        let lazy = mode == Mode::FullOrStop;
+        let mut known_agencies: Vec<usize> = Vec::new();
         let mut out: Vec<AgencyMatch> = Vec::new();
         let mut cov = Coverage { words: toks.len(), ..Default::default() };
         let not_full = Coverage { words: toks.len(), covered: 0, known: 0 };
@@ -894,7 +920,11 @@ impl AgencyRules {
                     continue;
                 }
                 if self.is_head(toks, &part, text, lower) {
-                    if build {
+                    if build && lazy {
+                        let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
+                        let sep = *sep_pending || is_list_sep(toks[part[0]].gap);
+                        out.push(AgencyMatch::unnamed(false, false, s, e, sep));
+                    } else if build {
                         let (s, e) = (toks[part[0]].start, toks[*part.last().unwrap()].end);
                         let printed = collapse(&text[s..e]);
                         let name = capitalize(&printed);
@@ -932,7 +962,7 @@ impl AgencyRules {
                 if mode != Mode::Known || sep_pending {
                     if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
                         *reach = read;
-                        return (out, not_full);
+                        return (Vec::new(), not_full);
                     }
                 } else {
                     unmatched.clear();
@@ -953,7 +983,7 @@ impl AgencyRules {
                 if mode != Mode::Known || sep_pending {
                     if flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
                         *reach = read;
-                        return (out, not_full);
+                        return (Vec::new(), not_full);
                     }
                 } else {
                     unmatched.clear();
@@ -963,7 +993,10 @@ impl AgencyRules {
                 }
                 let n = n + self.suffix_len(toks, i + n);
                 read = read.max(i + n + 1);
-                if mode != Mode::Coverage && mode != Mode::FullCoverage {
+                if lazy {
+                    known_agencies.push(ai);
+                    out.push(AgencyMatch::unnamed(true, fuzzy, toks[i].start, toks[i + n - 1].end, sep_pending || between_sep));
+                } else if mode != Mode::Coverage && mode != Mode::FullCoverage {
                     let (s, e) = (toks[i].start, toks[i + n - 1].end);
                     let a = &self.agencies[ai];
                     out.push(AgencyMatch {
@@ -1002,7 +1035,7 @@ impl AgencyRules {
                     && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0
                 {
                     *reach = read;
-                    return (out, not_full);
+                    return (Vec::new(), not_full);
                 }
             }
             unmatched.push(i);
@@ -1016,15 +1049,43 @@ impl AgencyRules {
                     && !self.is_head(toks, run, text, lower)
                 {
                     *reach = read;
-                    return (out, not_full);
+                    return (Vec::new(), not_full);
                 }
             }
             i += 1;
         }
         if mode != Mode::Known && flush(&mut unmatched, &mut out, &mut cov, &mut sep_pending) > 0 && stops {
-            return (out, not_full);
+            return (Vec::new(), not_full);
+        }
+        if lazy {
+            self.fill_names(&mut out, &known_agencies, text);
         }
         (out, cov)
+    }
+
+    /// The strings of matches made by [`AgencyMatch::unnamed`] in a scan of `text`, as the
+    /// scan makes them at once in other modes; `known_agencies` gives the agency of each
+    /// known match, in order.
+    fn fill_names(&self, out: &mut [AgencyMatch], known_agencies: &[usize], text: &str) {
+        let mut agencies = known_agencies.iter();
+        for m in out {
+            m.printed = collapse(&text[m.start..m.end]);
+            if m.known {
+                let a = &self.agencies[*agencies.next().expect("an agency for each known match")];
+                m.id = a.id.clone();
+                m.name = a.name.clone();
+            } else {
+                m.name = capitalize(&m.printed);
+                m.id = format!("x-{}", fold(&m.name).replace(' ', "-"));
+            }
+        }
+    }
+}
+
+impl AgencyMatch {
+    /// A match without its strings (id, name, printed), for [`AgencyRules::fill_names`].
+    fn unnamed(known: bool, fuzzy: bool, start: usize, end: usize, sep_before: bool) -> AgencyMatch {
+        AgencyMatch { id: String::new(), name: String::new(), known, fuzzy, printed: String::new(), start, end, sep_before }
     }
 }
 
@@ -1156,16 +1217,17 @@ fn word_close(x: &str, y: &str) -> bool {
 /// than `limit` edits apart: every char one word has and the other lacks needs an edit,
 /// and an edit adds or removes at most two such chars.
 fn char_mask(w: &str) -> u64 {
-    let mut m = 0u64;
-    for c in w.chars() {
-        let bit = match c {
-            'a'..='z' => c as u32 - 'a' as u32,
-            '0'..='9' => 26 + c as u32 - '0' as u32,
-            _ => 36 + c as u32 % 28,
-        };
-        m |= 1 << bit;
-    }
-    m
+    w.chars().fold(0, |m, c| m | char_bit(c))
+}
+
+/// The bit of one char in [`char_mask`].
+fn char_bit(c: char) -> u64 {
+    let bit = match c {
+        'a'..='z' => c as u32 - 'a' as u32,
+        '0'..='9' => 26 + c as u32 - '0' as u32,
+        _ => 36 + c as u32 % 28,
+    };
+    1 << bit
 }
 
 /// [`word_close`] with the masks of the words: those too different in the chars they hold
@@ -1319,6 +1381,9 @@ pub fn key_of(s: &str) -> String {
 /// Words of `s` joined by one space, without list punctuation at either end. Built in one
 /// string (it runs for every name a scan builds).
 fn collapse(s: &str) -> String {
+    if is_collapsed(s) {
+        return s.to_string();
+    }
     let trim = |c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ');
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
@@ -1332,6 +1397,34 @@ fn collapse(s: &str) -> String {
     let start = out.len() - out.trim_start_matches(trim).len();
     out.drain(..start);
     out
+}
+
+/// Whether [`collapse`]`(s)` is `s` itself: no whitespace but single spaces between words
+/// and no list punctuation at either end. Read on bytes: a char `char::is_whitespace`
+/// takes beyond ASCII starts with byte C2, E1 9A, E2 or E3 (never "…" or a Vietnamese
+/// letter, E1 BA / E1 BB).
+fn is_collapsed(s: &str) -> bool {
+    let b = s.as_bytes();
+    let trim = |c: u8| matches!(c, b',' | b';' | b'.' | b':' | b'-' | b' ');
+    match (b.first(), b.last()) {
+        (Some(&f), Some(&l)) if !trim(f) && !trim(l) => {}
+        _ => return false,
+    }
+    let mut space = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b' ' if space => return false,
+            b' ' => {
+                space = true;
+                continue;
+            }
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0xC2 | 0xE2 | 0xE3 => return false,
+            0xE1 if b.get(i + 1) == Some(&0x9A) => return false,
+            _ => {}
+        }
+        space = false;
+    }
+    true
 }
 
 fn capitalize(s: &str) -> String {
@@ -1878,21 +1971,70 @@ mod tests {
         t.join(" ").trim_matches(|c: char| matches!(c, ',' | ';' | '.' | '…' | ':' | '-' | ' ')).to_string()
     }
 
+    /// [`AgencyRules::is_head`] as first written: every head word compared.
+    fn is_head_reference(r: &AgencyRules, toks: &[Tok], idx: &[usize], text: &str) -> bool {
+        let mut i = 0;
+        if idx.len() > 1 && r.plural.contains(&toks[idx[0]].key) {
+            i = 1;
+        }
+        let idx = &idx[i..idx.len().min(i + 4)];
+        if text.is_ascii() {
+            let words: Vec<&str> = idx.iter().map(|&k| toks[k].key.as_str()).collect();
+            r.heads.iter().any(|(_, (hf, n))| joined_eq(&words, hf, *n))
+        } else {
+            let lower: Vec<String> = idx.iter().map(|&k| text[toks[k].start..toks[k].end].to_lowercase()).collect();
+            let words: Vec<&str> = lower.iter().map(String::as_str).collect();
+            r.heads.iter().any(|((h, n), _)| joined_eq(&words, h, *n))
+        }
+    }
+
+    /// The first-word filter of `is_head` rules out no head word: runs of one to six tokens
+    /// at every token of the corpus windows (and their folded, plain ASCII forms).
+    #[test]
+    fn is_head_agrees_with_reference() {
+        let r = &Rules::embedded().agencies;
+        let (mut heads, mut n) = (0, 0);
+        for t in corpus_windows_of(2).into_iter().flat_map(|t| [crate::fold::strip_diacritics(&t), t]) {
+            let toks = r.rejoin(tokenize(&t), &t);
+            let cells: LowerWords = OnceCell::new();
+            let lower = (!t.is_ascii()).then_some(&cells);
+            for k in 0..toks.len() {
+                for len in 0..=6.min(toks.len() - k) {
+                    let idx: Vec<usize> = (k..k + len).collect();
+                    let want = is_head_reference(r, &toks, &idx, &t);
+                    assert_eq!(r.is_head(&toks, &idx, &t, lower), want, "{t:?} {idx:?}");
+                    heads += want as usize;
+                    n += 1;
+                }
+            }
+        }
+        assert!(heads > 100 && n > 10_000, "{heads} of {n}");
+    }
+
     #[test]
     fn collapse_agrees_with_reference() {
         let mut texts = corpus_windows_of(2);
         for t in ["", " ", ",", "- , -", " a  b\n c ", "…Sở Y tế;", ", - x - ,", "\u{a0}Phòng\u{2003}VH\tXH. ", "a\u{85}b", "Sở\u{1680}Y", "ạ\u{3000}b", "a\u{202f}b", "“Sở” – … ±"] {
             texts.push(t.to_string());
         }
-        let mut n = 0;
+        for t in ["Sở Y tế", "a\u{2028}b", "x\u{205f}y", "Phòng Văn hóa-Xã hội", "UBND phường", "a b.", "ạ b"] {
+            texts.push(t.to_string());
+        }
+        let (mut n, mut unchanged) = (0, 0);
         for t in &texts {
             for (i, _) in t.char_indices().step_by(7) {
                 assert_eq!(collapse(&t[i..]), collapse_reference(&t[i..]), "{:?}", &t[i..]);
                 n += 1;
             }
             assert_eq!(collapse(t), collapse_reference(t), "{t:?}");
+            // The fast path: taken only where the text is its own collapse.
+            if is_collapsed(t) {
+                assert_eq!(collapse_reference(t), *t, "{t:?}");
+                unchanged += 1;
+            }
         }
         assert!(n > 1000, "{n}");
+        assert!(unchanged > 100, "{unchanged}");
     }
 
     #[test]

@@ -49,6 +49,8 @@ struct DeadlineFile {
 /// Compiled deadline rules.
 #[derive(Debug)]
 pub struct DeadlineRules {
+    /// Tells this rule set from others in the per-thread memory of parsed cells.
+    id: u64,
     recurring: Option<Regex>,
     conditional: Option<Regex>,
     patterns: Vec<(String, Regex)>,
@@ -109,7 +111,8 @@ impl DeadlineRules {
             }
             patterns.push((p.name.clone(), re));
         }
-        Ok(DeadlineRules { recurring, conditional, patterns })
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(DeadlineRules { id, recurring, conditional, patterns })
     }
 
     /// The rules embedded in the binary.
@@ -255,6 +258,51 @@ fn points(rules: &DeadlineRules, f: &str) -> Vec<Point> {
 
 /// Parses a deadline cell or phrase; `None` for empty text.
 pub fn parse_deadline(raw: &str, rules: &DeadlineRules) -> Option<Deadline> {
+    if raw.len() > PARSED_MAX_LEN {
+        return parse_deadline_uncached(raw, rules);
+    }
+    let known = PARSED.with(|p| {
+        let p = p.borrow();
+        (p.0 == rules.id).then(|| p.1.get(raw).cloned()).flatten()
+    });
+    if let Some(d) = known {
+        return d;
+    }
+    let d = parse_deadline_uncached(raw, rules);
+    PARSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.0 != rules.id || p.1.len() >= PARSED_MAX {
+            p.0 = rules.id;
+            p.1.clear();
+        }
+        p.1.insert(raw.to_string(), d.clone());
+    });
+    d
+}
+
+/// Ids that tell compiled rule sets apart in [`PARSED`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Cells remembered per thread at most (then it starts over); longer cells are not kept.
+const PARSED_MAX: usize = 4096;
+const PARSED_MAX_LEN: usize = 256;
+
+thread_local! {
+    /// The deadline cells parsed on this thread since the document started, for the rule
+    /// set with the id given: an assignment table repeats the same few deadlines
+    /// ("Thường xuyên", "Năm 2025") down its rows.
+    static PARSED: std::cell::RefCell<(u64, rustc_hash::FxHashMap<String, Option<Deadline>>)> =
+        std::cell::RefCell::new((u64::MAX, rustc_hash::FxHashMap::default()));
+}
+
+/// Forgets this thread's parsed cells: called as each document starts, so that a document
+/// costs the same whatever was read before it.
+pub fn start_document() {
+    PARSED.with(|p| p.borrow_mut().1.clear());
+}
+
+/// [`parse_deadline`] without the memory of parsed cells.
+fn parse_deadline_uncached(raw: &str, rules: &DeadlineRules) -> Option<Deadline> {
     let raw = clean_raw(raw);
     if raw.is_empty() {
         return None;
@@ -285,6 +333,26 @@ pub fn parse_deadline(raw: &str, rules: &DeadlineRules) -> Option<Deadline> {
 mod tests {
     use super::*;
     use DeadlineKind::{Conditional, Date, Month, Range, Recurring, Unspecified, Year};
+
+    /// A cell parsed again (from the memory of parsed cells) reads as parsed afresh; so do
+    /// the cells of another rule set.
+    #[test]
+    fn remembered_cells_parse_alike() {
+        let rules = DeadlineRules::embedded();
+        let other = DeadlineRules::load(&RuleSource::default()).expect("embedded rules");
+        let mut cells: Vec<String> = ["Thường xuyên", "Năm 2025", "Quý IV/2025", "", "Trước 30/6/2025"].map(String::from).to_vec();
+        for text in crate::test_data::corpus() {
+            cells.extend(text.lines().filter(|l| l.len() < 60).map(String::from));
+        }
+        start_document();
+        for round in 0..2 {
+            for c in &cells {
+                for r in [rules, &other] {
+                    assert_eq!(parse_deadline(c, r), parse_deadline_uncached(c, r), "{c:?} round {round}");
+                }
+            }
+        }
+    }
 
     fn d(raw: &str) -> (DeadlineKind, Option<String>, Option<String>) {
         let x = parse_deadline(raw, DeadlineRules::embedded()).expect("a deadline");

@@ -68,7 +68,13 @@ struct BodyDef {
 /// Compiled target rules.
 #[derive(Debug)]
 pub struct TargetRules {
+    /// Tells this rule set from others in the per-thread memory of parsed cells.
+    id: u64,
     value: Regex,
+    /// `value` with every `\b` an ASCII word boundary (`(?-u:\b)`): the same matches on a
+    /// text whose chars beyond ASCII are no word chars (folded text mostly is: "≥ 80"),
+    /// found by the regex's DFA, which a Unicode `\b` keeps off any text beyond ASCII.
+    value_ascii_b: Regex,
     none_chars: Vec<char>,
     percent_words: Vec<String>,
     /// Folded ([`crate::fold::fold`]) starts of the headings of sections whose bullets can be
@@ -148,11 +154,14 @@ impl TargetRules {
         );
         let value = Regex::new(&pattern)
             .map_err(|e| rule_error(shown, text, "[prefix]", format!("words do not compile: {e}")))?;
+        let value_ascii_b = Regex::new(&ascii_boundaries(&pattern))
+            .map_err(|e| rule_error(shown, text, "[prefix]", format!("words do not compile: {e}")))?;
         let none_chars = file.none_cells.iter().flat_map(|s| fold_keep(s).text.chars().collect::<Vec<_>>()).collect();
         let percent_words = file.percent_words.iter().map(|w| fold_keep(w).text.trim().to_string()).collect();
         let section_starts = file.body.section_starts.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
         let exclude_sections = file.body.exclude_sections.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
-        Ok(TargetRules { value, none_chars, percent_words, section_starts, exclude_sections })
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(TargetRules { id, value, value_ascii_b, none_chars, percent_words, section_starts, exclude_sections })
     }
 
     /// The rules embedded in the binary.
@@ -182,6 +191,34 @@ fn word_alt(w: &str) -> String {
         s.push_str(r"\b");
     }
     s
+}
+
+/// `pattern` with each `\b` assertion made an ASCII one, `(?-u:\b)`; escapes are read in
+/// pairs, so an escaped backslash before a "b" is left alone.
+fn ascii_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut cs = pattern.chars();
+    while let Some(c) = cs.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match cs.next() {
+            Some('b') => out.push_str(r"(?-u:\b)"),
+            Some(d) => {
+                out.push(c);
+                out.push(d);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether Unicode and ASCII word boundaries agree everywhere in `f`: no char beyond ASCII
+/// is a word char (for ASCII chars both definitions of a word char are the same).
+fn ascii_boundaries_agree(f: &str) -> bool {
+    f.is_ascii() || f.chars().all(|c| c.is_ascii() || !regex_syntax::is_word_character(c))
 }
 
 /// "|w1|w2" (longest first) or "" for an empty list.
@@ -328,6 +365,12 @@ fn op_of(c: &Captures) -> (TargetOp, bool, bool) {
 }
 
 fn scan(rules: &TargetRules, f: &str) -> Vec<Found> {
+    let re = if ascii_boundaries_agree(f) { &rules.value_ascii_b } else { &rules.value };
+    scan_with(re, f)
+}
+
+/// [`scan`] with the value regex given.
+fn scan_with(re: &Regex, f: &str) -> Vec<Found> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos <= f.len() {
@@ -336,7 +379,7 @@ fn scan(rules: &TargetRules, f: &str) -> Vec<Found> {
         if !f.as_bytes()[pos..].iter().any(u8::is_ascii_digit) {
             break;
         }
-        let Some(c) = rules.value.captures_at(f, pos) else { break };
+        let Some(c) = re.captures_at(f, pos) else { break };
         let m = c.get(0).expect("group 0");
         let n1 = c.name("n1").expect("n1 is not optional");
         // The number must stand alone: not glued to a word before ("IoT5", "C06") nor
@@ -398,8 +441,61 @@ fn is_none_cell(rules: &TargetRules, folded: &str) -> bool {
     !t.is_empty() && t.chars().all(|c| c == ' ' || rules.none_chars.contains(&c))
 }
 
-/// Parses one target cell with the given rules.
+/// Ids that tell compiled rule sets apart in [`PARSED`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A parsed cell less its period: (raw, op, value, value_max).
+type Parsed = (String, TargetOp, Option<f64>, Option<f64>);
+
+/// Cells remembered per thread at most (then it starts over); longer cells are not kept.
+const PARSED_MAX: usize = 4096;
+const PARSED_MAX_LEN: usize = 256;
+
+thread_local! {
+    /// The target cells parsed on this thread since the document started, for the rule set
+    /// with the id given: an indicator table repeats the same few values ("100", "≥ 80")
+    /// down its rows and across its period columns.
+    static PARSED: std::cell::RefCell<(u64, rustc_hash::FxHashMap<String, Parsed>)> =
+        std::cell::RefCell::new((u64::MAX, rustc_hash::FxHashMap::default()));
+}
+
+/// Forgets this thread's parsed cells: called as each document starts, so that a document
+/// costs the same whatever was read before it.
+pub fn start_document() {
+    PARSED.with(|p| p.borrow_mut().1.clear());
+}
+
+/// Parses one target cell with the given rules ([`parse_target_uncached`], remembered for
+/// the cells of the document).
 pub fn parse_target_with(rules: &TargetRules, raw: &str, period: Option<&str>) -> Target {
+    let period_of = || period.map(str::to_string);
+    if raw.len() > PARSED_MAX_LEN {
+        return parse_target_uncached(rules, raw, period);
+    }
+    let known = PARSED.with(|p| {
+        let p = p.borrow();
+        if p.0 != rules.id {
+            return None;
+        }
+        p.1.get(raw).cloned()
+    });
+    if let Some((raw, op, value, value_max)) = known {
+        return Target { period: period_of(), raw, op, value, value_max };
+    }
+    let t = parse_target_uncached(rules, raw, period);
+    PARSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.0 != rules.id || p.1.len() >= PARSED_MAX {
+            p.0 = rules.id;
+            p.1.clear();
+        }
+        p.1.insert(raw.to_string(), (t.raw.clone(), t.op, t.value, t.value_max));
+    });
+    t
+}
+
+/// [`parse_target_with`] without the memory of parsed cells.
+fn parse_target_uncached(rules: &TargetRules, raw: &str, period: Option<&str>) -> Target {
     let raw = clean_raw(raw);
     let period = period.map(str::to_string);
     let folded = fold_keep(&raw);
@@ -467,6 +563,56 @@ pub fn unit_of_with(rules: &TargetRules, raws: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The value regex with ASCII word boundaries finds the same values (every field, at
+    /// every position) as the Unicode one on each text where [`ascii_boundaries_agree`]:
+    /// the lines of the bundled texts folded as cells are, and cells with symbols glued to
+    /// words and numbers.
+    /// A cell parsed again (from the memory of parsed cells), with the same or another
+    /// period, reads as parsed afresh; so do the cells of another rule set.
+    #[test]
+    fn remembered_cells_parse_alike() {
+        let rules = TargetRules::embedded();
+        let other = TargetRules::load(&RuleSource::default()).expect("embedded rules");
+        let mut cells: Vec<String> = ["100", "≥ 80", "- ", "Tiên tiến", "≥ 60% 100%", "từ 80% đến 90%"].map(String::from).to_vec();
+        for text in crate::test_data::corpus() {
+            cells.extend(text.lines().filter(|l| l.len() < 40).map(String::from));
+        }
+        start_document();
+        for round in 0..2 {
+            for c in &cells {
+                for (r, period) in [(rules, None), (rules, Some("2025")), (&other, Some("2030"))] {
+                    assert_eq!(parse_target_with(r, c, period), parse_target_uncached(r, c, period), "{c:?} round {round}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_boundary_regex_agrees() {
+        let rules = TargetRules::embedded();
+        let mut texts: Vec<String> = [
+            "≥ 80", "≥80%", "80%≥", "–tro len 5", "tren 100% tro len", "tu 80% ÷ 90%", "\\geq 5", "\\geq5",
+            "dat ≥ 90 phan tram", "• 5 tro len•", "50 – 60%", "≤ 1.000,5 tro xuong", "khong duoi 3 ~ 4",
+        ]
+        .map(String::from)
+        .to_vec();
+        for text in crate::test_data::texts(&crate::test_data::TEXT_DIRS, Some("txt")) {
+            texts.extend(text.lines().map(|l| fold_keep(l).text));
+        }
+        let key = |v: Vec<Found>| -> Vec<String> { v.iter().map(|x| format!("{x:?}")).collect() };
+        let mut agreeing = 0;
+        for f in &texts {
+            if !ascii_boundaries_agree(f) {
+                continue;
+            }
+            agreeing += 1;
+            assert_eq!(key(scan_with(&rules.value_ascii_b, f)), key(scan_with(&rules.value, f)), "{f:?}");
+        }
+        assert!(agreeing > 1000, "{agreeing}");
+        assert!(!ascii_boundaries_agree("tỷ 80"));
+        assert_eq!(ascii_boundaries(r"\bx\b\\b"), r"(?-u:\b)x(?-u:\b)\\b");
+    }
 
     /// [`scan`] stops where no ASCII digit is left: the value pattern finds no match there,
     /// on every position of the bundled texts' lines (folded as cells are) and of cells
