@@ -57,8 +57,8 @@ struct Compiled {
     ward: StartSearch,
     city: StartSearch,
     issuer_stop: Regex,
-    /// (pattern, expansion) of `issuer_abbreviations`.
-    abbreviations: Vec<(Regex, String)>,
+    /// (abbreviation, pattern, expansion) of `issuer_abbreviations`.
+    abbreviations: Vec<(String, Regex, String)>,
     support_marker: Regex,
     /// `reference_types` folded, in order: each citation's type is compared folded.
     types_folded: Vec<String>,
@@ -106,7 +106,7 @@ impl DocumentRules {
             abbreviations: rules
                 .issuer_abbreviations
                 .iter()
-                .map(|(abbr, full)| Ok((build(format!(r"(?:^|\b){}(?:\b|$)", regex::escape(abbr)))?, full.clone())))
+                .map(|(abbr, full)| Ok((abbr.clone(), build(format!(r"(?:^|\b){}(?:\b|$)", regex::escape(abbr)))?, full.clone())))
                 .collect::<crate::Result<_>>()?,
         });
         Ok(rules)
@@ -542,8 +542,12 @@ fn signer(norm: &NormText, tree: &DocTree, i: usize) -> Option<Signer> {
 /// committees named in full.
 fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&str>) -> Option<String> {
     let mut s = raw.trim().trim_end_matches([',', '.', ' ']).to_string();
-    for (re, full) in &dr.compiled().abbreviations {
-        s = re.replace_all(&s, full.as_str()).into_owned();
+    // The pattern matches only where the abbreviation is: most names have none, and are
+    // neither searched nor copied.
+    for (abbr, re, full) in &dr.compiled().abbreviations {
+        if s.contains(abbr.as_str()) {
+            s = re.replace_all(&s, full.as_str()).into_owned();
+        }
     }
     let f = fold(&s);
     if f == "uy ban nhan dan thanh pho" {
@@ -846,6 +850,33 @@ mod tests {
             found += want.len();
         }
         assert!(found > 100, "{found}");
+    }
+
+    /// Issuer names rewritten with the abbreviation patterns tried only where the
+    /// abbreviation is are those rewritten with every pattern: on what follows each "của"
+    /// of the bundled plans and on names with each abbreviation.
+    #[test]
+    fn issuer_rewrite_skips_only_absent_abbreviations() {
+        let dr = &Rules::embedded().document;
+        let reference = |raw: &str| {
+            let mut s = raw.trim().trim_end_matches([',', '.', ' ']).to_string();
+            for (_, re, full) in &dr.compiled().abbreviations {
+                s = re.replace_all(&s, full.as_str()).into_owned();
+            }
+            s
+        };
+        let mut names: Vec<String> = dr.issuer_abbreviations.keys().flat_map(|a| [format!("{a} phường X"), format!("x{a}"), a.clone()]).collect();
+        for text in crate::test_data::corpus() {
+            names.extend(text.split("của ").skip(1).map(|rest| rest.chars().take(80).collect::<String>()));
+        }
+        let mut expanded = 0;
+        for raw in &names {
+            let want = reference(raw);
+            expanded += usize::from(want != raw.trim().trim_end_matches([',', '.', ' ']));
+            // `normalize_issuer` adds no city or ward here, and keeps names up to 120 chars.
+            assert_eq!(normalize_issuer(raw, dr, None, None), (!want.is_empty() && want.chars().count() <= 120).then_some(want), "{raw:?}");
+        }
+        assert!(names.len() > 50 && expanded > 10, "{} {expanded}", names.len());
     }
 
     /// [`may_start_digit`] holds for the first byte of every `\d` char.

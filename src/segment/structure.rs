@@ -481,7 +481,8 @@ impl<'a> Builder<'a> {
 /// there only lower-case starts continue.
 fn wrap_threshold(norm: &NormText) -> usize {
     let mut wrapped: Vec<usize> = (0..norm.line_count().saturating_sub(1))
-        .filter(|&i| !norm.line(i).contains('\t') && norm.line(i + 1).starts_with(|c: char| c.is_lowercase()))
+        // The next line's first char first: it rules out most lines without a scan.
+        .filter(|&i| norm.line(i + 1).starts_with(|c: char| c.is_lowercase()) && !norm.line(i).contains('\t'))
         .map(|i| norm.line(i).chars().count())
         .collect();
     if wrapped.len() < 5 {
