@@ -201,10 +201,31 @@ fn agency_may_follow_marker(text: &str, folded: &str, at: &[usize], ctx: &Agency
             from = q + folded[q..].chars().next().map_or(1, char::len_utf8);
         }
     }
-    // A name starts at a token: a letter or digit, or "&".
-    text.char_indices().any(|(i, c)| {
-        ends.contains(&at[i]) && (c.is_alphanumeric() || c == '&') && ctx.rules.known_may_start_at(text, i)
+    // A name starts at a token: a letter or digit, or "&". The chars whose folded text
+    // starts at a marker's end are found by binary search (`at` rises over the text).
+    ends.iter().any(|&e| {
+        chars_folded_at(text, at, e).any(|(i, c)| (c.is_alphanumeric() || c == '&') && ctx.rules.known_may_start_at(text, i))
     })
+}
+
+/// The chars of `text` at whose start its folded text has length `e` (`at` from
+/// [`fold_with_offsets`]: set at char boundaries, never falling from one to the next).
+fn chars_folded_at<'t>(text: &'t str, at: &'t [usize], e: usize) -> impl Iterator<Item = (usize, char)> + 't {
+    // The first char boundary where the folded length reaches `e`, by bisection over the
+    // boundaries (`at` is only set at those).
+    let (mut lo, mut hi) = (0, text.len());
+    while lo < hi {
+        let mut mid = lo + (hi - lo) / 2;
+        while !text.is_char_boundary(mid) {
+            mid -= 1;
+        }
+        if at[mid] >= e {
+            hi = mid;
+        } else {
+            lo = mid + text[mid..].chars().next().map_or(1, char::len_utf8);
+        }
+    }
+    text[lo..].char_indices().map(move |(i, c)| (lo + i, c)).take_while(move |&(i, _)| at[i] == e)
 }
 
 /// Every lowest-level numbered item and every bullet of the NHIỆM VỤ / GIẢI PHÁP
@@ -390,6 +411,23 @@ mod tests {
             found += fast.len();
         }
         assert!(found > 10, "{found}");
+    }
+
+    /// The bisection finds the chars the linear walk does, for every folded length, on
+    /// texts with marks, punctuation runs, multi-byte chars and none.
+    #[test]
+    fn chars_folded_at_is_the_linear_walk() {
+        let mut texts: Vec<String> = ["", "a", "Giao  Phòng Văn hóa - Xã hội", "“ĐỀ ÁN” 06 -- (x)", "e\u{301}\u{301}x  ...  y", "𝟗 ĐƯỜNG"]
+            .map(String::from)
+            .to_vec();
+        texts.extend(crate::test_data::corpus().iter().flat_map(|t| t.lines().take(200).map(String::from).collect::<Vec<_>>()));
+        for text in &texts {
+            let (folded, at) = fold_with_offsets(text);
+            for e in 0..=folded.len() + 1 {
+                let linear: Vec<(usize, char)> = text.char_indices().filter(|&(i, _)| at[i] == e).collect();
+                assert_eq!(chars_folded_at(text, &at, e).collect::<Vec<_>>(), linear, "{text:?} {e}");
+            }
+        }
     }
 
     /// [`AgencyRules::known_may_start_at`] holds at the start of every known agency the

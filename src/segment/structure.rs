@@ -207,8 +207,10 @@ fn classify(line: &str) -> Class {
         return Class::TableStart;
     }
     // The start of the folded line decides the tests on it; the appendix and signature
-    // tests that read further fold the whole line.
-    let f = fold_prefix(t, CLASSIFY_PREFIX);
+    // tests that read further fold the whole line. Most lines start with a letter or
+    // digit that none of those starts with: they are not folded.
+    let first = t.chars().next().unwrap_or(' ');
+    let f = if may_start_folded_opener(first) { fold_prefix(t, CLASSIFY_PREFIX) } else { String::new() };
     if f.starts_with("phu luc") {
         let f = fold(t);
         if let Some(c) = APPENDIX.captures(&f) {
@@ -232,7 +234,6 @@ fn classify(line: &str) -> Class {
     }
     // Each numbering pattern is tried only on a line starting with a char it can start
     // with.
-    let first = t.chars().next().unwrap_or(' ');
     if matches!(first, 'I' | 'V' | 'X' | 'L') {
         if let Some((label, rest)) = numbering::roman(t) {
             let rest = rest.trim();
@@ -270,6 +271,14 @@ fn classify(line: &str) -> Class {
         }
     }
     Class::Text
+}
+
+/// Whether a line starting with `first` can fold to a start [`classify`] tests for:
+/// "phu luc", "noi nhan", "tren day la " or a signature opener. A char that folds to an
+/// ASCII letter or digit is the first char of the fold; any other may be dropped by it.
+fn may_start_folded_opener(first: char) -> bool {
+    let f = crate::fold::fold_char(first);
+    !f.is_ascii_alphanumeric() || matches!(f, 'p' | 'n' | 't' | 'k' | 'q')
 }
 
 /// "Nơi nhận:" as OCR reads it ("Noinhgn:", "Nơi nhan:"): the words before a colon near
@@ -472,7 +481,8 @@ impl<'a> Builder<'a> {
 /// there only lower-case starts continue.
 fn wrap_threshold(norm: &NormText) -> usize {
     let mut wrapped: Vec<usize> = (0..norm.line_count().saturating_sub(1))
-        .filter(|&i| !norm.line(i).contains('\t') && norm.line(i + 1).starts_with(|c: char| c.is_lowercase()))
+        // The next line's first char first: it rules out most lines without a scan.
+        .filter(|&i| norm.line(i + 1).starts_with(|c: char| c.is_lowercase()) && !norm.line(i).contains('\t'))
         .map(|i| norm.line(i).chars().count())
         .collect();
     if wrapped.len() < 5 {
@@ -872,6 +882,20 @@ mod speed_tests {
             }
         }
         n
+    }
+
+    /// A char [`may_start_folded_opener`] rules out starts the fold with a char that no
+    /// opener starts with, followed by anything.
+    #[test]
+    fn ruled_out_first_chars_start_the_fold() {
+        let mut ruled_out = 0;
+        for c in (0..0x3_0000).filter_map(char::from_u32).filter(|&c| !may_start_folded_opener(c)) {
+            let f = fold_prefix(&format!("{c}hu luc"), CLASSIFY_PREFIX);
+            assert_eq!(f.chars().next(), Some(crate::fold::fold_char(c)), "{c:?}");
+            assert!(!matches!(f.chars().next(), Some('p' | 'n' | 't' | 'k' | 'q')));
+            ruled_out += 1;
+        }
+        assert!(ruled_out > 300, "{ruled_out}");
     }
 
     #[test]
