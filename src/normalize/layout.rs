@@ -80,10 +80,13 @@ fn strip_residue(line: &mut MappedStr) {
 /// the cache is emptied when it reaches this size, to bound memory).
 const TONE_CACHE_MAX: usize = 50_000;
 
-/// Retoned words of one document: `None` when a word is unchanged. Keyed by
-/// [`pack_key`] (words of up to 9 chars, nearly all syllables) or, for longer ones, by
-/// the word. Only words the table fast path cannot decide get here; the cache lives for
-/// one document, so that a document costs the same whatever was normalized before it.
+/// Retoned words: `None` when a word is unchanged. Keyed by [`pack_key`] (words of up
+/// to 9 chars, nearly all syllables) or, for longer ones, by the word. Only words the
+/// table fast path cannot decide get here. Everything cached is a pure function of the
+/// word and the style, so the cache is kept per thread across documents ([`TONES`]):
+/// plans share most of their few thousand syllables, and a fresh cache per document
+/// spent much of normalizing on warming up (a tone check and a syllable look-up for each
+/// distinct word of each document).
 ///
 /// It also counts the lines of the fast path for the clean-text detector of restoration
 /// (`restore::detect`), in the same walk: a short word's entry remembers its
@@ -95,6 +98,12 @@ struct ToneCache {
     long: FxHashMap<String, Option<String>>,
     detect: Scratch,
     walk: ChunkWalk,
+}
+
+thread_local! {
+    /// The [`ToneCache`] of this thread, taken by [`clean_lines_with`] for a document
+    /// and put back after it.
+    static TONES: std::cell::RefCell<ToneCache> = std::cell::RefCell::new(ToneCache::default());
 }
 
 /// A short word: its retoned form (`None`: unchanged) and, once asked for, its class.
@@ -169,6 +178,22 @@ impl ToneCache {
             self.short.clear();
             self.long.clear();
         }
+    }
+
+    /// This thread's cache (emptied of what is over its bounds), to be given back with
+    /// [`ToneCache::put_back`].
+    fn take() -> ToneCache {
+        let mut tones = TONES.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        if tones.short.len() + tones.long.len() >= TONE_CACHE_MAX {
+            tones.short.clear();
+            tones.long.clear();
+        }
+        tones.detect.bound_cache(TONE_CACHE_MAX);
+        tones
+    }
+
+    fn put_back(self) {
+        TONES.with(|t| *t.borrow_mut() = self);
     }
 
     fn retone(&mut self, word: &str, style: ToneStyle) -> Option<String> {
@@ -392,7 +417,7 @@ fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
 /// [`clean_lines_stats`]; `fast: false` sends every line through [`clean_line_chars`]
 /// (the reference the fast path is tested against).
 fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
-    let mut tones = ToneCache::default();
+    let mut tones = ToneCache::take();
     let mut lines: Vec<MappedStr> = Vec::new();
     let mut stats: Vec<Option<Stats>> = Vec::new();
     let mut line_starts: Vec<usize> = Vec::new();
@@ -439,6 +464,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         lines.push(m);
         stats.push(st);
     }
+    tones.put_back();
     drop_repeated_table_headers(&mut lines, &mut stats);
     // Dropping a page number can bring a split code together, and a join can put a lone
     // number between two prose lines: repeat until nothing changes, so that normalizing
@@ -804,6 +830,30 @@ mod tests {
                 assert_eq!(is_letter(c), crate::normalize::restore::detect::is_letter_flag(c), "U+{u:04X}");
             }
         }
+    }
+
+    /// The tone cache kept across documents changes no result: each text cleaned with
+    /// the cache warmed by every other text (both styles, so it is also emptied on a
+    /// style change) equals it cleaned with an empty cache.
+    #[test]
+    fn warm_cache_equals_a_fresh_one() {
+        let texts = all_texts();
+        let fresh = |text: &str, style| {
+            TONES.with(|t| *t.borrow_mut() = ToneCache::default());
+            let Cleaned { lines, stats, .. } = clean_lines_stats(text, style);
+            // Debug shows how each line is kept too (a piece of the source or per char).
+            format!("{lines:?} {stats:?}")
+        };
+        let expected: Vec<_> = texts.iter().map(|t| (fresh(t, ToneStyle::Traditional), fresh(t, ToneStyle::Modern))).collect();
+        for _ in 0..2 {
+            for (t, (trad, modern)) in texts.iter().zip(&expected).rev() {
+                for (style, want) in [(ToneStyle::Traditional, trad), (ToneStyle::Modern, modern)] {
+                    let Cleaned { lines, stats, .. } = clean_lines_stats(t, style);
+                    assert!(&format!("{lines:?} {stats:?}") == want);
+                }
+            }
+        }
+        assert!(TONES.with(|t| !t.borrow().short.is_empty()));
     }
 
     #[test]
