@@ -98,6 +98,13 @@ struct ToneCache {
     long: FxHashMap<String, Option<String>>,
     detect: Scratch,
     walk: ChunkWalk,
+    /// Whitespace-free chunks of lines of the fast path ([`clean_plain_line`]) by their
+    /// bytes ([`chunk_key`]), for `chunk_style`: the detector's counts of the chunk
+    /// (words, marked, bad marked, mixed), `None` when a word of it needs retoning or it
+    /// has an invisible or look-alike char. A chunk is a pure function of its text, and
+    /// a plan repeats its chunks ("của", "các", "xã,"): a look-up replaces the char walk.
+    chunks: FxHashMap<u128, Option<[u8; 4]>>,
+    chunk_style: ToneStyle,
 }
 
 thread_local! {
@@ -188,8 +195,90 @@ impl ToneCache {
             tones.short.clear();
             tones.long.clear();
         }
+        if tones.chunks.len() >= TONE_CACHE_MAX {
+            tones.chunks.clear();
+        }
         tones.detect.bound_cache(TONE_CACHE_MAX);
         tones
+    }
+
+    /// The detector's counts of a whitespace-free chunk of a line of the fast path,
+    /// `None` when the line needs the char-by-char passes (see [`ToneCache::walk_chunk`]).
+    #[inline]
+    fn chunk_stats(&mut self, chunk: &str, style: ToneStyle) -> Option<[usize; 4]> {
+        let Some(key) = chunk_key(chunk) else {
+            let st = self.walk_chunk(chunk, style)?;
+            return Some([st.words, st.marked, st.bad_marked, st.mixed]);
+        };
+        if self.chunk_style != style {
+            self.chunks.clear();
+            self.chunk_style = style;
+        }
+        let counts = match self.chunks.get(&key) {
+            Some(&known) => known,
+            None => {
+                // At most 15 bytes: each count fits a byte.
+                let counts = self.walk_chunk(chunk, style).map(|st| [st.words, st.marked, st.bad_marked, st.mixed].map(|n| n as u8));
+                if self.chunks.len() >= TONE_CACHE_MAX {
+                    self.chunks.clear();
+                }
+                self.chunks.insert(key, counts);
+                counts
+            }
+        }?;
+        Some(counts.map(usize::from))
+    }
+
+    /// The chunk walk of [`clean_plain_line`] over one whitespace-free chunk: its
+    /// detector counts, `None` when a word's tone is not in place or it has an invisible
+    /// char or look-alike hyphen.
+    fn walk_chunk(&mut self, chunk: &str, style: ToneStyle) -> Option<Stats> {
+        let mut st = Stats::default();
+        self.walk.reset();
+        // The word being read (plain variables, not an Option of a tuple: this loop runs
+        // on every char): its first byte (`NO_WORD`: none), whether all ASCII so far, and
+        // its `pack_key` so far (valid while `packable` and at most `PACK_MAX` chars).
+        const NO_WORD: usize = usize::MAX;
+        let (mut word, mut ascii) = (NO_WORD, true);
+        let (mut key, mut packable, mut n) = (0u128, true, 0usize);
+        for (i, c) in chunk.char_indices() {
+            if is_letter(c) {
+                if word == NO_WORD {
+                    (word, ascii, key, packable, n) = (i, true, 0, true, 0);
+                }
+                ascii &= c.is_ascii();
+                packable &= (c as u32) < 0x2000;
+                key = key << 13 | c as u128;
+                n += 1;
+                continue;
+            }
+            if word != NO_WORD {
+                let class = if ascii {
+                    WordClass::Plain
+                } else {
+                    let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
+                    self.unchanged_class(&chunk[word..i], key, style)?
+                };
+                self.walk.run(word, class);
+                word = NO_WORD;
+            }
+            if matches!(c, '\u{feff}' | '\u{200b}' | '\u{2010}' | '\u{2011}' | '\u{2012}') {
+                return None;
+            }
+            self.walk.other(chunk, i, c, &mut self.detect, &mut st);
+        }
+        if word != NO_WORD {
+            let class = if ascii {
+                WordClass::Plain
+            } else {
+                let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
+                self.unchanged_class(&chunk[word..], key, style)?
+            };
+            self.walk.run(word, class);
+        }
+        self.walk.finish(chunk, chunk.len(), &mut self.detect, &mut st);
+        debug_assert_eq!(st.plain_viet, 0);
+        Some(st)
     }
 
     fn put_back(self) {
@@ -291,6 +380,59 @@ static BYTE_CLASS: [u8; 256] = {
     t
 };
 
+/// Bytes that start a whitespace char: ASCII whitespace (`SPACE_BYTE`) and the lead
+/// bytes of the others (U+0085, U+00A0, U+1680, U+2000.., U+3000: `SPACE_LEAD`).
+const SPACE_BYTE: u8 = 1;
+const SPACE_LEAD: u8 = 2;
+
+static SPACE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => SPACE_BYTE,
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => SPACE_LEAD,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The whitespace char (`char::is_whitespace`) at byte `i` of `s`, if any; `i` is a char
+/// boundary or a continuation byte (never whitespace). Chars are decoded only where the
+/// first two bytes can start a whitespace char (not for the Vietnamese letters after
+/// E1 BA / E1 BB).
+#[inline]
+fn space_at(s: &str, i: usize) -> Option<char> {
+    let b = s.as_bytes();
+    match SPACE_CLASS[b[i] as usize] {
+        0 => None,
+        SPACE_BYTE => Some(b[i] as char),
+        _ if matches!((b[i], b[i + 1]), (0xc2, 0x85 | 0xa0) | (0xe1, 0x9a) | (0xe2, 0x80 | 0x81) | (0xe3, 0x80)) => {
+            s[i..].chars().next().filter(|c| c.is_whitespace())
+        }
+        _ => None,
+    }
+}
+
+/// The most bytes of a chunk [`chunk_key`] holds.
+const CHUNK_KEY_MAX: usize = 15;
+
+/// A chunk of at most [`CHUNK_KEY_MAX`] bytes as a cache key: its bytes, and its length
+/// in the top byte. `None` for longer chunks.
+#[inline]
+fn chunk_key(chunk: &str) -> Option<u128> {
+    let b = chunk.as_bytes();
+    if b.len() > CHUNK_KEY_MAX {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    k[15] = b.len() as u8;
+    Some(u128::from_le_bytes(k))
+}
+
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
     clean_lines_with(text, style, true).lines
@@ -327,60 +469,34 @@ fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
         m.tidy_spaces();
         return Some((m, st));
     }
+    // Chunk by chunk: whitespace here, the chunks between by their cached counts.
     let mut st = Stats::default();
-    tones.walk.reset();
-    // The word being read (plain variables, not an Option of a tuple: this loop runs
-    // on every char): its first byte (`NO_WORD`: none), whether all ASCII so far, and
-    // its `pack_key` so far (valid while `packable` and at most `PACK_MAX` chars).
-    const NO_WORD: usize = usize::MAX;
-    let (mut word, mut ascii) = (NO_WORD, true);
-    let (mut key, mut packable, mut n) = (0u128, true, 0usize);
     // Whether a space/tab pair or a space `tidy_spaces` rewrites is anywhere in the line
     // (a superset of its check on the trimmed middle).
     let mut gap = false;
+    // The char before, when it is whitespace ('\0' after a chunk).
     let mut prev = '\0';
-    for (i, c) in raw.char_indices() {
-        if is_letter(c) {
-            if word == NO_WORD {
-                (word, ascii, key, packable, n) = (i, true, 0, true, 0);
-            }
-            ascii &= c.is_ascii();
-            packable &= (c as u32) < 0x2000;
-            key = key << 13 | c as u128;
-            n += 1;
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(c) = space_at(raw, i) {
+            gap |= (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ') || matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
             prev = c;
+            i += c.len_utf8();
             continue;
         }
-        if word != NO_WORD {
-            let class = if ascii {
-                WordClass::Plain
-            } else {
-                let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
-                tones.unchanged_class(&raw[word..i], key, style)?
-            };
-            tones.walk.run(word, class);
-            word = NO_WORD;
+        let start = i;
+        i += 1;
+        while i < b.len() && space_at(raw, i).is_none() {
+            i += 1;
         }
-        tones.walk.other(raw, i, c, &mut tones.detect, &mut st);
-        if c.is_ascii() {
-            gap |= (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ');
-        } else if matches!(c, '\u{feff}' | '\u{200b}' | '\u{2010}' | '\u{2011}' | '\u{2012}') {
-            return None;
-        } else {
-            gap |= matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
-        }
-        prev = c;
+        let [words, marked, bad_marked, mixed] = tones.chunk_stats(&raw[start..i], style)?;
+        st.words += words;
+        st.marked += marked;
+        st.bad_marked += bad_marked;
+        st.mixed += mixed;
+        prev = '\0';
     }
-    if word != NO_WORD {
-        let class = if ascii {
-            WordClass::Plain
-        } else {
-            let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
-            tones.unchanged_class(&raw[word..], key, style)?
-        };
-        tones.walk.run(word, class);
-    }
-    tones.walk.finish(raw, raw.len(), &mut tones.detect, &mut st);
     if gap {
         m.tidy_spaces();
     } else {
@@ -854,6 +970,33 @@ mod tests {
             }
         }
         assert!(TONES.with(|t| !t.borrow().short.is_empty()));
+    }
+
+    /// `space_at` finds exactly the whitespace chars, on every char, at its first byte
+    /// and at its continuation bytes.
+    #[test]
+    fn space_at_is_is_whitespace() {
+        for u in 0..0x11_0000 {
+            if let Some(c) = char::from_u32(u) {
+                let s = format!("x{c}y");
+                assert_eq!(space_at(&s, 1), c.is_whitespace().then_some(c), "U+{u:04X}");
+                for k in 2..1 + c.len_utf8() {
+                    assert_eq!(space_at(&s, k), None, "U+{u:04X}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines with every kind of whitespace and the chars the fast path refuses, in
+        /// chunks short and long: fast lines and counts equal the reference.
+        #[test]
+        fn chunked_fast_path_equals_the_passes(s in "([ \t\u{b}\u{85}\u{a0}\u{1680}\u{2007}\u{2009}\u{202f}\u{205f}\u{3000}\u{feff}\u{200b}\u{2010}\u{1e9a}\u{1e00}\u{e1}\u{300}\u{301}.,;:()\\-\n]|[ -~]|hoà|Uỷ|ủy|quốc|nghiêngnghiêng|s6|\u{0}){0,40}") {
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                proptest::prop_assert_eq!(clean_lines_with(&s, style, true).lines, clean_lines_with(&s, style, false).lines);
+                check_stats(&s, style);
+            }
+        }
     }
 
     #[test]
