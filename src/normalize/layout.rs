@@ -205,8 +205,9 @@ impl ToneCache {
     /// The detector's counts of a whitespace-free chunk of a line of the fast path,
     /// `None` when the line needs the char-by-char passes (see [`ToneCache::walk_chunk`]).
     #[inline]
-    fn chunk_stats(&mut self, chunk: &str, style: ToneStyle) -> Option<[usize; 4]> {
-        let Some(key) = chunk_key(chunk) else {
+    fn chunk_stats(&mut self, chunk: &str, key: Option<u128>, style: ToneStyle) -> Option<[usize; 4]> {
+        debug_assert_eq!(key, chunk_key(chunk));
+        let Some(key) = key else {
             let st = self.walk_chunk(chunk, style)?;
             return Some([st.words, st.marked, st.bad_marked, st.mixed]);
         };
@@ -403,7 +404,7 @@ static SPACE_CLASS: [u8; 256] = {
 /// boundary or a continuation byte (never whitespace). Chars are decoded only where the
 /// first two bytes can start a whitespace char (not for the Vietnamese letters after
 /// E1 BA / E1 BB).
-#[inline]
+#[inline(always)]
 fn space_at(s: &str, i: usize) -> Option<char> {
     let b = s.as_bytes();
     match SPACE_CLASS[b[i] as usize] {
@@ -431,6 +432,29 @@ fn chunk_key(chunk: &str) -> Option<u128> {
     k[..b.len()].copy_from_slice(b);
     k[15] = b.len() as u8;
     Some(u128::from_le_bytes(k))
+}
+
+/// [`chunk_key`] of the `len` bytes at `pos` of `text`, read as two words and masked
+/// (copying the bytes to a key made the look-up wait on the copy).
+#[inline]
+fn chunk_key_at(text: &[u8], pos: usize, len: usize) -> Option<u128> {
+    if len > CHUNK_KEY_MAX {
+        return None;
+    }
+    if len == 0 {
+        return Some(0);
+    }
+    let Some(b) = text.get(pos..pos + 16) else {
+        // Near the end of the text: the bytes one by one.
+        let mut k = [0u8; 16];
+        k[..len].copy_from_slice(&text[pos..pos + len]);
+        k[15] = len as u8;
+        return Some(u128::from_le_bytes(k));
+    };
+    let lo = u64::from_le_bytes(b[..8].try_into().expect("eight bytes"));
+    let hi = u64::from_le_bytes(b[8..].try_into().expect("eight bytes"));
+    let (lo, hi) = if len <= 8 { (lo & (u64::MAX >> (64 - 8 * len)), 0) } else { (lo, hi & (u64::MAX >> (128 - 8 * len))) };
+    Some((lo as u128 | (hi as u128) << 64) | (len as u128) << 120)
 }
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
@@ -461,7 +485,7 @@ pub fn clean_lines_stats(text: &str, style: ToneStyle) -> Cleaned<'_> {
 /// (no per-char map). `None` when the line needs the passes of [`clean_line_chars`].
 /// With the line, the clean-text detector's counts of it (tidying spaces changes no
 /// chunk of it: spaces stay spaces).
-fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
+fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
     let mut m = MappedStr::from_source(raw, at);
     if seen & NON_ASCII == 0 {
         // No word to retone, no invisible or look-alike char: only spaces to tidy.
@@ -490,7 +514,8 @@ fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
         while i < b.len() && space_at(raw, i).is_none() {
             i += 1;
         }
-        let [words, marked, bad_marked, mixed] = tones.chunk_stats(&raw[start..i], style)?;
+        let key = chunk_key_at(text, at + start, i - start);
+        let [words, marked, bad_marked, mixed] = tones.chunk_stats(&raw[start..i], key, style)?;
         st.words += words;
         st.marked += marked;
         st.bad_marked += bad_marked;
@@ -556,7 +581,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
             .unwrap_or(rest.len());
         let raw = &text[at..at + len];
         offset = at + len + 1;
-        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(raw, at, seen, &mut tones, style) } else { None };
+        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, seen, &mut tones, style) } else { None };
         let (m, st) = match fast {
             // Its chars were the raw line's before trimming: the table-rule test reads that.
             Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
@@ -995,6 +1020,19 @@ mod tests {
             for style in [ToneStyle::Traditional, ToneStyle::Modern] {
                 proptest::prop_assert_eq!(clean_lines_with(&s, style, true).lines, clean_lines_with(&s, style, false).lines);
                 check_stats(&s, style);
+            }
+        }
+    }
+
+    /// The key read as two masked words is the key made byte by byte, at every place and
+    /// length of a text, up to its end.
+    #[test]
+    fn chunk_keys_at_equal_chunk_keys() {
+        let text = "Kế hoạch số 57-NQ/TW, ngày 22/12/2024 của Bộ Chính trị về đột phá\u{a0}x";
+        let b = text.as_bytes();
+        for pos in (0..b.len()).filter(|&p| text.is_char_boundary(p)) {
+            for end in (pos..=b.len()).filter(|&e| text.is_char_boundary(e)) {
+                assert_eq!(chunk_key_at(b, pos, end - pos), chunk_key(&text[pos..end]), "{pos}..{end}");
             }
         }
     }
