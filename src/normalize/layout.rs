@@ -312,32 +312,6 @@ impl ToneCache {
         }
         result
     }
-
-    /// The detector's counts of an ASCII line (every word unmarked).
-    fn ascii_stats(&mut self, raw: &str) -> Stats {
-        let mut st = Stats::default();
-        self.walk.reset();
-        const NO_WORD: usize = usize::MAX;
-        let mut word = NO_WORD;
-        for (i, b) in raw.bytes().enumerate() {
-            if b.is_ascii_alphabetic() {
-                if word == NO_WORD {
-                    word = i;
-                }
-                continue;
-            }
-            if word != NO_WORD {
-                self.walk.run(word, WordClass::Plain);
-                word = NO_WORD;
-            }
-            self.walk.other(raw, i, b as char, &mut self.detect, &mut st);
-        }
-        if word != NO_WORD {
-            self.walk.run(word, WordClass::Plain);
-        }
-        self.walk.finish(raw, raw.len(), &mut self.detect, &mut st);
-        st
-    }
 }
 
 fn is_letter(c: char) -> bool {
@@ -485,14 +459,7 @@ pub fn clean_lines_stats(text: &str, style: ToneStyle) -> Cleaned<'_> {
 /// (no per-char map). `None` when the line needs the passes of [`clean_line_chars`].
 /// With the line, the clean-text detector's counts of it (tidying spaces changes no
 /// chunk of it: spaces stay spaces).
-fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
-    let mut m = MappedStr::from_source(raw, at);
-    if seen & NON_ASCII == 0 {
-        // No word to retone, no invisible or look-alike char: only spaces to tidy.
-        let st = tones.ascii_stats(raw);
-        m.tidy_spaces();
-        return Some((m, st));
-    }
+fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
     // Chunk by chunk: whitespace here, the chunks between by their cached counts.
     let mut st = Stats::default();
     // Whether a space/tab pair or a space `tidy_spaces` rewrites is anywhere in the line
@@ -500,6 +467,8 @@ fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, seen: u8, tones: &
     let mut gap = false;
     // The char before, when it is whitespace ('\0' after a chunk).
     let mut prev = '\0';
+    // Where the first chunk starts and the last ends: the line trimmed.
+    let (mut first, mut last) = (None, 0);
     let b = raw.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -521,13 +490,18 @@ fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, seen: u8, tones: &
         st.bad_marked += bad_marked;
         st.mixed += mixed;
         prev = '\0';
+        first.get_or_insert(start);
+        last = i;
     }
-    if gap {
+    let m = if gap {
+        let mut m = MappedStr::from_source(raw, at);
         m.tidy_spaces();
+        m
     } else {
-        // Nothing to collapse: tidying only trims.
-        m.trim();
-    }
+        // Nothing to collapse: tidying only trims (whitespace is what `str::trim` drops).
+        let first = first.unwrap_or(last);
+        MappedStr::from_source(&raw[first..last], at + first)
+    };
     Some((m, st))
 }
 
@@ -581,7 +555,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
             .unwrap_or(rest.len());
         let raw = &text[at..at + len];
         offset = at + len + 1;
-        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, seen, &mut tones, style) } else { None };
+        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, &mut tones, style) } else { None };
         let (m, st) = match fast {
             // Its chars were the raw line's before trimming: the table-rule test reads that.
             Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
