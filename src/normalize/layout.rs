@@ -431,6 +431,24 @@ fn chunk_key_at(text: &[u8], pos: usize, len: usize) -> Option<u128> {
     Some((lo as u128 | (hi as u128) << 64) | (len as u128) << 120)
 }
 
+/// The offset of the first '\n' of `b` at or after `from`, or `b.len()`. Eight bytes at
+/// a time: the lowest zero byte of `x ^ 0x0A0A..` is found exactly by the borrow test
+/// (false hits only come after a true one).
+fn find_newline(b: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(word) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ (ONES * b'\n' as u64);
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p)
+}
+
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
     clean_lines_with(text, style, true).lines
@@ -544,15 +562,9 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         // line lacks too. One loop finds the end of the line and what it has.
         let at = offset;
         line_starts.push(at);
-        let rest = &bytes[at..];
-        let mut seen = 0;
-        let len = rest
-            .iter()
-            .position(|&b| {
-                seen |= BYTE_CLASS[b as usize];
-                b == b'\n'
-            })
-            .unwrap_or(rest.len());
+        let len = find_newline(bytes, at) - at;
+        // No early exit: a loop the compiler unrolls.
+        let seen = bytes[at..at + len].iter().fold(0, |seen, &b| seen | BYTE_CLASS[b as usize]);
         let raw = &text[at..at + len];
         offset = at + len + 1;
         let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, &mut tones, style) } else { None };
@@ -1008,6 +1020,37 @@ mod tests {
             for end in (pos..=b.len()).filter(|&e| text.is_char_boundary(e)) {
                 assert_eq!(chunk_key_at(b, pos, end - pos), chunk_key(&text[pos..end]), "{pos}..{end}");
             }
+        }
+    }
+
+    /// `find_newline` is the first '\n' from every offset of texts with newlines at
+    /// every place of an eight-byte word, and of bytes that are '\n' plus or minus a bit.
+    #[test]
+    fn find_newline_is_the_first_newline() {
+        let mut texts: Vec<Vec<u8>> = vec![b"".to_vec(), b"\n".to_vec(), b"a\x0b\x09\x8a\x0a\x0e\n".to_vec()];
+        for n in 0..20 {
+            for k in 0..n {
+                let mut t: Vec<u8> = (0..n).map(|j| [b'a', 0x0b, 0x09, 0x8a, 0x0e, 0x01, 0x00, 0xff][j % 8]).collect();
+                t[k] = b'\n';
+                if k + 3 < n {
+                    t[k + 3] = b'\n';
+                }
+                texts.push(t);
+            }
+        }
+        let first = |t: &[u8], from: usize| t[from..].iter().position(|&c| c == b'\n').map_or(t.len(), |p| from + p);
+        for t in &texts {
+            for from in 0..=t.len() {
+                assert_eq!(find_newline(t, from), first(t, from), "{t:?} {from}");
+            }
+        }
+        // Every line start of every test text (how the line split calls it).
+        let all = all_texts().concat().into_bytes();
+        let mut from = 0;
+        while from <= all.len() {
+            let end = find_newline(&all, from);
+            assert_eq!(end, first(&all, from));
+            from = end + 1;
         }
     }
 
