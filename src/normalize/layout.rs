@@ -83,10 +83,10 @@ const TONE_CACHE_MAX: usize = 50_000;
 /// Retoned words: `None` when a word is unchanged. Keyed by [`pack_key`] (words of up
 /// to 9 chars, nearly all syllables) or, for longer ones, by the word. Only words the
 /// table fast path cannot decide get here. Everything cached is a pure function of the
-/// word and the style, so the cache is kept per thread across documents ([`TONES`]):
-/// plans share most of their few thousand syllables, and a fresh cache per document
-/// spent much of normalizing on warming up (a tone check and a syllable look-up for each
-/// distinct word of each document).
+/// word and the style. The cache lives for one document, so a document's cost never
+/// depends on what the batch read before it (a batch of copies gains nothing from
+/// repeating itself); its tables are kept per thread ([`TONES`]) and emptied as each
+/// document starts, so they are not grown again for every document.
 ///
 /// It also counts the lines of the fast path for the clean-text detector of restoration
 /// (`restore::detect`), in the same walk: a short word's entry remembers its
@@ -187,18 +187,14 @@ impl ToneCache {
         }
     }
 
-    /// This thread's cache (emptied of what is over its bounds), to be given back with
-    /// [`ToneCache::put_back`].
+    /// This thread's cache, emptied for a new document (its tables keep their
+    /// capacity), to be given back with [`ToneCache::put_back`].
     fn take() -> ToneCache {
         let mut tones = TONES.with(|t| std::mem::take(&mut *t.borrow_mut()));
-        if tones.short.len() + tones.long.len() >= TONE_CACHE_MAX {
-            tones.short.clear();
-            tones.long.clear();
-        }
-        if tones.chunks.len() >= TONE_CACHE_MAX {
-            tones.chunks.clear();
-        }
-        tones.detect.bound_cache(TONE_CACHE_MAX);
+        tones.short.clear();
+        tones.long.clear();
+        tones.chunks.clear();
+        tones.detect.clear_cache();
         tones
     }
 
@@ -959,9 +955,9 @@ mod tests {
         }
     }
 
-    /// The tone cache kept across documents changes no result: each text cleaned with
-    /// the cache warmed by every other text (both styles, so it is also emptied on a
-    /// style change) equals it cleaned with an empty cache.
+    /// The thread's cache, reused for each document, changes no result: each text
+    /// cleaned after every other text (both styles) equals it cleaned with a new cache,
+    /// and each document starts with the cache empty.
     #[test]
     fn warm_cache_equals_a_fresh_one() {
         let texts = all_texts();
@@ -981,6 +977,9 @@ mod tests {
             }
         }
         assert!(TONES.with(|t| !t.borrow().short.is_empty()));
+        let next = ToneCache::take();
+        assert!(next.short.is_empty() && next.long.is_empty() && next.chunks.is_empty() && next.detect.cache_is_empty());
+        next.put_back();
     }
 
     /// `space_at` finds exactly the whitespace chars, on every char, at its first byte

@@ -167,7 +167,7 @@ impl WordClass {
 
 /// Whether a marked word is a possible syllable, by its [`pack_key`]: a few thousand
 /// distinct words make up a plan, so most look-ups hit. The cache lives as long as its
-/// [`Scratch`] (bounded by [`Scratch::bound_cache`] where a scratch is kept long).
+/// [`Scratch`] (emptied by [`Scratch::clear_cache`] where a scratch is reused).
 type SyllableCache = FxHashMap<u128, bool>;
 
 /// Reusable buffers of [`stats`]: counting allocates little on clean text.
@@ -196,12 +196,14 @@ impl LineChar for crate::normalize::mapped::MChar {
 }
 
 impl Scratch {
-    /// Empties the syllable cache when it holds `max` words or more (for a scratch kept
-    /// across documents).
-    pub fn bound_cache(&mut self, max: usize) {
-        if self.syllables.len() >= max {
-            self.syllables.clear();
-        }
+    /// Empties the syllable cache (for a scratch reused for another document).
+    pub fn clear_cache(&mut self) {
+        self.syllables.clear();
+    }
+
+    #[cfg(test)]
+    pub fn cache_is_empty(&self) -> bool {
+        self.syllables.is_empty()
     }
 
     /// Adds the counts of one line to `st`.
