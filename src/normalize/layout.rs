@@ -80,10 +80,13 @@ fn strip_residue(line: &mut MappedStr) {
 /// the cache is emptied when it reaches this size, to bound memory).
 const TONE_CACHE_MAX: usize = 50_000;
 
-/// Retoned words of one document: `None` when a word is unchanged. Keyed by
-/// [`pack_key`] (words of up to 9 chars, nearly all syllables) or, for longer ones, by
-/// the word. Only words the table fast path cannot decide get here; the cache lives for
-/// one document, so that a document costs the same whatever was normalized before it.
+/// Retoned words: `None` when a word is unchanged. Keyed by [`pack_key`] (words of up
+/// to 9 chars, nearly all syllables) or, for longer ones, by the word. Only words the
+/// table fast path cannot decide get here. Everything cached is a pure function of the
+/// word and the style. The cache lives for one document, so a document's cost never
+/// depends on what the batch read before it (a batch of copies gains nothing from
+/// repeating itself); its tables are kept per thread ([`TONES`]) and emptied as each
+/// document starts, so they are not grown again for every document.
 ///
 /// It also counts the lines of the fast path for the clean-text detector of restoration
 /// (`restore::detect`), in the same walk: a short word's entry remembers its
@@ -95,6 +98,19 @@ struct ToneCache {
     long: FxHashMap<String, Option<String>>,
     detect: Scratch,
     walk: ChunkWalk,
+    /// Whitespace-free chunks of lines of the fast path ([`clean_plain_line`]) by their
+    /// bytes ([`chunk_key`]), for `chunk_style`: the detector's counts of the chunk
+    /// (words, marked, bad marked, mixed), `None` when a word of it needs retoning or it
+    /// has an invisible or look-alike char. A chunk is a pure function of its text, and
+    /// a plan repeats its chunks ("của", "các", "xã,"): a look-up replaces the char walk.
+    chunks: FxHashMap<u128, Option<[u8; 4]>>,
+    chunk_style: ToneStyle,
+}
+
+thread_local! {
+    /// The [`ToneCache`] of this thread, taken by [`clean_lines_with`] for a document
+    /// and put back after it.
+    static TONES: std::cell::RefCell<ToneCache> = std::cell::RefCell::new(ToneCache::default());
 }
 
 /// A short word: its retoned form (`None`: unchanged) and, once asked for, its class.
@@ -171,6 +187,101 @@ impl ToneCache {
         }
     }
 
+    /// This thread's cache, emptied for a new document (its tables keep their
+    /// capacity), to be given back with [`ToneCache::put_back`].
+    fn take() -> ToneCache {
+        let mut tones = TONES.with(|t| std::mem::take(&mut *t.borrow_mut()));
+        tones.short.clear();
+        tones.long.clear();
+        tones.chunks.clear();
+        tones.detect.clear_cache();
+        tones
+    }
+
+    /// The detector's counts of a whitespace-free chunk of a line of the fast path,
+    /// `None` when the line needs the char-by-char passes (see [`ToneCache::walk_chunk`]).
+    #[inline]
+    fn chunk_stats(&mut self, chunk: &str, key: Option<u128>, style: ToneStyle) -> Option<[usize; 4]> {
+        debug_assert_eq!(key, chunk_key(chunk));
+        let Some(key) = key else {
+            let st = self.walk_chunk(chunk, style)?;
+            return Some([st.words, st.marked, st.bad_marked, st.mixed]);
+        };
+        if self.chunk_style != style {
+            self.chunks.clear();
+            self.chunk_style = style;
+        }
+        let counts = match self.chunks.get(&key) {
+            Some(&known) => known,
+            None => {
+                // At most 15 bytes: each count fits a byte.
+                let counts = self.walk_chunk(chunk, style).map(|st| [st.words, st.marked, st.bad_marked, st.mixed].map(|n| n as u8));
+                if self.chunks.len() >= TONE_CACHE_MAX {
+                    self.chunks.clear();
+                }
+                self.chunks.insert(key, counts);
+                counts
+            }
+        }?;
+        Some(counts.map(usize::from))
+    }
+
+    /// The chunk walk of [`clean_plain_line`] over one whitespace-free chunk: its
+    /// detector counts, `None` when a word's tone is not in place or it has an invisible
+    /// char or look-alike hyphen.
+    fn walk_chunk(&mut self, chunk: &str, style: ToneStyle) -> Option<Stats> {
+        let mut st = Stats::default();
+        self.walk.reset();
+        // The word being read (plain variables, not an Option of a tuple: this loop runs
+        // on every char): its first byte (`NO_WORD`: none), whether all ASCII so far, and
+        // its `pack_key` so far (valid while `packable` and at most `PACK_MAX` chars).
+        const NO_WORD: usize = usize::MAX;
+        let (mut word, mut ascii) = (NO_WORD, true);
+        let (mut key, mut packable, mut n) = (0u128, true, 0usize);
+        for (i, c) in chunk.char_indices() {
+            if is_letter(c) {
+                if word == NO_WORD {
+                    (word, ascii, key, packable, n) = (i, true, 0, true, 0);
+                }
+                ascii &= c.is_ascii();
+                packable &= (c as u32) < 0x2000;
+                key = key << 13 | c as u128;
+                n += 1;
+                continue;
+            }
+            if word != NO_WORD {
+                let class = if ascii {
+                    WordClass::Plain
+                } else {
+                    let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
+                    self.unchanged_class(&chunk[word..i], key, style)?
+                };
+                self.walk.run(word, class);
+                word = NO_WORD;
+            }
+            if matches!(c, '\u{feff}' | '\u{200b}' | '\u{2010}' | '\u{2011}' | '\u{2012}') {
+                return None;
+            }
+            self.walk.other(chunk, i, c, &mut self.detect, &mut st);
+        }
+        if word != NO_WORD {
+            let class = if ascii {
+                WordClass::Plain
+            } else {
+                let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
+                self.unchanged_class(&chunk[word..], key, style)?
+            };
+            self.walk.run(word, class);
+        }
+        self.walk.finish(chunk, chunk.len(), &mut self.detect, &mut st);
+        debug_assert_eq!(st.plain_viet, 0);
+        Some(st)
+    }
+
+    fn put_back(self) {
+        TONES.with(|t| *t.borrow_mut() = self);
+    }
+
     fn retone(&mut self, word: &str, style: ToneStyle) -> Option<String> {
         if word.is_ascii() {
             return None;
@@ -196,32 +307,6 @@ impl ToneCache {
             }
         }
         result
-    }
-
-    /// The detector's counts of an ASCII line (every word unmarked).
-    fn ascii_stats(&mut self, raw: &str) -> Stats {
-        let mut st = Stats::default();
-        self.walk.reset();
-        const NO_WORD: usize = usize::MAX;
-        let mut word = NO_WORD;
-        for (i, b) in raw.bytes().enumerate() {
-            if b.is_ascii_alphabetic() {
-                if word == NO_WORD {
-                    word = i;
-                }
-                continue;
-            }
-            if word != NO_WORD {
-                self.walk.run(word, WordClass::Plain);
-                word = NO_WORD;
-            }
-            self.walk.other(raw, i, b as char, &mut self.detect, &mut st);
-        }
-        if word != NO_WORD {
-            self.walk.run(word, WordClass::Plain);
-        }
-        self.walk.finish(raw, raw.len(), &mut self.detect, &mut st);
-        st
     }
 }
 
@@ -266,6 +351,100 @@ static BYTE_CLASS: [u8; 256] = {
     t
 };
 
+/// Bytes that start a whitespace char: ASCII whitespace (`SPACE_BYTE`) and the lead
+/// bytes of the others (U+0085, U+00A0, U+1680, U+2000.., U+3000: `SPACE_LEAD`).
+const SPACE_BYTE: u8 = 1;
+const SPACE_LEAD: u8 = 2;
+
+static SPACE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => SPACE_BYTE,
+            0xc2 | 0xe1 | 0xe2 | 0xe3 => SPACE_LEAD,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The whitespace char (`char::is_whitespace`) at byte `i` of `s`, if any; `i` is a char
+/// boundary or a continuation byte (never whitespace). Chars are decoded only where the
+/// first two bytes can start a whitespace char (not for the Vietnamese letters after
+/// E1 BA / E1 BB).
+#[inline(always)]
+fn space_at(s: &str, i: usize) -> Option<char> {
+    let b = s.as_bytes();
+    match SPACE_CLASS[b[i] as usize] {
+        0 => None,
+        SPACE_BYTE => Some(b[i] as char),
+        _ if matches!((b[i], b[i + 1]), (0xc2, 0x85 | 0xa0) | (0xe1, 0x9a) | (0xe2, 0x80 | 0x81) | (0xe3, 0x80)) => {
+            s[i..].chars().next().filter(|c| c.is_whitespace())
+        }
+        _ => None,
+    }
+}
+
+/// The most bytes of a chunk [`chunk_key`] holds.
+const CHUNK_KEY_MAX: usize = 15;
+
+/// A chunk of at most [`CHUNK_KEY_MAX`] bytes as a cache key: its bytes, and its length
+/// in the top byte. `None` for longer chunks.
+#[inline]
+fn chunk_key(chunk: &str) -> Option<u128> {
+    let b = chunk.as_bytes();
+    if b.len() > CHUNK_KEY_MAX {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    k[15] = b.len() as u8;
+    Some(u128::from_le_bytes(k))
+}
+
+/// [`chunk_key`] of the `len` bytes at `pos` of `text`, read as two words and masked
+/// (copying the bytes to a key made the look-up wait on the copy).
+#[inline]
+fn chunk_key_at(text: &[u8], pos: usize, len: usize) -> Option<u128> {
+    if len > CHUNK_KEY_MAX {
+        return None;
+    }
+    if len == 0 {
+        return Some(0);
+    }
+    let Some(b) = text.get(pos..pos + 16) else {
+        // Near the end of the text: the bytes one by one.
+        let mut k = [0u8; 16];
+        k[..len].copy_from_slice(&text[pos..pos + len]);
+        k[15] = len as u8;
+        return Some(u128::from_le_bytes(k));
+    };
+    let lo = u64::from_le_bytes(b[..8].try_into().expect("eight bytes"));
+    let hi = u64::from_le_bytes(b[8..].try_into().expect("eight bytes"));
+    let (lo, hi) = if len <= 8 { (lo & (u64::MAX >> (64 - 8 * len)), 0) } else { (lo, hi & (u64::MAX >> (128 - 8 * len))) };
+    Some((lo as u128 | (hi as u128) << 64) | (len as u128) << 120)
+}
+
+/// The offset of the first '\n' of `b` at or after `from`, or `b.len()`. Eight bytes at
+/// a time: the lowest zero byte of `x ^ 0x0A0A..` is found exactly by the borrow test
+/// (false hits only come after a true one).
+fn find_newline(b: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(word) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ (ONES * b'\n' as u64);
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p)
+}
+
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
     clean_lines_with(text, style, true).lines
@@ -294,74 +473,49 @@ pub fn clean_lines_stats(text: &str, style: ToneStyle) -> Cleaned<'_> {
 /// (no per-char map). `None` when the line needs the passes of [`clean_line_chars`].
 /// With the line, the clean-text detector's counts of it (tidying spaces changes no
 /// chunk of it: spaces stay spaces).
-fn clean_plain_line<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
-    let mut m = MappedStr::from_source(raw, at);
-    if seen & NON_ASCII == 0 {
-        // No word to retone, no invisible or look-alike char: only spaces to tidy.
-        let st = tones.ascii_stats(raw);
-        m.tidy_spaces();
-        return Some((m, st));
-    }
+fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
+    // Chunk by chunk: whitespace here, the chunks between by their cached counts.
     let mut st = Stats::default();
-    tones.walk.reset();
-    // The word being read (plain variables, not an Option of a tuple: this loop runs
-    // on every char): its first byte (`NO_WORD`: none), whether all ASCII so far, and
-    // its `pack_key` so far (valid while `packable` and at most `PACK_MAX` chars).
-    const NO_WORD: usize = usize::MAX;
-    let (mut word, mut ascii) = (NO_WORD, true);
-    let (mut key, mut packable, mut n) = (0u128, true, 0usize);
     // Whether a space/tab pair or a space `tidy_spaces` rewrites is anywhere in the line
     // (a superset of its check on the trimmed middle).
     let mut gap = false;
+    // The char before, when it is whitespace ('\0' after a chunk).
     let mut prev = '\0';
-    for (i, c) in raw.char_indices() {
-        if is_letter(c) {
-            if word == NO_WORD {
-                (word, ascii, key, packable, n) = (i, true, 0, true, 0);
-            }
-            ascii &= c.is_ascii();
-            packable &= (c as u32) < 0x2000;
-            key = key << 13 | c as u128;
-            n += 1;
+    // Where the first chunk starts and the last ends: the line trimmed.
+    let (mut first, mut last) = (None, 0);
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(c) = space_at(raw, i) {
+            gap |= (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ') || matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
             prev = c;
+            i += c.len_utf8();
             continue;
         }
-        if word != NO_WORD {
-            let class = if ascii {
-                WordClass::Plain
-            } else {
-                let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
-                tones.unchanged_class(&raw[word..i], key, style)?
-            };
-            tones.walk.run(word, class);
-            word = NO_WORD;
+        let start = i;
+        i += 1;
+        while i < b.len() && space_at(raw, i).is_none() {
+            i += 1;
         }
-        tones.walk.other(raw, i, c, &mut tones.detect, &mut st);
-        if c.is_ascii() {
-            gap |= (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ');
-        } else if matches!(c, '\u{feff}' | '\u{200b}' | '\u{2010}' | '\u{2011}' | '\u{2012}') {
-            return None;
-        } else {
-            gap |= matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
-        }
-        prev = c;
+        let key = chunk_key_at(text, at + start, i - start);
+        let [words, marked, bad_marked, mixed] = tones.chunk_stats(&raw[start..i], key, style)?;
+        st.words += words;
+        st.marked += marked;
+        st.bad_marked += bad_marked;
+        st.mixed += mixed;
+        prev = '\0';
+        first.get_or_insert(start);
+        last = i;
     }
-    if word != NO_WORD {
-        let class = if ascii {
-            WordClass::Plain
-        } else {
-            let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
-            tones.unchanged_class(&raw[word..], key, style)?
-        };
-        tones.walk.run(word, class);
-    }
-    tones.walk.finish(raw, raw.len(), &mut tones.detect, &mut st);
-    if gap {
+    let m = if gap {
+        let mut m = MappedStr::from_source(raw, at);
         m.tidy_spaces();
+        m
     } else {
-        // Nothing to collapse: tidying only trims.
-        m.trim();
-    }
+        // Nothing to collapse: tidying only trims (whitespace is what `str::trim` drops).
+        let first = first.unwrap_or(last);
+        MappedStr::from_source(&raw[first..last], at + first)
+    };
     Some((m, st))
 }
 
@@ -392,7 +546,7 @@ fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
 /// [`clean_lines_stats`]; `fast: false` sends every line through [`clean_line_chars`]
 /// (the reference the fast path is tested against).
 fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
-    let mut tones = ToneCache::default();
+    let mut tones = ToneCache::take();
     let mut lines: Vec<MappedStr> = Vec::new();
     let mut stats: Vec<Option<Stats>> = Vec::new();
     let mut line_starts: Vec<usize> = Vec::new();
@@ -404,18 +558,12 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         // line lacks too. One loop finds the end of the line and what it has.
         let at = offset;
         line_starts.push(at);
-        let rest = &bytes[at..];
-        let mut seen = 0;
-        let len = rest
-            .iter()
-            .position(|&b| {
-                seen |= BYTE_CLASS[b as usize];
-                b == b'\n'
-            })
-            .unwrap_or(rest.len());
+        let len = find_newline(bytes, at) - at;
+        // No early exit: a loop the compiler unrolls.
+        let seen = bytes[at..at + len].iter().fold(0, |seen, &b| seen | BYTE_CLASS[b as usize]);
         let raw = &text[at..at + len];
         offset = at + len + 1;
-        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(raw, at, seen, &mut tones, style) } else { None };
+        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, &mut tones, style) } else { None };
         let (m, st) = match fast {
             // Its chars were the raw line's before trimming: the table-rule test reads that.
             Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
@@ -439,6 +587,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         lines.push(m);
         stats.push(st);
     }
+    tones.put_back();
     drop_repeated_table_headers(&mut lines, &mut stats);
     // Dropping a page number can bring a split code together, and a join can put a lone
     // number between two prose lines: repeat until nothing changes, so that normalizing
@@ -803,6 +952,104 @@ mod tests {
             if let Some(c) = char::from_u32(u) {
                 assert_eq!(is_letter(c), crate::normalize::restore::detect::is_letter_flag(c), "U+{u:04X}");
             }
+        }
+    }
+
+    /// The thread's cache, reused for each document, changes no result: each text
+    /// cleaned after every other text (both styles) equals it cleaned with a new cache,
+    /// and each document starts with the cache empty.
+    #[test]
+    fn warm_cache_equals_a_fresh_one() {
+        let texts = all_texts();
+        let fresh = |text: &str, style| {
+            TONES.with(|t| *t.borrow_mut() = ToneCache::default());
+            let Cleaned { lines, stats, .. } = clean_lines_stats(text, style);
+            // Debug shows how each line is kept too (a piece of the source or per char).
+            format!("{lines:?} {stats:?}")
+        };
+        let expected: Vec<_> = texts.iter().map(|t| (fresh(t, ToneStyle::Traditional), fresh(t, ToneStyle::Modern))).collect();
+        for _ in 0..2 {
+            for (t, (trad, modern)) in texts.iter().zip(&expected).rev() {
+                for (style, want) in [(ToneStyle::Traditional, trad), (ToneStyle::Modern, modern)] {
+                    let Cleaned { lines, stats, .. } = clean_lines_stats(t, style);
+                    assert!(&format!("{lines:?} {stats:?}") == want);
+                }
+            }
+        }
+        assert!(TONES.with(|t| !t.borrow().short.is_empty()));
+        let next = ToneCache::take();
+        assert!(next.short.is_empty() && next.long.is_empty() && next.chunks.is_empty() && next.detect.cache_is_empty());
+        next.put_back();
+    }
+
+    /// `space_at` finds exactly the whitespace chars, on every char, at its first byte
+    /// and at its continuation bytes.
+    #[test]
+    fn space_at_is_is_whitespace() {
+        for u in 0..0x11_0000 {
+            if let Some(c) = char::from_u32(u) {
+                let s = format!("x{c}y");
+                assert_eq!(space_at(&s, 1), c.is_whitespace().then_some(c), "U+{u:04X}");
+                for k in 2..1 + c.len_utf8() {
+                    assert_eq!(space_at(&s, k), None, "U+{u:04X}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines with every kind of whitespace and the chars the fast path refuses, in
+        /// chunks short and long: fast lines and counts equal the reference.
+        #[test]
+        fn chunked_fast_path_equals_the_passes(s in "([ \t\u{b}\u{85}\u{a0}\u{1680}\u{2007}\u{2009}\u{202f}\u{205f}\u{3000}\u{feff}\u{200b}\u{2010}\u{1e9a}\u{1e00}\u{e1}\u{300}\u{301}.,;:()\\-\n]|[ -~]|hoà|Uỷ|ủy|quốc|nghiêngnghiêng|s6|\u{0}){0,40}") {
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                proptest::prop_assert_eq!(clean_lines_with(&s, style, true).lines, clean_lines_with(&s, style, false).lines);
+                check_stats(&s, style);
+            }
+        }
+    }
+
+    /// The key read as two masked words is the key made byte by byte, at every place and
+    /// length of a text, up to its end.
+    #[test]
+    fn chunk_keys_at_equal_chunk_keys() {
+        let text = "Kế hoạch số 57-NQ/TW, ngày 22/12/2024 của Bộ Chính trị về đột phá\u{a0}x";
+        let b = text.as_bytes();
+        for pos in (0..b.len()).filter(|&p| text.is_char_boundary(p)) {
+            for end in (pos..=b.len()).filter(|&e| text.is_char_boundary(e)) {
+                assert_eq!(chunk_key_at(b, pos, end - pos), chunk_key(&text[pos..end]), "{pos}..{end}");
+            }
+        }
+    }
+
+    /// `find_newline` is the first '\n' from every offset of texts with newlines at
+    /// every place of an eight-byte word, and of bytes that are '\n' plus or minus a bit.
+    #[test]
+    fn find_newline_is_the_first_newline() {
+        let mut texts: Vec<Vec<u8>> = vec![b"".to_vec(), b"\n".to_vec(), b"a\x0b\x09\x8a\x0a\x0e\n".to_vec()];
+        for n in 0..20 {
+            for k in 0..n {
+                let mut t: Vec<u8> = (0..n).map(|j| [b'a', 0x0b, 0x09, 0x8a, 0x0e, 0x01, 0x00, 0xff][j % 8]).collect();
+                t[k] = b'\n';
+                if k + 3 < n {
+                    t[k + 3] = b'\n';
+                }
+                texts.push(t);
+            }
+        }
+        let first = |t: &[u8], from: usize| t[from..].iter().position(|&c| c == b'\n').map_or(t.len(), |p| from + p);
+        for t in &texts {
+            for from in 0..=t.len() {
+                assert_eq!(find_newline(t, from), first(t, from), "{t:?} {from}");
+            }
+        }
+        // Every line start of every test text (how the line split calls it).
+        let all = all_texts().concat().into_bytes();
+        let mut from = 0;
+        while from <= all.len() {
+            let end = find_newline(&all, from);
+            assert_eq!(end, first(&all, from));
+            from = end + 1;
         }
     }
 

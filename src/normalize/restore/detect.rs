@@ -10,6 +10,7 @@ use super::syllables::is_syllable;
 use super::tokens::{tokenize, Kind as TokKind, LEAD, TRAIL};
 use crate::normalize::pack_key;
 use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering::Relaxed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -76,40 +77,66 @@ fn flags_of(c: char) -> u8 {
 /// single-char lowercase form in tables.
 const TABLE_END: usize = 0x2100;
 
+/// [`Tables::flags`] entry not made yet (no flag uses this bit).
+const UNKNOWN_FLAGS: u8 = 128;
+/// [`Tables::lower`] entry not made yet (no char).
+const UNKNOWN_LOWER: u32 = u32::MAX;
+
+/// Each entry is made when its char is first met: a text uses a few hundred of these
+/// chars, and making all of them ([`flags_of`] costs a few thousand instructions a
+/// char) was a large share of a short run.
 struct Tables {
-    flags: Vec<u8>,
+    flags: Box<[AtomicU8]>,
     /// The lowercase form when it is one char, else '\0'.
-    lower: Vec<char>,
+    lower: Box<[AtomicU32]>,
 }
 
-static TABLES: once_cell::sync::Lazy<Tables> = once_cell::sync::Lazy::new(|| {
-    let chars = (0..TABLE_END as u32).map(|u| char::from_u32(u).unwrap_or('\0'));
-    Tables {
-        flags: chars.clone().map(flags_of).collect(),
-        lower: chars
-            .map(|c| {
-                let mut l = c.to_lowercase();
-                match (l.next(), l.next()) {
-                    (Some(one), None) => one,
-                    _ => '\0',
-                }
-            })
-            .collect(),
-    }
+static TABLES: once_cell::sync::Lazy<Tables> = once_cell::sync::Lazy::new(|| Tables {
+    flags: (0..TABLE_END).map(|_| AtomicU8::new(UNKNOWN_FLAGS)).collect(),
+    lower: (0..TABLE_END).map(|_| AtomicU32::new(UNKNOWN_LOWER)).collect(),
 });
 
+/// The lowercase form of `c` when it is one char, else '\0'.
+fn single_lower(c: char) -> char {
+    let mut l = c.to_lowercase();
+    match (l.next(), l.next()) {
+        (Some(one), None) => one,
+        _ => '\0',
+    }
+}
+
 impl Tables {
+    #[inline]
     fn flags(&self, c: char) -> u8 {
         match self.flags.get(c as usize) {
-            Some(&f) => f,
+            // Relaxed: every thread that makes an entry stores the same value.
+            Some(f) => match f.load(Relaxed) {
+                UNKNOWN_FLAGS => {
+                    let v = flags_of(c);
+                    f.store(v, Relaxed);
+                    v
+                }
+                v => v,
+            },
             None => flags_of(c),
         }
     }
 
     fn push_lower(&self, c: char, out: &mut String) {
-        match self.lower.get(c as usize) {
-            Some(&l) if l != '\0' => out.push(l),
-            _ => out.extend(c.to_lowercase()),
+        let l = match self.lower.get(c as usize) {
+            Some(l) => match l.load(Relaxed) {
+                UNKNOWN_LOWER => {
+                    let v = single_lower(c);
+                    l.store(v as u32, Relaxed);
+                    v
+                }
+                v => char::from_u32(v).unwrap_or('\0'),
+            },
+            None => '\0',
+        };
+        match l {
+            '\0' => out.extend(c.to_lowercase()),
+            l => out.push(l),
         }
     }
 }
@@ -140,7 +167,7 @@ impl WordClass {
 
 /// Whether a marked word is a possible syllable, by its [`pack_key`]: a few thousand
 /// distinct words make up a plan, so most look-ups hit. The cache lives as long as its
-/// [`Scratch`] (one document), so that a document costs the same whatever came before.
+/// [`Scratch`] (emptied by [`Scratch::clear_cache`] where a scratch is reused).
 type SyllableCache = FxHashMap<u128, bool>;
 
 /// Reusable buffers of [`stats`]: counting allocates little on clean text.
@@ -169,6 +196,16 @@ impl LineChar for crate::normalize::mapped::MChar {
 }
 
 impl Scratch {
+    /// Empties the syllable cache (for a scratch reused for another document).
+    pub fn clear_cache(&mut self) {
+        self.syllables.clear();
+    }
+
+    #[cfg(test)]
+    pub fn cache_is_empty(&self) -> bool {
+        self.syllables.is_empty()
+    }
+
     /// Adds the counts of one line to `st`.
     ///
     /// Equal to counting the [`tokenize`] tokens of the line, without running the
@@ -546,6 +583,22 @@ mod tests {
         for u in 0..0x11_0000 {
             if let Some(c) = char::from_u32(u) {
                 assert_eq!(flags_of(c), flags_reference(c), "U+{u:04X}");
+            }
+        }
+    }
+
+    /// The tables made on demand give `flags_of` and the lowercase form of every char,
+    /// when an entry is made and when it is read back.
+    #[test]
+    fn tables_equal_the_functions() {
+        for _ in 0..2 {
+            for u in 0..0x3000 {
+                if let Some(c) = char::from_u32(u) {
+                    assert_eq!(TABLES.flags(c), flags_of(c), "U+{u:04X}");
+                    let mut lower = String::new();
+                    TABLES.push_lower(c, &mut lower);
+                    assert_eq!(lower, c.to_lowercase().collect::<String>(), "U+{u:04X}");
+                }
             }
         }
     }
