@@ -7,6 +7,7 @@
 
 use crate::normalize::unicode::{compose_tone, letter, place_tone, tone_position, Letter, ToneStyle};
 use once_cell::sync::Lazy;
+use crate::normalize::pack_key;
 use rustc_hash::FxHashSet;
 use unicode_normalization::UnicodeNormalization;
 
@@ -163,11 +164,16 @@ fn tone_at(bare: &str, chars: &[char]) -> Option<usize> {
     chars.iter().zip(&toned).position(|(a, b)| a != b).filter(|_| toned.len() == chars.len())
 }
 
-static INVENTORY: Lazy<FxHashSet<String>> = Lazy::new(generate_set);
+/// The inventory by [`pack_key`] (every syllable packs: at most 7 letters, all below
+/// U+2000). A look-up hashes and compares one integer; a set of strings also followed a
+/// pointer to each candidate's bytes, a cache miss in the middle of a batch.
+static INVENTORY: Lazy<FxHashSet<u128>> =
+    Lazy::new(|| generate_set().iter().map(|s| pack_key(s.chars()).expect("a syllable packs")).collect());
 
 /// Whether `lower` (lowercase NFC, traditional tone placement) is a possible syllable.
 pub fn is_syllable(lower: &str) -> bool {
-    INVENTORY.contains(lower)
+    // A word that does not pack is no syllable.
+    pack_key(lower.chars()).is_some_and(|k| INVENTORY.contains(&k))
 }
 
 /// Size of the generated inventory.
@@ -222,6 +228,30 @@ mod tests {
         let only_slow: Vec<&String> = slow.iter().filter(|s| !fast.contains(s)).take(20).collect();
         assert!(only_fast.is_empty() && only_slow.is_empty(), "{only_fast:?} {only_slow:?}");
         assert_eq!(fast, slow);
+    }
+
+    /// The set of keys answers as the set of strings: on every syllable, on every word
+    /// of the bundled texts (lowercase, as printed and canonical), and on near misses.
+    #[test]
+    fn packed_inventory_is_the_string_set() {
+        let strings: FxHashSet<String> = generate().into_iter().collect();
+        let mut words: Vec<String> = strings.iter().cloned().collect();
+        for text in crate::test_data::texts(&crate::test_data::TEXT_DIRS, None) {
+            for w in text.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+                let lower = w.to_lowercase();
+                words.push(crate::normalize::restore::lexicon::canonical_lower(w));
+                words.push(format!("{lower}a"));
+                words.push(lower);
+            }
+        }
+        words.extend(["", "nghiêngg", "abcdefghij", "a\u{2000}", "ｎ"].map(String::from));
+        let mut found = 0;
+        for w in &words {
+            assert_eq!(is_syllable(w), strings.contains(w), "{w:?}");
+            found += usize::from(strings.contains(w));
+        }
+        assert!(found > strings.len() && words.len() > 2 * strings.len(), "{found} {}", words.len());
+        assert_eq!(inventory_size(), strings.len());
     }
 
     #[test]
