@@ -708,6 +708,11 @@ mod tests {
     }
 
     /// Each bundled plan joined into one line (as `extract_metadata` joins it), then its lines.
+    /// `extra` texts, then [`corpus_joined_and_lines`].
+    fn with_corpus(extra: &[&str]) -> Vec<String> {
+        extra.iter().map(|t| t.to_string()).chain(corpus_joined_and_lines()).collect()
+    }
+
     fn corpus_joined_and_lines() -> Vec<String> {
         crate::test_data::corpus()
             .into_iter()
@@ -797,17 +802,14 @@ mod tests {
                 .map(|(at, c)| c.iter().map(|g| g.map(|g| (at + g.start(), at + g.end(), g.as_str().to_string()))).collect())
                 .collect()
         };
-        let mut texts: Vec<String> = [
+        let texts = with_corpus(&[
             "Kế hoạch hành động số 12/KH-UBND ngày 3 tháng 4 năm 2025; kế hoạch 5 năm, xKế hoạch 7/KH",
             "NGHỊ QUYẾT SỐ 57-NQ/TW, ngày 22/12/2024 và Nghị quyết 71/NQ-CP ngày 01-4-2025",
             "Luật Luật 2 Đề án06 Đề án 06 Chương trình Chương trình hành động 3/CTr-UBND",
             "Thông tư số  02/2025/TT-BGDĐT ngày 24/01/2025 Kế hoạch số",
             "Quyết định 1",
             "",
-        ]
-        .map(String::from)
-        .to_vec();
-        texts.extend(corpus_joined_and_lines());
+        ]);
         let mut found = 0;
         for text in &texts {
             let want = slow(text);
@@ -824,16 +826,13 @@ mod tests {
     fn citation_starts_are_the_start_pattern_positions() {
         let c = Rules::embedded().document.compiled();
         let anchored_start = Regex::new(&format!(r"\A(?:{})", c.reference.start.as_str())).unwrap();
-        let mut texts: Vec<String> = [
+        let mut texts = with_corpus(&[
             "Kế hoạch\u{a0}5 KẾ HOẠCH SỐ\t12 kế hoạch số12 kế hoạchsố 3 Kế hoạch số  số 5",
             "Luật ſố 3, \u{212A}ế hoạch 4, ĐỀ ÁN 06, Đề án06, xKế hoạch 7, Chương trình hành động 2",
             "Nghị quyết ٣ Nghị quyết ５ Nghị quyết ½ Nghị quyết Ⅳ Nghị quyết ² Luật 𝟗 Luật ߁ Luật ០",
             "Thông tư\u{2003}\n 02/2025 Hướng dẫn số\u{3000}1 Chỉ thị 1Kết luận 9",
             "5 số 5  Luật",
-        ]
-        .map(String::from)
-        .to_vec();
-        texts.extend(corpus_joined_and_lines());
+        ]);
         // Digits at every place of a scan chunk.
         let shifted: Vec<String> = (0..DIGIT_SCAN_CHUNK + 2).map(|k| format!("{}Luật 1 Đề án ٣", "x".repeat(k))).collect();
         texts.extend(shifted);
@@ -901,7 +900,7 @@ mod tests {
     #[test]
     fn literal_start_search_is_the_whole_text_search() {
         let c = Rules::embedded().document.compiled();
-        let mut texts: Vec<String> = [
+        let texts = with_corpus(&[
             "Ủy ban nhân dân (UBND) phường Gia Viên và UBND xã An Bình",
             "UBND UBND phường Đông Hải UBNDxã A UBND  thị trấn Cát Bà, Ủy ban nhân dân Ủy ban nhân dân đặc khu B",
             "UBND (UBND) PHƯỜNG X Y Z W V",
@@ -909,10 +908,7 @@ mod tests {
             "thành phố",
             "UBND",
             "",
-        ]
-        .map(String::from)
-        .to_vec();
-        texts.extend(corpus_joined_and_lines());
+        ]);
         let groups = |c: regex::Captures| -> Vec<Option<String>> {
             c.iter().map(|g| g.map(|g| g.as_str().to_string())).collect()
         };
