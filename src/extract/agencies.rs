@@ -1286,6 +1286,10 @@ fn word_close(x: &str, y: &str) -> bool {
         return false;
     }
     let limit = edit_limit(y);
+    // One edit allowed (short alias words, most of them): decided without the distance.
+    if limit == 1 {
+        return within_one_edit(x, y);
+    }
     if x.is_ascii() && y.is_ascii() {
         if x.len().abs_diff(y.len()) > limit {
             return false;
@@ -1309,6 +1313,21 @@ fn word_close(x: &str, y: &str) -> bool {
         return false;
     }
     strsim::damerau_levenshtein(x, y) <= limit
+}
+
+/// `strsim::damerau_levenshtein(x, y) <= 1`, without the distance (which builds a table
+/// and a map a call): past their common first and last chars, the words differ by at most
+/// one char each, or by two chars swapped.
+fn within_one_edit(x: &str, y: &str) -> bool {
+    let p: usize = x.chars().zip(y.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+    let (x, y) = (&x[p..], &y[p..]);
+    let s: usize = x.chars().rev().zip(y.chars().rev()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+    let (mut x, mut y) = (x[..x.len() - s].chars(), y[..y.len() - s].chars());
+    match ((x.next(), x.next(), x.next()), (y.next(), y.next(), y.next())) {
+        ((_, None, _), (_, None, _)) => true,
+        ((Some(a), Some(b), None), (Some(c), Some(d), None)) => a == d && b == c,
+        _ => false,
+    }
 }
 
 /// The chars a word holds, as bits: letters and digits one bit each, other chars folded
@@ -1964,6 +1983,35 @@ mod tests {
                 assert_eq!((x.key.to_string(), x.key_chars, x.start, x.end, x.gap, x.upper, x.mask, x.spaced), *y, "{t:?}");
             }
         }
+    }
+
+    /// [`within_one_edit`] is the distance compared with one: every word of the corpus
+    /// windows (and damaged ones) against every alias word, and made-up pairs.
+    #[test]
+    fn within_one_edit_is_the_distance() {
+        let r = &Rules::embedded().agencies;
+        let mut ys: Vec<String> = r.fuzzy_index.aliases.iter().flat_map(|a| a.words.clone()).collect();
+        ys.extend(["ab", "ba", "aab", "aba", "abc", "acb", "đa", "ađ", "ơư", "ươ", "a", "", "xyz", "xzy"].map(String::from));
+        ys.sort_unstable();
+        ys.dedup();
+        let mut xs: Vec<String> = ys.clone();
+        for (k, t) in corpus_windows().iter().step_by(8).enumerate() {
+            let t = if k % 2 == 0 { t.clone() } else { damaged(t, k) };
+            let mut keys = String::new();
+            xs.extend(tokenize(&t, &mut keys).into_iter().map(|t| t.key.to_string()));
+            xs.extend(t.split_whitespace().map(|w| w.to_lowercase()));
+        }
+        xs.sort_unstable();
+        xs.dedup();
+        let mut close = 0;
+        for x in &xs {
+            for y in &ys {
+                let want = strsim::damerau_levenshtein(x, y) <= 1;
+                assert_eq!(within_one_edit(x, y), want, "{x} / {y}");
+                close += (want && x != y) as usize;
+            }
+        }
+        assert!(close > 100, "{close}");
     }
 
     /// The mask filter never rejects a close word: every word of the corpus (and damaged
