@@ -28,6 +28,13 @@ fn origin_key(origin: Origin) -> &'static str {
     }
 }
 
+thread_local! {
+    /// The table and the section name last folded on this thread, each with its folded
+    /// form (both empty at first: `fold("")` is empty): the items of one table or section
+    /// come one after another, and the name is folded once for them all.
+    static FOLDED_PARTS: std::cell::RefCell<[(String, String); 2]> = Default::default();
+}
+
 /// The id of an item from its content. `prefix` is `"t"` for tasks and `"i"` for
 /// indicators (a trailing `-` is accepted: `"t-"`).
 pub fn item_id(prefix: &str, origin: Origin, table: Option<&str>, section: Option<&str>, text: &str) -> String {
@@ -44,10 +51,17 @@ pub fn item_id_folded(prefix: &str, origin: Origin, table: Option<&str>, section
         h.update(part.as_bytes());
         h.update([0x1f]);
     }
-    let mut buf = String::new();
-    for part in [table, section] {
-        fold_into(part.unwrap_or(""), &mut buf);
-        h.update(buf.as_bytes());
+    for (k, part) in [table, section].into_iter().enumerate() {
+        let part = part.unwrap_or("");
+        FOLDED_PARTS.with(|m| {
+            let (last, folded) = &mut m.borrow_mut()[k];
+            if last != part {
+                last.clear();
+                last.push_str(part);
+                fold_into(part, folded);
+            }
+            h.update(folded.as_bytes());
+        });
         h.update([0x1f]);
     }
     h.update(folded_text.as_bytes());
