@@ -523,7 +523,7 @@ impl AgencyRules {
             } else if t.spaced {
                 t.key.split(' ').try_fold(at, |at, w| self.trie.child(at, w))
             } else {
-                self.trie.child(at, &t.key)
+                self.trie.child(at, t.key)
             };
             match node {
                 Some(at) => {
@@ -554,7 +554,7 @@ impl AgencyRules {
                 key.push(' ');
                 chars += 1;
             }
-            key.push_str(&t.key);
+            key.push_str(t.key);
             chars += t.key_chars;
             nwords += 1 + t.key.bytes().filter(|&b| b == b' ').count();
             ends.push((key.len(), chars, nwords));
@@ -623,7 +623,7 @@ impl AgencyRules {
             let klen = if short { klens[w] } else { window[..w].iter().map(|t| t.key_chars).sum::<usize>() + w - 1 };
             klen >= self.fuzzy.min_len
                 && klen.abs_diff(c.chars) <= c.allowed.max(1)
-                && window[1..w].iter().zip(&c.words[1..]).zip(&c.masks[1..]).all(|((t, y), &m)| word_close_masked(&t.key, t.mask, y, m))
+                && window[1..w].iter().zip(&c.words[1..]).zip(&c.masks[1..]).all(|((t, y), &m)| word_close_masked(t.key, t.mask, y, m))
         })
     }
 
@@ -1696,7 +1696,7 @@ mod tests {
             if n > 0 {
                 key.push(' ');
             }
-            key.push_str(&t.key);
+            key.push_str(t.key);
             keys.push(key.clone());
         }
         for (n, k) in keys.iter().enumerate().rev() {
@@ -1755,9 +1755,9 @@ mod tests {
             let mut keys = String::new();
             for t in tokenize(&text, &mut keys) {
                 for _ in 0..2 {
-                    let (root, cands) = r.first_word(&t.key);
-                    let want = r.fuzzy_index.candidates(&t.key);
-                    assert_eq!(root, r.trie.child(0, &t.key), "{}", t.key);
+                    let (root, cands) = r.first_word(t.key);
+                    let want = r.fuzzy_index.candidates(t.key);
+                    assert_eq!(root, r.trie.child(0, t.key), "{}", t.key);
                     assert_eq!(cands.as_deref().unwrap_or(&[]), want.as_slice(), "{}", t.key);
                     assert_eq!(cands.is_none(), want.is_empty());
                 }
