@@ -2004,13 +2004,19 @@ mod tests {
             xs.extend(tokenize(&t, &mut keys).into_iter().map(|t| t.key.to_string()));
             xs.extend(t.split_whitespace().map(|w| w.to_lowercase()));
         }
+        assert_agree_on_pairs(xs, &ys, |x, y| within_one_edit(x, y), |x, y| strsim::damerau_levenshtein(x, y) <= 1);
+    }
+
+    /// `fast(x, y) == reference(x, y)` for every `x` of `xs` (sorted and deduplicated
+    /// first) and `y` of `ys`, with more than 100 distinct pairs where it holds.
+    fn assert_agree_on_pairs<Y: AsRef<str>>(mut xs: Vec<String>, ys: &[Y], fast: impl Fn(&str, &str) -> bool, reference: impl Fn(&str, &str) -> bool) {
         xs.sort_unstable();
         xs.dedup();
         let mut close = 0;
         for x in &xs {
-            for y in &ys {
-                let want = strsim::damerau_levenshtein(x, y) <= 1;
-                assert_eq!(within_one_edit(x, y), want, "{x} / {y}");
+            for y in ys.iter().map(AsRef::as_ref) {
+                let want = reference(x, y);
+                assert_eq!(fast(x, y), want, "{x} / {y}");
                 close += (want && x != y) as usize;
             }
         }
@@ -2031,17 +2037,7 @@ mod tests {
             xs.extend(tokenize(t, &mut keys).into_iter().map(|t| t.key.to_string()));
         }
         xs.extend(ys.iter().map(|y| y.to_string()));
-        xs.sort_unstable();
-        xs.dedup();
-        let mut close = 0;
-        for x in &xs {
-            for y in &ys {
-                let want = word_close(x, y);
-                assert_eq!(word_close_masked(x, char_mask(x), y, char_mask(y)), want, "{x} / {y}");
-                close += (want && x != y) as usize;
-            }
-        }
-        assert!(close > 100, "{close}");
+        assert_agree_on_pairs(xs, &ys, |x, y| word_close_masked(x, char_mask(x), y, char_mask(y)), word_close);
     }
 
     #[test]
