@@ -2004,7 +2004,7 @@ mod tests {
             xs.extend(tokenize(&t, &mut keys).into_iter().map(|t| t.key.to_string()));
             xs.extend(t.split_whitespace().map(|w| w.to_lowercase()));
         }
-        assert_agree_on_pairs(xs, &ys, |x, y| within_one_edit(x, y), |x, y| strsim::damerau_levenshtein(x, y) <= 1);
+        assert_agree_on_pairs(xs, &ys, within_one_edit, |x, y| strsim::damerau_levenshtein(x, y) <= 1);
     }
 
     /// `fast(x, y) == reference(x, y)` for every `x` of `xs` (sorted and deduplicated
