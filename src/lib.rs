@@ -66,6 +66,7 @@ pub fn analyze(source: &SourceText, rules: &Rules, opts: &Options) -> (NormText,
     extract::agencies::start_document();
     extract::target::start_document();
     extract::deadline::start_document();
+    extract::ids::start_document();
     let norm = normalize::normalize_with(source, &opts.normalize, Some(&rules.restore));
     tracing::debug!(path = %source.path, lines = norm.line_count(), restored = norm.restored, "normalized");
     let tree = segment::segment(&norm, rules);

@@ -35,6 +35,12 @@ thread_local! {
     static FOLDED_PARTS: std::cell::RefCell<[(String, String); 2]> = Default::default();
 }
 
+/// Forgets the names folded for the last document, as the other per-document memories
+/// do: no document's cost depends on the one before it.
+pub fn start_document() {
+    FOLDED_PARTS.with(|p| *p.borrow_mut() = Default::default());
+}
+
 /// The id of an item from its content. `prefix` is `"t"` for tasks and `"i"` for
 /// indicators (a trailing `-` is accepted: `"t-"`).
 pub fn item_id(prefix: &str, origin: Origin, table: Option<&str>, section: Option<&str>, text: &str) -> String {
@@ -123,6 +129,16 @@ mod tests {
         let digest = h.finalize();
         let hex: String = digest.iter().take(ID_HEX_LEN / 2).map(|b| format!("{b:02x}")).collect();
         format!("{prefix}-{hex}")
+    }
+
+    /// A new document starts with no name remembered, and its ids are the same.
+    #[test]
+    fn start_document_forgets_the_names() {
+        let before = item_id("t", Origin::Appendix, Some("Phụ lục 1"), Some("II.2"), "Xây dựng kế hoạch");
+        assert!(FOLDED_PARTS.with(|p| !p.borrow()[0].0.is_empty()));
+        start_document();
+        assert!(FOLDED_PARTS.with(|p| p.borrow().iter().all(|(a, b)| a.is_empty() && b.is_empty())));
+        assert_eq!(item_id("t", Origin::Appendix, Some("Phụ lục 1"), Some("II.2"), "Xây dựng kế hoạch"), before);
     }
 
     #[test]
