@@ -102,9 +102,6 @@ enum Mode {
     Known,
 }
 
-/// Ids that tell compiled rule sets apart in [`RECENT`].
-static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 /// Compiled agency rules: alias index and fuzzy matcher.
 #[derive(Debug)]
 pub struct AgencyRules {
@@ -472,7 +469,8 @@ impl AgencyRules {
         });
         Ok(AgencyRules {
             head_grows,
-            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            // Tells this rule set from others in [`RECENT`] and [`CANDIDATES`].
+            id: super::memo::rule_set_id(),
             trie,
             fuzzy_index,
             agencies: file.agency,

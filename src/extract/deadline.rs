@@ -18,6 +18,7 @@
 //! Words and patterns live in `rules/deadlines.toml`, matched on folded text, so stripped
 //! and OCR'd text ("Thuong xuyen", "Hang nam") work.
 
+use super::memo::{rule_set_id, CellMemo};
 use super::target::{clean_raw, fold_keep};
 use crate::model::{Deadline, DeadlineKind};
 use crate::rules::{rule_error, RuleSource};
@@ -111,7 +112,7 @@ impl DeadlineRules {
             }
             patterns.push((p.name.clone(), re));
         }
-        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = rule_set_id();
         Ok(DeadlineRules { id, recurring, conditional, patterns })
     }
 
@@ -258,47 +259,18 @@ fn points(rules: &DeadlineRules, f: &str) -> Vec<Point> {
 
 /// Parses a deadline cell or phrase; `None` for empty text.
 pub fn parse_deadline(raw: &str, rules: &DeadlineRules) -> Option<Deadline> {
-    if raw.len() > PARSED_MAX_LEN {
-        return parse_deadline_uncached(raw, rules);
-    }
-    let known = PARSED.with(|p| {
-        let p = p.borrow();
-        (p.0 == rules.id).then(|| p.1.get(raw).cloned()).flatten()
-    });
-    if let Some(d) = known {
-        return d;
-    }
-    let d = parse_deadline_uncached(raw, rules);
-    PARSED.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.0 != rules.id || p.1.len() >= PARSED_MAX {
-            p.0 = rules.id;
-            p.1.clear();
-        }
-        p.1.insert(raw.to_string(), d.clone());
-    });
-    d
+    CellMemo::parsed(&PARSED, rules.id, raw, || parse_deadline_uncached(raw, rules))
 }
-
-/// Ids that tell compiled rule sets apart in [`PARSED`].
-static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// Cells remembered per thread at most (then it starts over); longer cells are not kept.
-const PARSED_MAX: usize = 4096;
-const PARSED_MAX_LEN: usize = 256;
 
 thread_local! {
-    /// The deadline cells parsed on this thread since the document started, for the rule
-    /// set with the id given: an assignment table repeats the same few deadlines
-    /// ("Thường xuyên", "Năm 2025") down its rows.
-    static PARSED: std::cell::RefCell<(u64, rustc_hash::FxHashMap<String, Option<Deadline>>)> =
-        std::cell::RefCell::new((u64::MAX, rustc_hash::FxHashMap::default()));
+    /// The deadline cells parsed on this thread since the document started: an assignment
+    /// table repeats the same few deadlines ("Thường xuyên", "Năm 2025") down its rows.
+    static PARSED: std::cell::RefCell<CellMemo<Option<Deadline>>> = Default::default();
 }
 
-/// Forgets this thread's parsed cells: called as each document starts, so that a document
-/// costs the same whatever was read before it.
+/// Forgets this thread's parsed cells: called as each document starts.
 pub fn start_document() {
-    PARSED.with(|p| p.borrow_mut().1.clear());
+    PARSED.with(|p| p.borrow_mut().clear());
 }
 
 /// [`parse_deadline`] without the memory of parsed cells.

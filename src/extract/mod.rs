@@ -8,6 +8,7 @@ pub mod confidence;
 pub mod deadline;
 pub mod ids;
 pub mod links;
+pub mod memo;
 pub mod metadata;
 pub mod target;
 

@@ -19,6 +19,7 @@
 //! The comparison words live in `rules/targets.toml`; matching is done on a folded form of
 //! the text (no diacritics, lowercase, punctuation kept), so stripped and OCR'd text work.
 
+use super::memo::{rule_set_id, CellMemo};
 use crate::fold::{fold_char, is_combining_mark};
 use crate::model::{Target, TargetOp};
 use crate::rules::{rule_error, RuleSource};
@@ -160,7 +161,7 @@ impl TargetRules {
         let percent_words = file.percent_words.iter().map(|w| fold_keep(w).text.trim().to_string()).collect();
         let section_starts = file.body.section_starts.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
         let exclude_sections = file.body.exclude_sections.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
-        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = rule_set_id();
         Ok(TargetRules { id, value, value_ascii_b, none_chars, percent_words, section_starts, exclude_sections })
     }
 
@@ -441,57 +442,29 @@ fn is_none_cell(rules: &TargetRules, folded: &str) -> bool {
     !t.is_empty() && t.chars().all(|c| c == ' ' || rules.none_chars.contains(&c))
 }
 
-/// Ids that tell compiled rule sets apart in [`PARSED`].
-static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 /// A parsed cell less its period: (raw, op, value, value_max).
 type Parsed = (String, TargetOp, Option<f64>, Option<f64>);
 
-/// Cells remembered per thread at most (then it starts over); longer cells are not kept.
-const PARSED_MAX: usize = 4096;
-const PARSED_MAX_LEN: usize = 256;
-
 thread_local! {
-    /// The target cells parsed on this thread since the document started, for the rule set
-    /// with the id given: an indicator table repeats the same few values ("100", "≥ 80")
-    /// down its rows and across its period columns.
-    static PARSED: std::cell::RefCell<(u64, rustc_hash::FxHashMap<String, Parsed>)> =
-        std::cell::RefCell::new((u64::MAX, rustc_hash::FxHashMap::default()));
+    /// The target cells parsed on this thread since the document started: an indicator
+    /// table repeats the same few values ("100", "≥ 80") down its rows and across its
+    /// period columns.
+    static PARSED: std::cell::RefCell<CellMemo<Parsed>> = Default::default();
 }
 
-/// Forgets this thread's parsed cells: called as each document starts, so that a document
-/// costs the same whatever was read before it.
+/// Forgets this thread's parsed cells: called as each document starts.
 pub fn start_document() {
-    PARSED.with(|p| p.borrow_mut().1.clear());
+    PARSED.with(|p| p.borrow_mut().clear());
 }
 
 /// Parses one target cell with the given rules ([`parse_target_uncached`], remembered for
-/// the cells of the document).
+/// the cells of the document; the period only labels the result).
 pub fn parse_target_with(rules: &TargetRules, raw: &str, period: Option<&str>) -> Target {
-    let period_of = || period.map(str::to_string);
-    if raw.len() > PARSED_MAX_LEN {
-        return parse_target_uncached(rules, raw, period);
-    }
-    let known = PARSED.with(|p| {
-        let p = p.borrow();
-        if p.0 != rules.id {
-            return None;
-        }
-        p.1.get(raw).cloned()
+    let (raw, op, value, value_max) = CellMemo::parsed(&PARSED, rules.id, raw, || {
+        let t = parse_target_uncached(rules, raw, None);
+        (t.raw, t.op, t.value, t.value_max)
     });
-    if let Some((raw, op, value, value_max)) = known {
-        return Target { period: period_of(), raw, op, value, value_max };
-    }
-    let t = parse_target_uncached(rules, raw, period);
-    PARSED.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.0 != rules.id || p.1.len() >= PARSED_MAX {
-            p.0 = rules.id;
-            p.1.clear();
-        }
-        p.1.insert(raw.to_string(), (t.raw.clone(), t.op, t.value, t.value_max));
-    });
-    t
+    Target { period: period.map(str::to_string), raw, op, value, value_max }
 }
 
 /// [`parse_target_with`] without the memory of parsed cells.
