@@ -427,22 +427,10 @@ fn chunk_key_at(text: &[u8], pos: usize, len: usize) -> Option<u128> {
     Some((lo as u128 | (hi as u128) << 64) | (len as u128) << 120)
 }
 
-/// The offset of the first '\n' of `b` at or after `from`, or `b.len()`. Eight bytes at
-/// a time: the lowest zero byte of `x ^ 0x0A0A..` is found exactly by the borrow test
-/// (false hits only come after a true one).
+/// The offset of the first '\n' of `b` at or after `from`, or `b.len()` (memchr: many
+/// bytes at a time).
 fn find_newline(b: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut i = from;
-    while let Some(word) = b.get(i..i + 8) {
-        let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ (ONES * b'\n' as u64);
-        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zero != 0 {
-            return i + (zero.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p)
+    memchr::memchr(b'\n', &b[from..]).map_or(b.len(), |p| from + p)
 }
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
