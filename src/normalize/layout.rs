@@ -403,6 +403,36 @@ fn space_at(s: &str, i: usize) -> Option<char> {
     }
 }
 
+/// The byte length of the char a UTF-8 lead byte starts (1 for continuation bytes,
+/// which [`chunk_end`] never meets at a char boundary).
+static CHAR_LEN: [u8; 256] = {
+    let mut t = [1u8; 256];
+    let mut b = 0xC0;
+    while b < 256 {
+        t[b] = if b < 0xE0 { 2 } else if b < 0xF0 { 3 } else { 4 };
+        b += 1;
+    }
+    t
+};
+
+/// The end of the whitespace-free chunk that starts at byte `start` of `s` (a char
+/// boundary, no whitespace there): the next whitespace char or the end. Steps a char at a
+/// time, not a byte (a Vietnamese letter is two or three bytes), and decodes only where
+/// [`space_at`] must.
+#[inline]
+fn chunk_end(s: &str, start: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = start + CHAR_LEN[b[start] as usize] as usize;
+    while i < b.len() {
+        let x = b[i];
+        if SPACE_CLASS[x as usize] != 0 && space_at(s, i).is_some() {
+            break;
+        }
+        i += CHAR_LEN[x as usize] as usize;
+    }
+    i
+}
+
 /// The most bytes of a chunk [`chunk_key`] holds.
 const CHUNK_KEY_MAX: usize = 15;
 
@@ -497,10 +527,7 @@ fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, tones: &mut ToneCa
             continue;
         }
         let start = i;
-        i += 1;
-        while i < b.len() && space_at(raw, i).is_none() {
-            i += 1;
-        }
+        i = chunk_end(raw, start);
         let key = chunk_key_at(text, at + start, i - start);
         let [words, marked, bad_marked, mixed] = tones.chunk_stats(&raw[start..i], key, style)?;
         st.words += words;
@@ -981,7 +1008,7 @@ mod tests {
         }
         let (mut fast, mut other) = (0, 0);
         for w in words.iter().filter(|w| !w.is_ascii()) {
-            let lower_key = w.chars().map(syllable_lower).collect::<Option<Vec<char>>>().and_then(|l| pack_key(l));
+            let lower_key = w.chars().map(syllable_lower).collect::<Option<Vec<char>>>().and_then(pack_key);
             for style in [ToneStyle::Traditional, ToneStyle::Modern] {
                 let mut tones = ToneCache::default();
                 let known = lower_key.is_some_and(|k| known_lower_in_place(k, style));
@@ -1054,6 +1081,32 @@ mod tests {
                 check_stats(&s, style);
             }
         }
+    }
+
+    /// `chunk_end` is the next whitespace char (`char::is_whitespace`), for every char
+    /// inside and at the end of a chunk, and at every chunk of every test text.
+    #[test]
+    fn chunk_end_is_the_next_whitespace() {
+        let reference = |s: &str, start: usize| s[start..].find(char::is_whitespace).map_or(s.len(), |p| start + p);
+        for u in 0..0x11_0000 {
+            if let Some(c) = char::from_u32(u).filter(|c| !c.is_whitespace()) {
+                for s in [format!("{c}"), format!("x{c}y z"), format!("{c}\u{1680}ạ"), format!("ấ{c}{c}\u{3000}")] {
+                    assert_eq!(chunk_end(&s, 0), reference(&s, 0), "U+{u:04X}");
+                }
+            }
+        }
+        let mut chunks = 0;
+        for text in all_texts() {
+            for line in text.split('\n') {
+                let mut i = 0;
+                while let Some(start) = line[i..].find(|c: char| !c.is_whitespace()).map(|p| i + p) {
+                    i = chunk_end(line, start);
+                    assert_eq!(i, reference(line, start), "{line:?}");
+                    chunks += 1;
+                }
+            }
+        }
+        assert!(chunks > 100_000, "{chunks}");
     }
 
     /// The key read as two masked words is the key made byte by byte, at every place and
