@@ -3,6 +3,7 @@
 
 use super::mapped::{MChar, MappedStr};
 use super::restore::detect::{ChunkWalk, Scratch, Stats, WordClass};
+use super::restore::syllables::{known_lower_in_place, syllable_lower};
 use super::{pack_key, PACK_MAX};
 
 use super::unicode::{place_tone, tone_in_place, ToneStyle};
@@ -235,27 +236,31 @@ impl ToneCache {
         // The word being read (plain variables, not an Option of a tuple: this loop runs
         // on every char): its first byte (`NO_WORD`: none), whether all ASCII so far, and
         // its `pack_key` so far (valid while `packable` and at most `PACK_MAX` chars).
+        // Also the key of the word lowercased by `syllable_lower` (valid while `lowerable`):
+        // a syllable of the inventory in any case with its tone in place is a marked
+        // possible syllable, told by one look-up in the per-process table (no class work,
+        // nothing remembered), on the first reading of a chunk as on every other.
         const NO_WORD: usize = usize::MAX;
         let (mut word, mut ascii) = (NO_WORD, true);
         let (mut key, mut packable, mut n) = (0u128, true, 0usize);
+        let (mut lower_key, mut lowerable) = (0u128, true);
         for (i, c) in chunk.char_indices() {
             if is_letter(c) {
                 if word == NO_WORD {
                     (word, ascii, key, packable, n) = (i, true, 0, true, 0);
+                    (lower_key, lowerable) = (0, true);
                 }
                 ascii &= c.is_ascii();
                 packable &= (c as u32) < 0x2000;
                 key = key << 13 | c as u128;
+                let l = syllable_lower(c);
+                lowerable &= l.is_some();
+                lower_key = lower_key << 13 | l.map_or(0, |l| l as u128);
                 n += 1;
                 continue;
             }
             if word != NO_WORD {
-                let class = if ascii {
-                    WordClass::Plain
-                } else {
-                    let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
-                    self.unchanged_class(&chunk[word..i], key, style)?
-                };
+                let class = self.word_class_at(chunk, word, i, ascii, (packable, key), (lowerable, lower_key), n, style)?;
                 self.walk.run(word, class);
                 word = NO_WORD;
             }
@@ -265,17 +270,28 @@ impl ToneCache {
             self.walk.other(chunk, i, c, &mut self.detect, &mut st);
         }
         if word != NO_WORD {
-            let class = if ascii {
-                WordClass::Plain
-            } else {
-                let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
-                self.unchanged_class(&chunk[word..], key, style)?
-            };
+            let class = self.word_class_at(chunk, word, chunk.len(), ascii, (packable, key), (lowerable, lower_key), n, style)?;
             self.walk.run(word, class);
         }
         self.walk.finish(chunk, chunk.len(), &mut self.detect, &mut st);
         debug_assert_eq!(st.plain_viet, 0);
         Some(st)
+    }
+
+    /// The class of the word `chunk[start..end]` of `n` letters for [`ToneCache::walk_chunk`],
+    /// `None` when retoning changes it: from the keys made on the way (each with whether
+    /// it is valid), through the inventory table first.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn word_class_at(&mut self, chunk: &str, start: usize, end: usize, ascii: bool, (packable, key): (bool, u128), (lowerable, lower_key): (bool, u128), n: usize, style: ToneStyle) -> Option<WordClass> {
+        if ascii {
+            return Some(WordClass::Plain);
+        }
+        if lowerable && n <= PACK_MAX && known_lower_in_place(lower_key | (n as u128) << 120, style) {
+            return Some(WordClass::Marked);
+        }
+        let key = (packable && n <= PACK_MAX).then_some(key | (n as u128) << 120);
+        self.unchanged_class(&chunk[start..end], key, style)
     }
 
     fn put_back(self) {
@@ -387,6 +403,36 @@ fn space_at(s: &str, i: usize) -> Option<char> {
     }
 }
 
+/// The byte length of the char a UTF-8 lead byte starts (1 for continuation bytes,
+/// which [`chunk_end`] never meets at a char boundary).
+static CHAR_LEN: [u8; 256] = {
+    let mut t = [1u8; 256];
+    let mut b = 0xC0;
+    while b < 256 {
+        t[b] = if b < 0xE0 { 2 } else if b < 0xF0 { 3 } else { 4 };
+        b += 1;
+    }
+    t
+};
+
+/// The end of the whitespace-free chunk that starts at byte `start` of `s` (a char
+/// boundary, no whitespace there): the next whitespace char or the end. Steps a char at a
+/// time, not a byte (a Vietnamese letter is two or three bytes), and decodes only where
+/// [`space_at`] must.
+#[inline]
+fn chunk_end(s: &str, start: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = start + CHAR_LEN[b[start] as usize] as usize;
+    while i < b.len() {
+        let x = b[i];
+        if SPACE_CLASS[x as usize] != 0 && space_at(s, i).is_some() {
+            break;
+        }
+        i += CHAR_LEN[x as usize] as usize;
+    }
+    i
+}
+
 /// The most bytes of a chunk [`chunk_key`] holds.
 const CHUNK_KEY_MAX: usize = 15;
 
@@ -481,10 +527,7 @@ fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, tones: &mut ToneCa
             continue;
         }
         let start = i;
-        i += 1;
-        while i < b.len() && space_at(raw, i).is_none() {
-            i += 1;
-        }
+        i = chunk_end(raw, start);
         let key = chunk_key_at(text, at + start, i - start);
         let [words, marked, bad_marked, mixed] = tones.chunk_stats(&raw[start..i], key, style)?;
         st.words += words;
@@ -943,6 +986,49 @@ mod tests {
         }
     }
 
+    /// The inventory look-up of `word_class_at` (a word lowercased by `syllable_lower`)
+    /// answers as `unchanged_class` with a fresh cache: on every syllable in lowercase,
+    /// capitalized, uppercase and with each letter uppercased alone, and on every word of
+    /// the test texts, in both styles.
+    #[test]
+    fn inventory_look_up_equals_unchanged_class() {
+        let mut words: Vec<String> = Vec::new();
+        for s in crate::normalize::restore::syllables::generate() {
+            let chars: Vec<char> = s.chars().collect();
+            for i in 0..chars.len() {
+                let mut v = chars.clone();
+                v[i] = v[i].to_uppercase().next().unwrap();
+                words.push(v.into_iter().collect());
+            }
+            words.push(s.to_uppercase());
+            words.push(s);
+        }
+        for text in all_texts() {
+            words.extend(text.split(|c: char| !is_letter(c)).filter(|w| !w.is_empty()).map(str::to_string));
+        }
+        let (mut fast, mut other) = (0, 0);
+        for w in words.iter().filter(|w| !w.is_ascii()) {
+            let lower_key = w.chars().map(syllable_lower).collect::<Option<Vec<char>>>().and_then(pack_key);
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                let mut tones = ToneCache::default();
+                let known = lower_key.is_some_and(|k| known_lower_in_place(k, style));
+                let want = tones.unchanged_class(w, pack_key(w.chars()), style);
+                if known {
+                    assert_eq!(want, Some(WordClass::Marked), "{w}");
+                    fast += 1;
+                } else {
+                    other += 1;
+                }
+                // And through the walk, which makes the keys itself: the word as a chunk
+                // has the detector's counts, or none when retoning changes it.
+                let chars: Vec<char> = w.chars().collect();
+                let expect = want.map(|_| crate::normalize::restore::detect::stats([chars.as_slice()], None));
+                assert_eq!(ToneCache::default().walk_chunk(w, style), expect, "{w}");
+            }
+        }
+        assert!(fast > 100_000 && other > 1000, "{fast} {other}");
+    }
+
     /// The thread's cache, reused for each document, changes no result: each text
     /// cleaned after every other text (both styles) equals it cleaned with a new cache,
     /// and each document starts with the cache empty.
@@ -995,6 +1081,32 @@ mod tests {
                 check_stats(&s, style);
             }
         }
+    }
+
+    /// `chunk_end` is the next whitespace char (`char::is_whitespace`), for every char
+    /// inside and at the end of a chunk, and at every chunk of every test text.
+    #[test]
+    fn chunk_end_is_the_next_whitespace() {
+        let reference = |s: &str, start: usize| s[start..].find(char::is_whitespace).map_or(s.len(), |p| start + p);
+        for u in 0..0x11_0000 {
+            if let Some(c) = char::from_u32(u).filter(|c| !c.is_whitespace()) {
+                for s in [format!("{c}"), format!("x{c}y z"), format!("{c}\u{1680}ạ"), format!("ấ{c}{c}\u{3000}")] {
+                    assert_eq!(chunk_end(&s, 0), reference(&s, 0), "U+{u:04X}");
+                }
+            }
+        }
+        let mut chunks = 0;
+        for text in all_texts() {
+            for line in text.split('\n') {
+                let mut i = 0;
+                while let Some(start) = line[i..].find(|c: char| !c.is_whitespace()).map(|p| i + p) {
+                    i = chunk_end(line, start);
+                    assert_eq!(i, reference(line, start), "{line:?}");
+                    chunks += 1;
+                }
+            }
+        }
+        assert!(chunks > 100_000, "{chunks}");
     }
 
     /// The key read as two masked words is the key made byte by byte, at every place and

@@ -5,10 +5,10 @@
 //! The generated set over-generates a little (some rhymes exist only after a few
 //! onsets); [`super::lexicon`] intersects it with attested forms to get the candidates.
 
-use crate::normalize::unicode::{compose_tone, letter, place_tone, tone_position, Letter, ToneStyle};
+use crate::normalize::unicode::{compose_tone, letter, place_tone, tone_in_place, tone_position, Letter, ToneStyle};
 use once_cell::sync::Lazy;
 use crate::normalize::pack_key;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use unicode_normalization::UnicodeNormalization;
 
 const ONSETS: [&str; 26] = [
@@ -164,16 +164,125 @@ fn tone_at(bare: &str, chars: &[char]) -> Option<usize> {
     chars.iter().zip(&toned).position(|(a, b)| a != b).filter(|_| toned.len() == chars.len())
 }
 
-/// The inventory by [`pack_key`] (every syllable packs: at most 7 letters, all below
-/// U+2000). A look-up hashes and compares one integer; a set of strings also followed a
-/// pointer to each candidate's bytes, a cache miss in the middle of a batch.
-static INVENTORY: Lazy<FxHashSet<u128>> =
-    Lazy::new(|| generate_set().iter().map(|s| pack_key(s.chars()).expect("a syllable packs")).collect());
+/// [`Facts`] bit: the word is a syllable of the inventory.
+const SYLLABLE: u8 = 1;
+/// [`Facts`] bits: [`tone_in_place`] of the syllable for each [`ToneStyle`].
+const IN_PLACE_TRADITIONAL: u8 = 2;
+const IN_PLACE_MODERN: u8 = 4;
+
+/// Facts of every syllable of the inventory by [`pack_key`] (every syllable packs: at
+/// most 7 letters, all below U+2000): [`SYLLABLE`] and whether its tone is in place for
+/// each style ([`tone_in_place`]). A look-up hashes and compares one integer; a set of
+/// strings also followed a pointer to each candidate's bytes.
+type Facts = FxHashMap<u128, u8>;
+
+/// The inventory with its facts, built in full once a process (not as words are met), so
+/// that the first reading of a word in a document is one look-up in an immutable table
+/// whatever documents came before: no cache is shared between documents.
+static INVENTORY: Lazy<Facts> = Lazy::new(build_inventory);
+
+/// The [`tone_in_place`] bits of a word.
+fn in_place_bits(chars: &[char]) -> u8 {
+    let bit = |style, b| if tone_in_place(chars.iter().copied(), style) { b } else { 0 };
+    bit(ToneStyle::Traditional, IN_PLACE_TRADITIONAL) | bit(ToneStyle::Modern, IN_PLACE_MODERN)
+}
+
+/// [`generate_set`] as keys with their facts, without a string a syllable. The tone bits
+/// of a toned syllable are those of [`tone_in_place`] worked out once for its spelling:
+/// the word has one tone (its toned letter's), `tone_at` is where it sits, and the bases
+/// are those of the toneless spelling (a test checks every syllable against the function).
+fn build_inventory() -> Facts {
+    let mut facts = Facts::with_capacity_and_hasher(20_000, Default::default());
+    let mut word: Vec<char> = Vec::with_capacity(16);
+    for (bare, stop) in bare_spellings() {
+        let chars: Vec<char> = bare.chars().collect();
+        let at = tone_at(&bare, &chars);
+        if !stop {
+            let key = pack_key(chars.iter().copied()).expect("a syllable packs");
+            *facts.entry(key).or_default() |= SYLLABLE | in_place_bits(&chars);
+        }
+        let Some(at) = at else { continue };
+        // `tone_in_place` of a toned spelling, from the letters of the toneless one: all
+        // letters, at most 8 of them, the tone where `tone_position` puts it for the style.
+        let bases: Option<Vec<char>> = chars.iter().map(|&c| letter(c).filter(|l| l.tone == 0).map(|l| l.base)).collect();
+        let spelled = bases.as_ref().filter(|b| b.len() <= 8).map(|b| {
+            let ok = |style| tone_position(b, style).is_none_or(|p| p == at);
+            (if ok(ToneStyle::Traditional) { IN_PLACE_TRADITIONAL } else { 0 }) | (if ok(ToneStyle::Modern) { IN_PLACE_MODERN } else { 0 })
+        });
+        for (t, tone) in TONES.iter().enumerate().skip(1) {
+            if stop && !matches!(*tone, "\u{0301}" | "\u{0323}") {
+                continue;
+            }
+            word.clear();
+            word.extend_from_slice(&chars[..at]);
+            match compose_tone(chars[at], t as u8) {
+                Some(c) => word.push(c),
+                None => {
+                    let mark = tone.chars().next().unwrap_or('\u{0301}');
+                    word.extend([chars[at], mark].iter().collect::<String>().nfc());
+                }
+            }
+            word.extend_from_slice(&chars[at + 1..]);
+            let toned = (word.len() == chars.len()).then(|| letter(word[at])).flatten();
+            let bits = match (spelled, toned) {
+                (Some(bits), Some(l)) if l.tone != 0 && l.base == bases.as_ref().map_or('\0', |b| b[at]) => bits,
+                // Not a letter the fast path knows: ask the function.
+                _ => in_place_bits(&word),
+            };
+            let key = pack_key(word.iter().copied()).expect("a syllable packs");
+            *facts.entry(key).or_default() |= SYLLABLE | bits;
+        }
+    }
+    facts
+}
+
+/// The lowercase form of each char below [`LOWER_END`] for [`syllable_lower`] (0: none).
+const LOWER_END: usize = 0x1F00;
+static LOWER: Lazy<Box<[u16]>> = Lazy::new(|| {
+    let mut t = vec![0u16; LOWER_END].into_boxed_slice();
+    let ranges = [(u32::from(b'A'), u32::from(b'Z')), (u32::from(b'a'), u32::from(b'z')), (0xC0, 0x24F), (0x1E00, 0x1EFF)];
+    for c in ranges.into_iter().flat_map(|(lo, hi)| lo..=hi).filter_map(char::from_u32) {
+        let mut l = c.to_lowercase();
+        if let (Some(l), None) = (l.next(), l.next()) {
+            if (l as usize) < LOWER_END && c.is_ascii() == l.is_ascii() && letter(c).is_some() && letter(c) == letter(l) {
+                t[c as usize] = l as u16;
+            }
+        }
+    }
+    t
+});
+
+/// The lowercase form of `c` for looking a word up in the inventory by its lowercase
+/// form ([`known_lower_in_place`]): the char `c` lowercases to, when that is one char
+/// below U+1F00 that [`letter`] reads as `c` (same base and tone) and is ASCII only when
+/// `c` is; `None` otherwise. Such a word has the tone facts and the detector's class of
+/// its lowercase form.
+#[inline]
+pub(crate) fn syllable_lower(c: char) -> Option<char> {
+    match LOWER.get(c as usize) {
+        Some(&l) if l != 0 => char::from_u32(u32::from(l)),
+        _ => None,
+    }
+}
 
 /// Whether `lower` (lowercase NFC, traditional tone placement) is a possible syllable.
 pub fn is_syllable(lower: &str) -> bool {
     // A word that does not pack is no syllable.
-    pack_key(lower.chars()).is_some_and(|k| INVENTORY.contains(&k))
+    pack_key(lower.chars()).is_some_and(|k| INVENTORY.contains_key(&k))
+}
+
+/// Whether the word of [`pack_key`] `lower_key` is a syllable of the inventory whose
+/// tone is in place for `style` ([`tone_in_place`]). Callers pass the key of a word
+/// lowercased by [`syllable_lower`]: the word then has its tone in place too, and
+/// `restore::detect` counts it as a marked possible syllable when it is not all ASCII.
+/// `false` says nothing: the word may still have its tone in place.
+#[inline]
+pub(crate) fn known_lower_in_place(lower_key: u128, style: ToneStyle) -> bool {
+    let bit = match style {
+        ToneStyle::Traditional => IN_PLACE_TRADITIONAL,
+        ToneStyle::Modern => IN_PLACE_MODERN,
+    };
+    INVENTORY.get(&lower_key).is_some_and(|f| f & bit != 0)
 }
 
 /// Size of the generated inventory.
@@ -252,6 +361,59 @@ mod tests {
         }
         assert!(found > strings.len() && words.len() > 2 * strings.len(), "{found} {}", words.len());
         assert_eq!(inventory_size(), strings.len());
+    }
+
+    /// The facts built once a process equal the functions, for every syllable: the tone
+    /// bits are `tone_in_place` itself (worked out once a spelling when built).
+    #[test]
+    fn inventory_facts_equal_the_functions() {
+        let syllables = generate();
+        let (mut modern_out, mut both) = (0, 0);
+        for s in &syllables {
+            let chars: Vec<char> = s.chars().collect();
+            let facts = INVENTORY[&pack_key(s.chars()).unwrap()];
+            assert_eq!(facts, SYLLABLE | in_place_bits(&chars), "{s}");
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                assert_eq!(known_lower_in_place(pack_key(s.chars()).unwrap(), style), tone_in_place(s.chars(), style), "{s}");
+            }
+            modern_out += usize::from(facts & IN_PLACE_MODERN == 0);
+            both += usize::from(facts == SYLLABLE | IN_PLACE_TRADITIONAL | IN_PLACE_MODERN);
+        }
+        assert_eq!(INVENTORY.len(), syllables.len());
+        // Both kinds met: syllables whose tone moves in the modern style ("hòa"), and most
+        // with it in place for both.
+        assert!(modern_out > 100 && both > syllables.len() / 2, "{modern_out} {both}");
+        // Not syllables: no facts.
+        for w in ["hoà", "ghá", "quyét", "Hòa", "ubnd"] {
+            for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+                assert!(!known_lower_in_place(pack_key(w.chars()).unwrap(), style), "{w}");
+            }
+        }
+    }
+
+    /// `syllable_lower` maps a char only to its one-char lowercase form that `letter`
+    /// reads alike, ASCII only for ASCII: checked on every char.
+    #[test]
+    fn syllable_lower_reads_as_the_char() {
+        let mut mapped = 0;
+        for u in 0..0x11_0000 {
+            let Some(c) = char::from_u32(u) else { continue };
+            if let Some(l) = syllable_lower(c) {
+                assert!(c.to_lowercase().eq(std::iter::once(l)), "U+{u:04X}");
+                assert!(letter(c).is_some() && letter(c) == letter(l), "U+{u:04X}");
+                assert_eq!(c.is_ascii(), l.is_ascii(), "U+{u:04X}");
+                mapped += 1;
+            }
+        }
+        // Every letter of every syllable, and its uppercase form, is mapped.
+        for s in generate() {
+            for c in s.chars() {
+                assert_eq!(syllable_lower(c), Some(c), "{s}");
+                let upper: Vec<char> = c.to_uppercase().collect();
+                assert_eq!(syllable_lower(upper[0]), Some(c), "{s}");
+            }
+        }
+        assert!(mapped > 300, "{mapped}");
     }
 
     #[test]
