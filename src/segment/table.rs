@@ -912,13 +912,14 @@ impl Ctx<'_> {
     }
 
     fn unit_split(&mut self, k: usize) -> bool {
-        let t = self.frags[k].text.clone();
+        let t = &self.frags[k].text;
         let cr = &self.rules.columns;
         // Unit at the start: "% ≥ 80 ..." → "%" | "≥ 80 ...".
         let first = t.split_whitespace().next().unwrap_or("");
         if cr.is_unit(first) {
             if first.len() < t.len() {
-                self.split(k, first.len());
+                let p = first.len();
+                self.split(k, p);
             }
             return true;
         }
@@ -1079,7 +1080,7 @@ fn place_row(r: &RawRow, frags: Vec<Frag>, cols: &[ColumnRole], w: &Widths, rule
                     if cx.agency_starts(m) {
                         break;
                     }
-                    if let Some(p) = inline_agency(rules, &cx.frags[m].text.clone()) {
+                    if let Some(p) = inline_agency(rules, &cx.frags[m].text) {
                         cx.split(m, p);
                         end += 1;
                         m += 1;
@@ -1327,25 +1328,23 @@ fn find_token(t: &str, tok: &str) -> Option<usize> {
 /// fragment that holds the end of the output and the deadline ("Kế hoạch 10/2025").
 fn find_deadline(cx: &mut Ctx, from: usize) -> Option<usize> {
     let cr = &cx.rules.columns;
+    // Whether the text before a deadline start ends with a word that keeps it open: asked
+    // only where a deadline starts (the fold of the word is not made for every word).
+    let open_before = |before: &str| before.split_whitespace().last().is_some_and(|w| cr.deadline_open_words.contains(&fold(w)));
     for j in (from..cx.frags.len()).rev() {
-        let t = cx.frags[j].text.clone();
-        let prev_open = j > from
-            && cx.frags[j - 1]
-                .text
-                .split_whitespace()
-                .last()
-                .is_some_and(|w| cr.deadline_open_words.contains(&fold(w)));
-        if cr.starts_deadline(&cx.ahead_by(j, 20, ' ')) && !prev_open {
+        if cr.starts_deadline(&cx.ahead_by(j, 20, ' ')) && !(j > from && open_before(&cx.frags[j - 1].text)) {
             return Some(j);
         }
         // Inline: a later word of the line starts the deadline.
-        let starts: Vec<usize> = t.char_indices().filter(|&(i, _)| i > 0 && t[..i].ends_with(' ')).map(|(i, _)| i).collect();
-        for p in starts {
-            let open = t[..p].split_whitespace().last().is_some_and(|w| cr.deadline_open_words.contains(&fold(w)));
-            if cr.starts_deadline(&t[p..]) && !open {
-                cx.split(j, p);
-                return Some(j + 1);
-            }
+        let t = &cx.frags[j].text;
+        let split = t
+            .char_indices()
+            .filter(|&(i, _)| i > 0 && t[..i].ends_with(' '))
+            .map(|(i, _)| i)
+            .find(|&p| cr.starts_deadline(&t[p..]) && !open_before(&t[..p]));
+        if let Some(p) = split {
+            cx.split(j, p);
+            return Some(j + 1);
         }
     }
     None
