@@ -900,6 +900,8 @@ impl AgencyRules {
         // The fewest tokens a cut text (plain ASCII or not) was read up to before a word no
         // name covers: a shorter cut that still holds them reads them alike.
         let mut stopped = [usize::MAX; 2];
+        // Cut texts up to it are plain ASCII.
+        let ascii_end = stripped.bytes().position(|b| !b.is_ascii()).unwrap_or(stripped.len());
         let mut end = full.len();
         for e in (1..=lines.len()).rev() {
             if e < lines.len() {
@@ -907,12 +909,15 @@ impl AgencyRules {
             }
             // The cut text reads as the first words of the whole one, unless a label that
             // ends after the cut starts before it, or a word was rejoined across it.
+            // Tokens are in order: the one that may run past the cut is the first that
+            // ends after it.
+            let cut = toks.partition_point(|t| t.end <= end);
             let same = labels.iter().all(|&(start, _, p)| p < end || start >= end)
-                && !toks.iter().any(|t| t.start < end && t.end > end)
+                && toks.get(cut).is_none_or(|t| t.start >= end)
                 && stripped.len() == full.len();
             let covered = if same {
-                let sub = &toks[..toks.partition_point(|t| t.end <= end)];
-                let ascii = stripped[..end].is_ascii() as usize;
+                let sub = &toks[..cut];
+                let ascii = (end <= ascii_end) as usize;
                 if stopped[ascii] <= sub.len() {
                     continue;
                 }
