@@ -488,6 +488,7 @@ mod tests {
             .filter_map(|p| std::fs::read_to_string(p).ok())
             .collect();
         texts.push("  Ho\u{0300}a -- KTHT&ĐT; 50% , x/y ².\n Ủy ban ".to_string());
+        texts.extend(["", " ", "-", "a", " a", "a ", "\u{300}", " \u{300}a \u{300} ", "Ⱥ-Ⱥ", "a--b  c"].map(String::from));
         let mut parts = 0;
         for text in &texts {
             for line in text.lines().take(400) {
