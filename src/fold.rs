@@ -3,14 +3,47 @@
 
 use unicode_normalization::char::decompose_canonical;
 
-/// Code points below this (Latin, Latin Extended, combining marks, Vietnamese letters in
-/// Latin Extended Additional) are folded by table lookup.
-const TABLE_END: u32 = 0x2000;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
-/// `fold_char` of every code point below `TABLE_END`, computed once.
-static FOLD_TABLE: once_cell::sync::Lazy<Vec<char>> = once_cell::sync::Lazy::new(|| {
-    (0..TABLE_END).map(|u| char::from_u32(u).map_or('\0', fold_char_slow)).collect()
-});
+/// Code points below this (Latin, Latin Extended, combining marks, Greek and Cyrillic,
+/// Vietnamese letters in Latin Extended Additional, general punctuation) are folded by
+/// table lookup.
+const TABLE_END: u32 = 0x3000;
+
+/// An entry of [`FOLD_TABLE`] or [`KEY_TABLE`] not made yet. No entry the tables are read
+/// for is 0: the tables are read for chars beyond ASCII only, none of which folds to NUL
+/// or has the class 0 (NUL is a separator, [`SEP`]).
+const UNKNOWN: u32 = 0;
+
+/// Each entry is made when its char is first met ([`table_entry`]): a text uses a few
+/// hundred of these chars, and making all of them (the decomposition, `to_lowercase`
+/// and `is_alphanumeric` cost hundreds to a few thousand instructions a char) was a
+/// large share of a short run. Per-char facts: they do not depend on any document.
+static FOLD_TABLE: [AtomicU32; TABLE_END as usize] = [const { AtomicU32::new(UNKNOWN) }; TABLE_END as usize];
+
+/// The entry of `table` for `u` (below [`TABLE_END`], not ASCII), made by `make` when
+/// first asked for.
+#[inline(always)]
+fn table_entry(table: &[AtomicU32; TABLE_END as usize], u: u32, make: fn(u32) -> u32) -> u32 {
+    // Relaxed: every thread that makes an entry stores the same value.
+    match table[u as usize].load(Relaxed) {
+        UNKNOWN => make_entry(&table[u as usize], u, make),
+        k => k,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn make_entry(cell: &AtomicU32, u: u32, make: fn(u32) -> u32) -> u32 {
+    let k = make(u);
+    cell.store(k, Relaxed);
+    k
+}
+
+/// Below [`TABLE_END`] every code point is a char (the surrogates start at U+D800).
+fn char_below_table_end(u: u32) -> char {
+    char::from_u32(u).expect("no surrogate below TABLE_END")
+}
 
 /// Removes Vietnamese diacritics from one char and lowercases it (`Ố` → `o`, `Đ` → `d`).
 pub fn fold_char(c: char) -> char {
@@ -18,7 +51,7 @@ pub fn fold_char(c: char) -> char {
         return c.to_ascii_lowercase();
     }
     if (c as u32) < TABLE_END {
-        return FOLD_TABLE[c as usize];
+        return char_below_table_end(table_entry(&FOLD_TABLE, c as u32, |u| fold_char_slow(char_below_table_end(u)) as u32));
     }
     fold_char_slow(c)
 }
@@ -67,10 +100,16 @@ pub fn strip_diacritics(s: &str) -> String {
 const SKIP: u32 = u32::MAX;
 const SEP: u32 = u32::MAX - 1;
 
-/// `key_class` of every code point below `TABLE_END`, computed once: [`fold`] is called
-/// on most lines by several stages, so it does one lookup a char.
-static KEY_TABLE: once_cell::sync::Lazy<Vec<u32>> =
-    once_cell::sync::Lazy::new(|| (0..TABLE_END).map(|u| char::from_u32(u).map_or(SEP, key_class)).collect());
+/// [`key_class`] of the code points below [`TABLE_END`], each made when first met (see
+/// [`FOLD_TABLE`]): [`fold`] is called on most lines by several stages, so it does one
+/// lookup a char.
+static KEY_TABLE: [AtomicU32; TABLE_END as usize] = [const { AtomicU32::new(UNKNOWN) }; TABLE_END as usize];
+
+/// [`key_class`] of a code point below [`TABLE_END`], beyond ASCII.
+#[inline(always)]
+fn table_key(u: u32) -> u32 {
+    table_entry(&KEY_TABLE, u, |u| key_class(char_below_table_end(u)))
+}
 
 /// [`key_class`] of ASCII bytes, known at compile time: most chars of a plan are ASCII,
 /// and this lookup needs neither the lazy table's check nor a char decode.
@@ -91,14 +130,16 @@ fn key_of(c: char) -> u32 {
     if c.is_ascii() {
         return ASCII_KEY[c as usize];
     }
-    key_beyond_ascii(&KEY_TABLE, c)
+    key_of_code_point(c as u32)
 }
 
-/// [`key_class`] of a char outside ASCII, from `table` (the [`KEY_TABLE`]) where it reaches.
-fn key_beyond_ascii(table: &[u32], c: char) -> u32 {
-    match table.get(c as usize) {
-        Some(&k) => k,
-        None => key_class(c),
+/// [`key_class`] of a code point beyond ASCII (a char), by table where it reaches.
+#[inline(always)]
+fn key_of_code_point(u: u32) -> u32 {
+    if u < TABLE_END {
+        table_key(u)
+    } else {
+        char::from_u32(u).map_or(SEP, key_class)
     }
 }
 
@@ -182,10 +223,63 @@ pub fn fold_prefix(s: &str, n: usize) -> String {
 }
 
 /// [`fold`] into a reused buffer (cleared first).
+///
+/// Its own loop rather than [`fold_each`]: folding is done on most lines and words by
+/// several stages, most calls on a few bytes. Neither chars nor offsets are counted; a
+/// separator writes the space at once (unless the key is empty or already ends with one)
+/// and a trailing space is dropped at the end, so a kept ASCII char costs a table lookup
+/// and a push.
 pub fn fold_into(s: &str, out: &mut String) {
     out.clear();
-    fold_each(s, out, usize::MAX, |_, _| {});
+    // Most keys are no longer than the text (a folded char is rarely longer than its
+    // char, a space stands for a separator).
+    out.reserve(s.len());
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let key = if b < 0x80 {
+            i += 1;
+            match ASCII_FOLD[b as usize] {
+                0 => SEP,
+                f => {
+                    out.push(f as char);
+                    continue;
+                }
+            }
+        } else {
+            next_key(s, &mut i)
+        };
+        match key {
+            SKIP => {}
+            // A space after the last word, one only.
+            SEP => {
+                if !matches!(out.as_bytes().last(), None | Some(b' ')) {
+                    out.push(' ');
+                }
+            }
+            // Only chars are stored (`key_class` of a char).
+            k => out.push(char::from_u32(k).unwrap_or(' ')),
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
 }
+
+/// [`ASCII_KEY`] as bytes: the folded byte of a kept ASCII char, 0 for a separator (no
+/// ASCII char is skipped).
+static ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        if ASCII_KEY[b] != SEP {
+            t[b] = ASCII_KEY[b] as u8;
+        }
+        b += 1;
+    }
+    t
+};
 
 /// `fold(text)` and, at every char boundary `i` of `text`, the length of
 /// `fold(&text[..i])`. Folding goes char by char and writes the space between two words
@@ -205,7 +299,7 @@ pub fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
 /// two- and three-byte chars (all Vietnamese letters) into the table without a char
 /// decode and its checks; folding runs over most of the text several times.
 #[inline(always)]
-fn next_key(s: &str, table: &[u32], i: &mut usize) -> u32 {
+fn next_key(s: &str, i: &mut usize) -> u32 {
     let bytes = s.as_bytes();
     let b = bytes[*i];
     if b < 0x80 {
@@ -216,15 +310,12 @@ fn next_key(s: &str, table: &[u32], i: &mut usize) -> u32 {
     if b < 0xE0 {
         let u = ((b as u32 & 0x1F) << 6) | cont(1);
         *i += 2;
-        return table[u as usize];
+        return table_key(u);
     }
     if b < 0xF0 {
         let u = ((b as u32 & 0x0F) << 12) | (cont(1) << 6) | cont(2);
         *i += 3;
-        return match table.get(u as usize) {
-            Some(&k) => k,
-            None => char::from_u32(u).map_or(SEP, key_class),
-        };
+        return key_of_code_point(u);
     }
     let c = s[*i..].chars().next().expect("a char starts here");
     *i += c.len_utf8();
@@ -235,14 +326,13 @@ fn next_key(s: &str, table: &[u32], i: &mut usize) -> u32 {
 /// each char's byte offset in `s` and the length of `out` before that char. Stops once
 /// it has appended `limit` chars.
 fn fold_each(s: &str, out: &mut String, limit: usize, mut before_char: impl FnMut(usize, usize)) {
-    let table = &**KEY_TABLE;
     let bytes = s.as_bytes();
     let mut pending_space = false;
     let mut i = 0;
     let mut pushed = 0;
     while i < bytes.len() && pushed < limit {
         before_char(i, out.len());
-        let key = next_key(s, table, &mut i);
+        let key = next_key(s, &mut i);
         if key == SKIP {
             continue;
         }
@@ -294,7 +384,46 @@ mod tests {
         for u in 0..TABLE_END + 0x100 {
             if let Some(c) = char::from_u32(u) {
                 assert_eq!(fold_char(c), fold_char_slow(c), "U+{u:04X}");
+                // Asked twice: the entry made, then the entry read.
+                assert_eq!(key_of(c), key_class(c), "U+{u:04X}");
+                assert_eq!(key_of(c), key_class(c), "U+{u:04X}");
             }
+        }
+        // Every entry is made, and none is the mark of an entry not made.
+        for u in 0x80..TABLE_END {
+            assert_ne!(KEY_TABLE[u as usize].load(Relaxed), UNKNOWN, "U+{u:04X}");
+            assert_ne!(FOLD_TABLE[u as usize].load(Relaxed), UNKNOWN, "U+{u:04X}");
+        }
+    }
+
+    /// [`fold_into`]'s own loop folds every bundled plan, whole and line by line, and
+    /// every text fixture as the char-by-char reference does, into a reused buffer.
+    #[test]
+    fn fold_into_agrees_with_reference_on_the_corpus() {
+        let texts = crate::test_data::texts(&crate::test_data::TEXT_DIRS, Some("txt"));
+        assert!(texts.len() > 10);
+        let mut buf = String::new();
+        let mut lines = 0;
+        for text in &texts {
+            fold_into(text, &mut buf);
+            assert_eq!(buf, fold_reference(text));
+            for line in text.lines() {
+                fold_into(line, &mut buf);
+                assert_eq!(buf, fold_reference(line), "{line:?}");
+                // Words and the separators between them, as the agency tokenizer asks.
+                for w in line.split_inclusive(' ') {
+                    fold_into(w, &mut buf);
+                    assert_eq!(buf, fold_reference(w), "{w:?}");
+                }
+                lines += 1;
+            }
+        }
+        assert!(lines > 5000, "{lines}");
+        // Separators, marks and chars whose folded form is longer than themselves
+        // (U+023A folds to the three-byte U+2C65) at either end and in runs.
+        for t in ["", " ", "--", "a", " a ", "a--b", "\u{300}a", "a\u{300}", " \u{300} ", "Ⱥ", "ȺȺ Ⱥ", "x Ⱥ-y", "𝐀𝐁 c", "Ǆ ǅ", "“Đ” …"] {
+            fold_into(t, &mut buf);
+            assert_eq!(buf, fold_reference(t), "{t:?}");
         }
     }
 
@@ -359,6 +488,7 @@ mod tests {
             .filter_map(|p| std::fs::read_to_string(p).ok())
             .collect();
         texts.push("  Ho\u{0300}a -- KTHT&ĐT; 50% , x/y ².\n Ủy ban ".to_string());
+        texts.extend(["", " ", "-", "a", " a", "a ", "\u{300}", " \u{300}a \u{300} ", "Ⱥ-Ⱥ", "a--b  c"].map(String::from));
         let mut parts = 0;
         for text in &texts {
             for line in text.lines().take(400) {

@@ -20,12 +20,12 @@ pub const LINK_THRESHOLD: f64 = 0.5;
 /// Folded word pairs of a text, each word numbered by `words` (the same word, the same
 /// number, across the texts compared), as a sorted set: pairs are compared as numbers and
 /// two sets intersected by one merge, with no string hashing.
-fn bigrams<'a>(folded: &'a str, words: &mut FxHashMap<&'a str, u32>) -> Vec<u64> {
+fn bigrams<'a>(folded: &'a str, words: &mut WordIds<'a>) -> Vec<u64> {
     let mut prev: Option<u32> = None;
-    let mut out = Vec::new();
-    for w in folded.split(' ').filter(|w| !w.is_empty()) {
-        let next = words.len() as u32;
-        let id = *words.entry(w).or_insert(next);
+    // A pair per space at most.
+    let mut out = Vec::with_capacity(folded.bytes().filter(|&b| b == b' ').count());
+    for w in space_separated(folded) {
+        let id = words.id(w);
         if let Some(p) = prev {
             out.push(((p as u64) << 32) | id as u64);
         }
@@ -34,6 +34,57 @@ fn bigrams<'a>(folded: &'a str, words: &mut FxHashMap<&'a str, u32>) -> Vec<u64>
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Numbers of words: the same word, the same number. A word of up to seven bytes (most
+/// folded words) is looked up as the number its bytes make, hashed and compared as one
+/// integer; longer ones as text.
+#[derive(Default)]
+pub struct WordIds<'a> {
+    short: FxHashMap<u64, u32>,
+    long: FxHashMap<&'a str, u32>,
+}
+
+impl<'a> WordIds<'a> {
+    fn id(&mut self, w: &'a str) -> u32 {
+        let next = (self.short.len() + self.long.len()) as u32;
+        match short_key(w) {
+            Some(k) => *self.short.entry(k).or_insert(next),
+            None => *self.long.entry(w).or_insert(next),
+        }
+    }
+}
+
+/// The bytes of a word of one to seven bytes as one number, its length in the top byte
+/// (two words have the same number only if they are the same word).
+fn short_key(w: &str) -> Option<u64> {
+    let b = w.as_bytes();
+    if b.is_empty() || b.len() > 7 {
+        return None;
+    }
+    let mut k = [0u8; 8];
+    k[..b.len()].copy_from_slice(b);
+    k[7] = b.len() as u8;
+    Some(u64::from_le_bytes(k))
+}
+
+/// The non-empty parts of `s` between single spaces (`s.split(' ')` without the empty
+/// ones), found by a plain walk over the bytes: folded words are a few bytes long, shorter
+/// than the split's search for the next space is worth.
+fn space_separated(s: &str) -> impl Iterator<Item = &str> {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while start < bytes.len() {
+            let end = bytes[start..].iter().position(|&b| b == b' ').map_or(bytes.len(), |p| start + p);
+            let word = &s[start..end];
+            start = end + 1;
+            if !word.is_empty() {
+                return Some(word);
+            }
+        }
+        None
+    })
 }
 
 /// Size of the intersection of two sorted sets.
@@ -65,7 +116,7 @@ fn score(x: &[u64], y: &[u64]) -> f64 {
 /// Share of the smaller bigram set contained in the larger.
 pub fn containment(a: &str, b: &str) -> f64 {
     let (fa, fb) = (fold(a), fold(b));
-    let mut words = FxHashMap::default();
+    let mut words = WordIds::default();
     let x = bigrams(&fa, &mut words);
     let y = bigrams(&fb, &mut words);
     score(&x, &y)
@@ -122,7 +173,7 @@ pub fn link_tasks_folded(tasks: &mut [Task], folded: &[String]) {
     let compared = |t: &Task| matches!(t.origin, Origin::Body | Origin::Appendix);
     let own: Vec<Option<String>> =
         tasks.iter().enumerate().map(|(i, t)| (i >= folded.len() && compared(t)).then(|| fold(&t.text))).collect();
-    let mut words = FxHashMap::default();
+    let mut words = WordIds::default();
     // Word numbers only tell words apart: skipping the other tasks changes no count.
     let grams: Vec<Vec<u64>> = (0..tasks.len())
         .map(|i| match folded.get(i).or(own[i].as_ref()) {
@@ -201,7 +252,7 @@ mod tests {
             let texts: Vec<String> =
                 (0..12).map(|_| (0..2 + next() % 12).map(|_| vocab[next() % vocab.len()]).collect::<Vec<_>>().join(" ")).collect();
             let folded: Vec<String> = texts.iter().map(|t| fold(t)).collect();
-            let mut words = FxHashMap::default();
+            let mut words = WordIds::default();
             let grams: Vec<Vec<u64>> = folded.iter().map(|f| bigrams(f, &mut words)).collect();
             let (body, appendix): (Vec<usize>, Vec<usize>) = (0..12).partition(|i| i % 3 != 0);
             let mut expected = Vec::new();
@@ -249,6 +300,40 @@ mod tests {
             linked += slow.iter().filter(|t| !t.links.is_empty()).count();
         }
         assert!(linked > 20, "{linked}");
+    }
+
+    /// Word numbers from [`WordIds`] are those a map of the words gives (in the order
+    /// first seen), over the folded words of the bundled plans and hand-made words of
+    /// every length around the short ones' limit of seven bytes.
+    #[test]
+    fn word_ids_number_words_as_a_map_does() {
+        let mut words: Vec<String> = ["a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "abcdefg\u{1}", "đ", "ba", "a"].map(String::from).to_vec();
+        for t in crate::test_data::corpus() {
+            words.extend(fold(&t).split(' ').map(String::from));
+        }
+        let mut ids = WordIds::default();
+        let mut map: FxHashMap<&str, u32> = FxHashMap::default();
+        for w in &words {
+            let next = map.len() as u32;
+            assert_eq!(ids.id(w), *map.entry(w).or_insert(next), "{w:?}");
+        }
+        // Both kinds met: the hand-made long words, hundreds of short ones.
+        assert!(ids.short.len() > 300 && ids.long.len() >= 3, "{} {}", ids.short.len(), ids.long.len());
+    }
+
+    /// The walk over the bytes gives the words `split(' ')` gives, empty ones left out.
+    #[test]
+    fn space_separated_is_the_split() {
+        let mut texts: Vec<String> = ["", " ", "a", "  a  b ", "a b", "xa hoi  ", " đ  d ", "ab cd ef"].map(String::from).to_vec();
+        for t in crate::test_data::corpus() {
+            texts.extend(t.lines().map(|l| fold(l)));
+            texts.extend(t.lines().take(300).map(String::from));
+        }
+        for t in &texts {
+            let want: Vec<&str> = t.split(' ').filter(|w| !w.is_empty()).collect();
+            assert_eq!(space_separated(t).collect::<Vec<_>>(), want, "{t:?}");
+        }
+        assert!(texts.len() > 1000);
     }
 
     #[test]
