@@ -326,7 +326,7 @@ mod tests {
     fn space_separated_is_the_split() {
         let mut texts: Vec<String> = ["", " ", "a", "  a  b ", "a b", "xa hoi  ", " đ  d ", "ab cd ef"].map(String::from).to_vec();
         for t in crate::test_data::corpus() {
-            texts.extend(t.lines().map(|l| fold(l)));
+            texts.extend(t.lines().map(fold));
             texts.extend(t.lines().take(300).map(String::from));
         }
         for t in &texts {
