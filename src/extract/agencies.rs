@@ -590,7 +590,7 @@ impl AgencyRules {
                 continue;
             }
             let score = d as f64 / alen as f64;
-            if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
+            if best.is_none_or(|(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
                 best = Some((score, n + 1, ai));
             }
         }
@@ -1739,7 +1739,7 @@ mod tests {
                     continue;
                 }
                 let score = d as f64 / alen as f64;
-                if best.map_or(true, |(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
+                if best.is_none_or(|(s, bn, _)| score < s - 1e-9 || ((score - s).abs() < 1e-9 && n + 1 > bn)) {
                     best = Some((score, n + 1, *ai));
                 }
             }
@@ -1779,7 +1779,7 @@ mod tests {
                 out.push(' ');
             }
             let cs: Vec<char> = w.chars().collect();
-            if (wi + round) % 4 != 0 || cs.len() < 3 || !cs.iter().all(|c| c.is_alphabetic()) {
+            if !(wi + round).is_multiple_of(4) || cs.len() < 3 || !cs.iter().all(|c| c.is_alphabetic()) {
                 out.push_str(w);
                 continue;
             }

@@ -350,7 +350,7 @@ fn words_then_boundary(words: &[String]) -> String {
 
 /// Whether a Unicode word boundary (regex `\b`) stands at byte `i` of `text`.
 fn at_word_boundary(text: &str, i: usize) -> bool {
-    let word = |c: Option<char>| c.is_some_and(|c| regex_syntax::is_word_character(c));
+    let word = |c: Option<char>| c.is_some_and(regex_syntax::is_word_character);
     word(text[..i].chars().next_back()) != word(text[i..].chars().next())
 }
 

@@ -145,7 +145,7 @@ fn undo_mojibake(text: &str) -> Option<(Legacy, String)> {
 }
 
 fn decode_utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err("UTF-16 text with an odd number of bytes".into());
     }
     let units = bytes.chunks_exact(2).map(|c| read([c[0], c[1]]));

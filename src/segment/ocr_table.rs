@@ -778,7 +778,7 @@ fn clean_content(toks: &[Tok]) -> Vec<Tok> {
         let rest = &part[j..];
         let nbad = rest.iter().filter(|t| bad(t)).count();
         let starts_bad = bad(&part[j]);
-        if rest.len() >= 3 && starts_bad && nbad * 2 >= rest.len() + 1 {
+        if rest.len() >= 3 && starts_bad && nbad * 2 > rest.len() {
             cut = j;
         }
     }
@@ -1625,7 +1625,7 @@ impl Blocks<'_> {
 
     fn person_start(&self, text: &str) -> bool {
         let toks: Vec<&str> = text.split_whitespace().collect();
-        toks.first().is_some_and(|t| self.r().person_marker.is_match(t) || (self.rules.columns.is_family_name(t) && toks.get(1).map_or(true, |n| starts_upper(n))))
+        toks.first().is_some_and(|t| self.r().person_marker.is_match(t) || (self.rules.columns.is_family_name(t) && toks.get(1).is_none_or(|n| starts_upper(n))))
     }
 
     fn agency_like(&self, text: &str) -> bool {
@@ -1654,7 +1654,7 @@ impl Blocks<'_> {
         let mut ab = a.clone();
         ab.extend(words(text));
         let ab: Vec<&str> = ab.iter().map(String::as_str).collect();
-        starts_upper(text) && self.vocab.in_agency(&ab) && !self.vocab.agencies.iter().any(|p| *p == a)
+        starts_upper(text) && self.vocab.in_agency(&ab) && !self.vocab.agencies.contains(&a)
     }
 
     /// Cells of the tokens of one line.
@@ -1888,7 +1888,7 @@ pub fn read_blocks(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> 
             continue;
         }
         let number = toks.first().and_then(|t| continues_numbering(t, prev.as_deref(), printed.as_deref()));
-        if let Some(n) = number.filter(|_| toks.get(1).map_or(true, |t| !starts_lower(t))) {
+        if let Some(n) = number.filter(|_| toks.get(1).is_none_or(|t| !starts_lower(t))) {
             rows.extend(cur.take());
             let rest = toks[1..].join(" ");
             let mut row = BlockRow { number: Some(n.clone()), inferred: false, group: groups.len().checked_sub(1), lines: Vec::new() };
@@ -1946,7 +1946,7 @@ pub fn read_blocks(lines: &[(usize, String)], rules: &Rules) -> Option<OcrRead> 
             if name.is_empty() {
                 continue;
             }
-            let first_in_group = !group_of_row.iter().any(|g| *g == group) && extra_group.is_none();
+            let first_in_group = !group_of_row.contains(&group) && extra_group.is_none();
             match group {
                 Some(g) if first_in_group && g < groups.len() => {
                     groups[g].title.push(' ');
@@ -2146,7 +2146,7 @@ mod tests {
     fn block_values() {
         let v = |line: &str| {
             let toks: Vec<&str> = line.split_whitespace().collect();
-            values_at(&toks, 0, r()).map(|(v, sure, n)| (v, sure, n))
+            values_at(&toks, 0, r())
         };
         assert_eq!(v("> 80"), Some((vec!["≥ 80".to_string()], true, 2)));
         assert_eq!(v("≥60%"), Some((vec!["≥ 60%".to_string()], true, 1)));

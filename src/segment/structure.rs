@@ -411,7 +411,7 @@ impl<'a> Builder<'a> {
         }
         // A line that ends with a word no sentence ends with ("của", "và", "các") goes on.
         let last_word = fold(prev.rsplit(' ').next().unwrap_or(""));
-        if self.continuation_words.iter().any(|w| *w == last_word) {
+        if self.continuation_words.contains(&last_word) {
             return true;
         }
         prev.chars().count() >= self.wrap_len

@@ -658,12 +658,12 @@ fn drop_header_repeats<'a, S: AsRef<str>>(header: &[(usize, S)], body: &'a [(usi
 /// The body lines left when runs that repeat the `hn` (folded) header lines are dropped;
 /// `eq(i, k)` tells whether body line `i` folds to header line `k`; `may_start(i)` is false
 /// only where `eq(i, k)` is false for every `k`.
-fn drop_repeats_of<'a, S: AsRef<str>>(
+fn drop_repeats_of<S: AsRef<str>>(
     hn: usize,
-    body: &'a [(usize, S)],
+    body: &[(usize, S)],
     may_start: impl Fn(usize) -> bool,
     eq: impl Fn(usize, usize) -> bool,
-) -> Vec<(usize, &'a str)> {
+) -> Vec<(usize, &str)> {
     let mut keep = vec![true; body.len()];
     let mut i = 0;
     while i < body.len() {
@@ -805,7 +805,7 @@ fn infer_lost_numbers(rows: &mut [Row]) {
         }
         let prev = if k > 0 && !rows[k - 1].is_group { rows[k - 1].number.as_deref().map(parts) } else { Some(vec![0]) };
         let next = rows.get(k + 1).filter(|r| !r.is_group).and_then(|r| r.number.as_deref()).map(parts);
-        let group_end = rows.get(k + 1).map_or(true, |r| r.is_group);
+        let group_end = rows.get(k + 1).is_none_or(|r| r.is_group);
         let first_in_group = k == 0 || rows[k - 1].is_group;
         match (prev, next) {
             (Some(p), Some(n)) if p.len() == 1 && n.len() == 1 && n[0] == p[0] + 2 => {
@@ -1375,7 +1375,7 @@ fn period_values(cx: &mut Ctx, mut m: usize, end: &mut usize, n: usize) -> (Vec<
         let len = m - s;
         let want = n - values.len();
         let reps = (2..=want.min(len)).rev().find(|&r| {
-            len % r == 0 && {
+            len.is_multiple_of(r) && {
                 let c = len / r;
                 (1..r).all(|k| lines[k * c..(k + 1) * c] == lines[..c])
             }
@@ -1465,7 +1465,7 @@ fn attach_tail(tail: &[Frag], cols: &[ColumnRole], cells: &mut [Cell], rules: &R
             _ if lower && open => 1,
             _ => 0,
         };
-        if score > 0 && best.map_or(true, |(s, _)| score > s) {
+        if score > 0 && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }
     }

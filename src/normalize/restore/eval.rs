@@ -137,7 +137,7 @@ fn debug_scores(model: &Model, seqs: &str) {
                 _ => fid,
             };
             let lp = model.lm.logp(u, v, id);
-            let em = if id < super::lexicon::FIRST_FORM && id >= SURNAME { model.names.cost(id, fid).unwrap_or(99.0) } else { 0.0 };
+            let em = if (SURNAME..super::lexicon::FIRST_FORM).contains(&id) { model.names.cost(id, fid).unwrap_or(99.0) } else { 0.0 };
             total += lp - em;
             line += &format!(" {tok}[{lp:.2},{em:.2}]");
             u = v;
