@@ -125,6 +125,7 @@ pub fn generate() -> Vec<String> {
 /// NFC only where those do not know the letters.
 fn generate_set() -> FxHashSet<String> {
     let mut out = FxHashSet::default();
+    let mut word = Vec::with_capacity(16);
     for (bare, stop) in bare_spellings() {
         let chars: Vec<char> = bare.chars().collect();
         let at = tone_at(&bare, &chars);
@@ -132,21 +133,33 @@ fn generate_set() -> FxHashSet<String> {
             out.insert(bare.clone());
         }
         let Some(at) = at else { continue };
-        for (t, tone) in TONES.iter().enumerate().skip(1) {
-            if stop && !matches!(*tone, "\u{0301}" | "\u{0323}") {
-                continue;
-            }
-            let mark = tone.chars().next().unwrap_or('\u{0301}');
-            let toned = match compose_tone(chars[at], t as u8) {
-                Some(c) => c.to_string(),
-                // "ệ" is e + dot below + circumflex: compose through NFC, not pairwise.
-                None => [chars[at], mark].iter().collect::<String>().nfc().collect(),
-            };
-            let s: String = chars[..at].iter().copied().chain(toned.chars()).chain(chars[at + 1..].iter().copied()).collect();
-            out.insert(s);
-        }
+        toned_forms(&chars, at, stop, &mut word, |w| {
+            out.insert(w.iter().collect());
+        });
     }
     out
+}
+
+/// Calls `visit` with each toned syllable of the toneless spelling `chars` (its tone at
+/// `at`; a stop-final rhyme takes only the acute and the dot below), built in `word`.
+fn toned_forms(chars: &[char], at: usize, stop: bool, word: &mut Vec<char>, mut visit: impl FnMut(&[char])) {
+    for (t, tone) in TONES.iter().enumerate().skip(1) {
+        if stop && !matches!(*tone, "\u{0301}" | "\u{0323}") {
+            continue;
+        }
+        word.clear();
+        word.extend_from_slice(&chars[..at]);
+        match compose_tone(chars[at], t as u8) {
+            Some(c) => word.push(c),
+            // "ệ" is e + dot below + circumflex: compose through NFC, not pairwise.
+            None => {
+                let mark = tone.chars().next().unwrap_or('\u{0301}');
+                word.extend([chars[at], mark].iter().collect::<String>().nfc());
+            }
+        }
+        word.extend_from_slice(&chars[at + 1..]);
+        visit(word);
+    }
 }
 
 /// Where the tone of `bare` goes: the first char that `place_tone(bare + acute)` changes,
@@ -209,29 +222,16 @@ fn build_inventory() -> Facts {
             let ok = |style| tone_position(b, style).is_none_or(|p| p == at);
             (if ok(ToneStyle::Traditional) { IN_PLACE_TRADITIONAL } else { 0 }) | (if ok(ToneStyle::Modern) { IN_PLACE_MODERN } else { 0 })
         });
-        for (t, tone) in TONES.iter().enumerate().skip(1) {
-            if stop && !matches!(*tone, "\u{0301}" | "\u{0323}") {
-                continue;
-            }
-            word.clear();
-            word.extend_from_slice(&chars[..at]);
-            match compose_tone(chars[at], t as u8) {
-                Some(c) => word.push(c),
-                None => {
-                    let mark = tone.chars().next().unwrap_or('\u{0301}');
-                    word.extend([chars[at], mark].iter().collect::<String>().nfc());
-                }
-            }
-            word.extend_from_slice(&chars[at + 1..]);
+        toned_forms(&chars, at, stop, &mut word, |word| {
             let toned = (word.len() == chars.len()).then(|| letter(word[at])).flatten();
             let bits = match (spelled, toned) {
                 (Some(bits), Some(l)) if l.tone != 0 && l.base == bases.as_ref().map_or('\0', |b| b[at]) => bits,
                 // Not a letter the fast path knows: ask the function.
-                _ => in_place_bits(&word),
+                _ => in_place_bits(word),
             };
             let key = pack_key(word.iter().copied()).expect("a syllable packs");
             *facts.entry(key).or_default() |= SYLLABLE | bits;
-        }
+        });
     }
     facts
 }
