@@ -3,57 +3,29 @@
 
 use unicode_normalization::char::decompose_canonical;
 
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use crate::char_table::LazyCharTable;
+use std::sync::atomic::AtomicU32;
 
 /// Code points below this (Latin, Latin Extended, combining marks, Greek and Cyrillic,
 /// Vietnamese letters in Latin Extended Additional, general punctuation) are folded by
 /// table lookup.
-const TABLE_END: u32 = 0x3000;
+const TABLE_END: usize = 0x3000;
 
-/// An entry of [`FOLD_TABLE`] or [`KEY_TABLE`] not made yet. No entry the tables are read
-/// for is 0: the tables are read for chars beyond ASCII only, none of which folds to NUL
-/// or has the class 0 (NUL is a separator, [`SEP`]).
-const UNKNOWN: u32 = 0;
-
-/// Each entry is made when its char is first met ([`table_entry`]): a text uses a few
-/// hundred of these chars, and making all of them (the decomposition, `to_lowercase`
-/// and `is_alphanumeric` cost hundreds to a few thousand instructions a char) was a
-/// large share of a short run. Per-char facts: they do not depend on any document.
-static FOLD_TABLE: [AtomicU32; TABLE_END as usize] = [const { AtomicU32::new(UNKNOWN) }; TABLE_END as usize];
-
-/// The entry of `table` for `u` (below [`TABLE_END`], not ASCII), made by `make` when
-/// first asked for.
-#[inline(always)]
-fn table_entry(table: &[AtomicU32; TABLE_END as usize], u: u32, make: fn(u32) -> u32) -> u32 {
-    // Relaxed: every thread that makes an entry stores the same value.
-    match table[u as usize].load(Relaxed) {
-        UNKNOWN => make_entry(&table[u as usize], u, make),
-        k => k,
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn make_entry(cell: &AtomicU32, u: u32, make: fn(u32) -> u32) -> u32 {
-    let k = make(u);
-    cell.store(k, Relaxed);
-    k
-}
-
-/// Below [`TABLE_END`] every code point is a char (the surrogates start at U+D800).
-fn char_below_table_end(u: u32) -> char {
-    char::from_u32(u).expect("no surrogate below TABLE_END")
-}
+/// [`fold_char`] of the chars below [`TABLE_END`], each made when first met: a text uses
+/// a few hundred of these chars, and the decomposition, `to_lowercase` and
+/// `is_alphanumeric` cost hundreds to a few thousand instructions a char.
+static FOLD_TABLE: LazyCharTable<AtomicU32, TABLE_END> = LazyCharTable::new(|c| fold_char_slow(c) as u32);
 
 /// Removes Vietnamese diacritics from one char and lowercases it (`Ố` → `o`, `Đ` → `d`).
 pub fn fold_char(c: char) -> char {
     if c.is_ascii() {
         return c.to_ascii_lowercase();
     }
-    if (c as u32) < TABLE_END {
-        return char_below_table_end(table_entry(&FOLD_TABLE, c as u32, |u| fold_char_slow(char_below_table_end(u)) as u32));
+    match FOLD_TABLE.get_code_point(c as u32) {
+        // Only chars are stored (`fold_char_slow` of a char).
+        Some(f) => char::from_u32(f).expect("a folded char"),
+        None => fold_char_slow(c),
     }
-    fold_char_slow(c)
 }
 
 fn fold_char_slow(c: char) -> char {
@@ -96,20 +68,15 @@ pub fn strip_diacritics(s: &str) -> String {
 }
 
 /// What [`fold`] does with one char: [`SKIP`] it (a combining mark), treat it as a
-/// separator ([`SEP`]), or keep the folded char (its code point).
-const SKIP: u32 = u32::MAX;
+/// separator ([`SEP`]), or keep the folded char (its code point). Neither is `u32::MAX`,
+/// the mark of a [`KEY_TABLE`] entry not made.
+const SKIP: u32 = u32::MAX - 2;
 const SEP: u32 = u32::MAX - 1;
 
-/// [`key_class`] of the code points below [`TABLE_END`], each made when first met (see
+/// [`key_class`] of the chars below [`TABLE_END`], each made when first met (see
 /// [`FOLD_TABLE`]): [`fold`] is called on most lines by several stages, so it does one
 /// lookup a char.
-static KEY_TABLE: [AtomicU32; TABLE_END as usize] = [const { AtomicU32::new(UNKNOWN) }; TABLE_END as usize];
-
-/// [`key_class`] of a code point below [`TABLE_END`], beyond ASCII.
-#[inline(always)]
-fn table_key(u: u32) -> u32 {
-    table_entry(&KEY_TABLE, u, |u| key_class(char_below_table_end(u)))
-}
+static KEY_TABLE: LazyCharTable<AtomicU32, TABLE_END> = LazyCharTable::new(key_class);
 
 /// [`key_class`] of ASCII bytes, known at compile time: most chars of a plan are ASCII,
 /// and this lookup needs neither the lazy table's check nor a char decode.
@@ -136,11 +103,7 @@ fn key_of(c: char) -> u32 {
 /// [`key_class`] of a code point beyond ASCII (a char), by table where it reaches.
 #[inline(always)]
 fn key_of_code_point(u: u32) -> u32 {
-    if u < TABLE_END {
-        table_key(u)
-    } else {
-        char::from_u32(u).map_or(SEP, key_class)
-    }
+    KEY_TABLE.get_code_point(u).unwrap_or_else(|| char::from_u32(u).map_or(SEP, key_class))
 }
 
 fn key_class(c: char) -> u32 {
@@ -310,7 +273,7 @@ fn next_key(s: &str, i: &mut usize) -> u32 {
     if b < 0xE0 {
         let u = ((b as u32 & 0x1F) << 6) | cont(1);
         *i += 2;
-        return table_key(u);
+        return KEY_TABLE.get_code_point(u).expect("two-byte chars are below TABLE_END");
     }
     if b < 0xF0 {
         let u = ((b as u32 & 0x0F) << 12) | (cont(1) << 6) | cont(2);
@@ -381,7 +344,7 @@ mod tests {
 
     #[test]
     fn fold_table_agrees_with_decomposition() {
-        for u in 0..TABLE_END + 0x100 {
+        for u in 0..TABLE_END as u32 + 0x100 {
             if let Some(c) = char::from_u32(u) {
                 assert_eq!(fold_char(c), fold_char_slow(c), "U+{u:04X}");
                 // Asked twice: the entry made, then the entry read.
@@ -390,9 +353,9 @@ mod tests {
             }
         }
         // Every entry is made, and none is the mark of an entry not made.
-        for u in 0x80..TABLE_END {
-            assert_ne!(KEY_TABLE[u as usize].load(Relaxed), UNKNOWN, "U+{u:04X}");
-            assert_ne!(FOLD_TABLE[u as usize].load(Relaxed), UNKNOWN, "U+{u:04X}");
+        for u in 0x80..TABLE_END as u32 {
+            assert!(KEY_TABLE.is_cached(u), "U+{u:04X}");
+            assert!(FOLD_TABLE.is_cached(u), "U+{u:04X}");
         }
     }
 

@@ -6,6 +6,7 @@
 //! Each stage is a plain function over owned data; [`extract`] wires them.
 
 pub mod batch;
+pub mod char_table;
 pub mod diff;
 pub mod error;
 pub mod eval;

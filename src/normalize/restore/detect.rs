@@ -10,7 +10,8 @@ use super::syllables::is_syllable;
 use super::tokens::{tokenize, Kind as TokKind, LEAD, TRAIL};
 use crate::normalize::pack_key;
 use rustc_hash::FxHashMap;
-use std::sync::atomic::{AtomicU32, AtomicU8, Ordering::Relaxed};
+use crate::char_table::LazyCharTable;
+use std::sync::atomic::{AtomicU32, AtomicU8};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKind {
@@ -77,24 +78,19 @@ fn flags_of(c: char) -> u8 {
 /// single-char lowercase form in tables.
 const TABLE_END: usize = 0x2100;
 
-/// [`Tables::flags`] entry not made yet (no flag uses this bit).
-const UNKNOWN_FLAGS: u8 = 128;
-/// [`Tables::lower`] entry not made yet (no char).
-const UNKNOWN_LOWER: u32 = u32::MAX;
-
 /// Each entry is made when its char is first met: a text uses a few hundred of these
 /// chars, and making all of them ([`flags_of`] costs a few thousand instructions a
 /// char) was a large share of a short run.
 struct Tables {
-    flags: Box<[AtomicU8]>,
+    flags: LazyCharTable<AtomicU8, TABLE_END>,
     /// The lowercase form when it is one char, else '\0'.
-    lower: Box<[AtomicU32]>,
+    lower: LazyCharTable<AtomicU32, TABLE_END>,
 }
 
-static TABLES: once_cell::sync::Lazy<Tables> = once_cell::sync::Lazy::new(|| Tables {
-    flags: (0..TABLE_END).map(|_| AtomicU8::new(UNKNOWN_FLAGS)).collect(),
-    lower: (0..TABLE_END).map(|_| AtomicU32::new(UNKNOWN_LOWER)).collect(),
-});
+static TABLES: Tables = Tables {
+    flags: LazyCharTable::new(flags_of),
+    lower: LazyCharTable::new(|c| single_lower(c) as u32),
+};
 
 /// The lowercase form of `c` when it is one char, else '\0'.
 fn single_lower(c: char) -> char {
@@ -108,35 +104,14 @@ fn single_lower(c: char) -> char {
 impl Tables {
     #[inline]
     fn flags(&self, c: char) -> u8 {
-        match self.flags.get(c as usize) {
-            // Relaxed: every thread that makes an entry stores the same value.
-            Some(f) => match f.load(Relaxed) {
-                UNKNOWN_FLAGS => {
-                    let v = flags_of(c);
-                    f.store(v, Relaxed);
-                    v
-                }
-                v => v,
-            },
-            None => flags_of(c),
-        }
+        self.flags.get(c)
     }
 
     fn push_lower(&self, c: char, out: &mut String) {
-        let l = match self.lower.get(c as usize) {
-            Some(l) => match l.load(Relaxed) {
-                UNKNOWN_LOWER => {
-                    let v = single_lower(c);
-                    l.store(v as u32, Relaxed);
-                    v
-                }
-                v => char::from_u32(v).unwrap_or('\0'),
-            },
-            None => '\0',
-        };
-        match l {
-            '\0' => out.extend(c.to_lowercase()),
-            l => out.push(l),
+        // Beyond the table (rare chars) the lowercase form is made in full.
+        match self.lower.get_code_point(c as u32).and_then(char::from_u32) {
+            Some(l) if l != '\0' => out.push(l),
+            _ => out.extend(c.to_lowercase()),
         }
     }
 }
@@ -214,7 +189,7 @@ impl Scratch {
     /// dates, dashes) counts nothing. The rest ("57-NQ/TW", "kinh tế-xã", "s6") goes
     /// through the tokenizer.
     pub fn add_line<C: LineChar>(&mut self, chars: &[C], lex: Option<&Lexicon>, st: &mut Stats) {
-        let t = &*TABLES;
+        let t = &TABLES;
         let n = chars.len();
         let mut i = 0;
         while i < n {
@@ -241,7 +216,7 @@ impl Scratch {
     /// does for each chunk): for a caller that has split the line itself and handles the
     /// simple chunks on its own.
     pub fn add_chunk<C: LineChar>(&mut self, chunk: &[C], st: &mut Stats) {
-        let t = &*TABLES;
+        let t = &TABLES;
         let (all, any) = chunk.iter().fold((u8::MAX, 0u8), |(all, any), c| {
             let f = t.flags(c.ch());
             (all & f, any | f)
@@ -301,7 +276,7 @@ impl Scratch {
     /// combining marks) that is the core of its chunk, without a lexicon. Not cached:
     /// callers that see a word often remember its class.
     pub fn word_class(&mut self, run: &str) -> WordClass {
-        let t = &*TABLES;
+        let t = &TABLES;
         let (all, any) = run.chars().fold((u8::MAX, 0u8), |(all, any), c| {
             let f = t.flags(c);
             (all & f, any | f)
