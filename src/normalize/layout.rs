@@ -202,10 +202,12 @@ impl ToneCache {
     /// The detector's counts of a whitespace-free chunk of a line of the fast path,
     /// `None` when the line needs the char-by-char passes (see [`ToneCache::walk_chunk`]).
     #[inline]
-    fn chunk_stats(&mut self, chunk: &str, key: Option<u128>, style: ToneStyle) -> Option<[usize; 4]> {
-        debug_assert_eq!(key, chunk_key(chunk));
+    fn chunk_stats(&mut self, line: &str, range: std::ops::Range<usize>, key: Option<u128>, style: ToneStyle) -> Option<[usize; 4]> {
+        // Sliced only when walked (a cache hit needs no char boundary checks).
+        let chunk = || &line[range.clone()];
+        debug_assert_eq!(key, chunk_key(chunk()));
         let Some(key) = key else {
-            let st = self.walk_chunk(chunk, style)?;
+            let st = self.walk_chunk(chunk(), style)?;
             return Some([st.words, st.marked, st.bad_marked, st.mixed]);
         };
         if self.chunk_style != style {
@@ -216,7 +218,7 @@ impl ToneCache {
             Some(&known) => known,
             None => {
                 // At most 15 bytes: each count fits a byte.
-                let counts = self.walk_chunk(chunk, style).map(|st| [st.words, st.marked, st.bad_marked, st.mixed].map(|n| n as u8));
+                let counts = self.walk_chunk(chunk(), style).map(|st| [st.words, st.marked, st.bad_marked, st.mixed].map(|n| n as u8));
                 if self.chunks.len() >= TONE_CACHE_MAX {
                     self.chunks.clear();
                 }
@@ -345,13 +347,21 @@ const NON_ASCII: u8 = 8;
 /// First byte of U+2000..U+2FFF (zero-width space, look-alike hyphens) or U+F000..
 /// (byte-order mark): the line is searched for those chars.
 const E2_EF: u8 = 16;
+/// A byte of a whitespace char other than space and tab (LF never is in a line): VT,
+/// FF, CR, the lead bytes C2, E2, E3 of U+0085, U+00A0, U+2000.., U+3000, and 9A, the
+/// second byte of U+1680 (E1 9A 80; E1 alone starts most Vietnamese letters). A line
+/// without one has only spaces and tabs for whitespace.
+const SPACEY: u8 = 32;
 
 const fn byte_class(b: u8) -> u8 {
     match b {
-        b'\r' | 0x0c => CTRL,
+        b'\r' | 0x0c => CTRL | SPACEY,
+        0x0b => SPACEY,
         b'$' | b'\\' | b'<' | b'*' | b'_' | b'#' | b'|' => RESIDUE,
         b'-' => DASH,
-        0xe2 | 0xef => NON_ASCII | E2_EF,
+        0xe2 => NON_ASCII | E2_EF | SPACEY,
+        0xef => NON_ASCII | E2_EF,
+        0xc2 | 0xe3 | 0x9a => NON_ASCII | SPACEY,
         0x80.. => NON_ASCII,
         _ => 0,
     }
@@ -473,6 +483,62 @@ fn chunk_key_at(text: &[u8], pos: usize, len: usize) -> Option<u128> {
     Some((lo as u128 | (hi as u128) << 64) | (len as u128) << 120)
 }
 
+/// The first byte of the line `raw` (at byte `at` of `text`) at or after byte `from`
+/// that is a space or a tab, or the line's end: eight bytes at a time
+/// ([`space_or_tab_in`]). For lines without [`SPACEY`] bytes, whose whitespace is spaces and tabs only.
+#[inline(always)]
+fn space_or_tab(text: &[u8], raw: &str, at: usize, mut from: usize) -> usize {
+    while from < raw.len() {
+        let Some(w) = text.get(at + from..at + from + 8) else {
+            let b = raw.as_bytes();
+            return (from..b.len()).find(|&i| matches!(b[i], b' ' | b'\t')).unwrap_or(b.len());
+        };
+        if let Some(k) = space_or_tab_in(u64::from_le_bytes(w.try_into().expect("eight bytes"))) {
+            return (from + k).min(raw.len());
+        }
+        from += 8;
+    }
+    raw.len()
+}
+
+/// The chunk that starts at byte `start` of the line `raw` (at byte `at` of `text`; no
+/// whitespace there): its end ([`chunk_end`]) and [`chunk_key`]. `ascii_spaces`: the line
+/// has no [`SPACEY`] byte, so its whitespace is spaces and tabs, found eight bytes at a
+/// time (no char steps, no decoding) in the two words that make the key.
+#[inline(always)]
+fn chunk_at(text: &[u8], raw: &str, at: usize, start: usize, ascii_spaces: bool) -> (usize, Option<u128>) {
+    let block = if ascii_spaces { text.get(at + start..at + start + 16) } else { None };
+    let Some(block) = block else {
+        let end = if ascii_spaces { space_or_tab(text, raw, at, start + 1) } else { chunk_end(raw, start) };
+        return (end, chunk_key_at(text, at + start, end - start));
+    };
+    let lo = u64::from_le_bytes(block[..8].try_into().expect("eight bytes"));
+    let hi = u64::from_le_bytes(block[8..].try_into().expect("eight bytes"));
+    let end = match (space_or_tab_in(lo), space_or_tab_in(hi)) {
+        (Some(k), _) => start + k,
+        (None, Some(k)) => start + 8 + k,
+        (None, None) => space_or_tab(text, raw, at, start + 16),
+    }
+    .min(raw.len());
+    let len = end - start;
+    if len > CHUNK_KEY_MAX {
+        return (end, None);
+    }
+    let (lo, hi) = if len <= 8 { (lo & (u64::MAX >> (64 - 8 * len)), 0) } else { (lo, hi & (u64::MAX >> (128 - 8 * len))) };
+    (end, Some((lo as u128 | (hi as u128) << 64) | (len as u128) << 120))
+}
+
+/// The first byte of the eight of `x` (little-endian) that is a space or a tab: bit 7 of
+/// each byte of `hit` is set where a byte is zero after the XOR (the lowest one exactly).
+#[inline(always)]
+fn space_or_tab_in(x: u64) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (s, t) = (x ^ (b' ' as u64 * ONES), x ^ (b'\t' as u64 * ONES));
+    let hit = (s.wrapping_sub(ONES) & !s | t.wrapping_sub(ONES) & !t) & HIGH;
+    (hit != 0).then(|| hit.trailing_zeros() as usize / 8)
+}
+
 /// The offset of the first '\n' of `b` at or after `from`, or `b.len()` (memchr: many
 /// bytes at a time).
 fn find_newline(b: &[u8], from: usize) -> usize {
@@ -507,7 +573,7 @@ pub fn clean_lines_stats(text: &str, style: ToneStyle) -> Cleaned<'_> {
 /// (no per-char map). `None` when the line needs the passes of [`clean_line_chars`].
 /// With the line, the clean-text detector's counts of it (tidying spaces changes no
 /// chunk of it: spaces stay spaces).
-fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
+fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, ascii_spaces: bool, tones: &mut ToneCache, style: ToneStyle) -> Option<(MappedStr<'a>, Stats)> {
     // Chunk by chunk: whitespace here, the chunks between by their cached counts.
     let mut st = Stats::default();
     // Whether a space/tab pair or a space `tidy_spaces` rewrites is anywhere in the line
@@ -520,16 +586,25 @@ fn clean_plain_line<'a>(text: &[u8], raw: &'a str, at: usize, tones: &mut ToneCa
     let b = raw.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if let Some(c) = space_at(raw, i) {
+        if ascii_spaces {
+            // Without `SPACEY` bytes a space or tab is whitespace and nothing else is
+            // (`prev` is then '\0', ' ' or '\t': the test below is the one after `else`).
+            if matches!(b[i], b' ' | b'\t') {
+                gap |= prev != '\0' && (b[i] == b' ' || prev == ' ');
+                prev = b[i] as char;
+                i += 1;
+                continue;
+            }
+        } else if let Some(c) = space_at(raw, i) {
             gap |= (c == ' ' && matches!(prev, ' ' | '\t')) || (c == '\t' && prev == ' ') || matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
             prev = c;
             i += c.len_utf8();
             continue;
         }
         let start = i;
-        i = chunk_end(raw, start);
-        let key = chunk_key_at(text, at + start, i - start);
-        let [words, marked, bad_marked, mixed] = tones.chunk_stats(&raw[start..i], key, style)?;
+        let key;
+        (i, key) = chunk_at(text, raw, at, start, ascii_spaces);
+        let [words, marked, bad_marked, mixed] = tones.chunk_stats(raw, start..i, key, style)?;
         st.words += words;
         st.marked += marked;
         st.bad_marked += bad_marked;
@@ -594,7 +669,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         let seen = bytes[at..at + len].iter().fold(0, |seen, &b| seen | BYTE_CLASS[b as usize]);
         let raw = &text[at..at + len];
         offset = at + len + 1;
-        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, &mut tones, style) } else { None };
+        let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, seen & SPACEY == 0, &mut tones, style) } else { None };
         let (m, st) = match fast {
             // Its chars were the raw line's before trimming: the table-rule test reads that.
             Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
@@ -646,8 +721,10 @@ fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>, stats: &mut Vec<Option<St
     let mut keep = vec![true; lines.len()];
     let prose = |l: &MappedStr| l.as_str().chars().nth(39).is_some() && !l.as_str().contains('\t');
     for i in 1..lines.len().saturating_sub(1) {
-        // Lines are trimmed: a lone number is at most 3 chars.
-        if lines[i].as_str().chars().nth(3).is_some() || !LONE_NUMBER.is_match(lines[i].as_str()) {
+        // Lines are trimmed: a lone number is at most 3 chars (and more than 12 bytes are
+        // more than 3 chars).
+        let s = lines[i].as_str();
+        if s.len() > 12 || s.chars().nth(3).is_some() || !LONE_NUMBER.is_match(lines[i].as_str()) {
             continue;
         }
         let next = &lines[i + 1];
@@ -655,8 +732,10 @@ fn drop_prose_page_numbers(lines: &mut Vec<MappedStr>, stats: &mut Vec<Option<St
             keep[i] = false;
         }
     }
-    retain_kept(lines, &keep);
-    retain_kept(stats, &keep);
+    if keep.contains(&false) {
+        retain_kept(lines, &keep);
+        retain_kept(stats, &keep);
+    }
 }
 
 /// Table headers repeat at the top of every page in PDF dumps. The first header of a
@@ -769,18 +848,31 @@ fn header_length(folded: &mut LazyFold, j: usize) -> usize {
 /// hyphen attached to a word continues on the next line without a space.
 /// A joined line has no counts (the join makes one chunk of two).
 fn join_split_codes(lines: &mut Vec<MappedStr>, stats: &mut Vec<Option<Stats>>) {
+    let joins = |prev: &str, line: &str| {
+        if !prev.ends_with('-') {
+            return false;
+        }
+        let mut back = prev.chars().rev();
+        back.next() == Some('-')
+            && back.next().is_some_and(|c| c.is_alphanumeric())
+            && !prev.contains('\t')
+            && line.chars().next().is_some_and(|c| c.is_alphanumeric())
+            && !HEADING_START.is_match(line)
+    };
+    // The lines before the first join stay where they are (most documents have none:
+    // then nothing is moved). A joined line ends as its last part did.
+    let Some(first) = (1..lines.len()).find(|&i| joins(lines[i - 1].as_str(), lines[i].as_str())) else {
+        return;
+    };
     let mut out: Vec<MappedStr> = Vec::with_capacity(lines.len());
     for (i, line) in lines.drain(..).enumerate() {
-        if let Some(prev) = out.last_mut() {
-            let mut back = prev.as_str().chars().rev();
-            let ends_attached_hyphen = back.next() == Some('-')
-                && back.next().is_some_and(|c| c.is_alphanumeric())
-                && !prev.as_str().contains('\t');
-            let starts_word = line.as_str().chars().next().is_some_and(|c| c.is_alphanumeric());
-            if ends_attached_hyphen && starts_word && !HEADING_START.is_match(line.as_str()) {
-                prev.append(line);
-                stats[out.len() - 1] = None;
-                continue;
+        if i >= first {
+            if let Some(prev) = out.last_mut() {
+                if joins(prev.as_str(), line.as_str()) {
+                    prev.append(line);
+                    stats[out.len() - 1] = None;
+                    continue;
+                }
             }
         }
         stats[out.len()] = stats[i];
@@ -1120,6 +1212,74 @@ mod tests {
                 assert_eq!(chunk_key_at(b, pos, end - pos), chunk_key(&text[pos..end]), "{pos}..{end}");
             }
         }
+    }
+
+    /// A line without `SPACEY` bytes has no whitespace but spaces and tabs: every other
+    /// whitespace char has a `SPACEY` byte (LF ends a line).
+    #[test]
+    fn spacey_bytes_mark_every_other_whitespace() {
+        for c in (0..0x11_0000).filter_map(char::from_u32).filter(|c| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n')) {
+            let mut buf = [0u8; 4];
+            assert!(c.encode_utf8(&mut buf).bytes().any(|b| BYTE_CLASS[b as usize] & SPACEY != 0), "U+{:04X}", c as u32);
+        }
+    }
+
+    /// `space_or_tab_in` is the first space or tab of a word, for words of every byte
+    /// around those two and of bytes from the test texts.
+    #[test]
+    fn space_or_tab_in_is_the_first_space_or_tab() {
+        let reference = |x: u64| x.to_le_bytes().iter().position(|&b| b == b' ' || b == b'\t');
+        let bytes = [0x00, 0x01, 0x08, b'\t', 0x0a, 0x1f, b' ', b'!', 0x21, 0x80, 0x88, 0x89, 0xa0, 0xa1, 0xff];
+        let mut words = 0;
+        for i in 0..8 {
+            for &a in &bytes {
+                for &b in &bytes {
+                    let mut w = [b'x'; 8];
+                    w[i] = a;
+                    w[(i + 3) % 8] = b;
+                    let x = u64::from_le_bytes(w);
+                    assert_eq!(space_or_tab_in(x), reference(x), "{w:?}");
+                    words += 1;
+                }
+            }
+        }
+        let all = all_texts().concat().into_bytes();
+        for w in all.windows(8).step_by(3) {
+            let x = u64::from_le_bytes(w.try_into().unwrap());
+            assert_eq!(space_or_tab_in(x), reference(x), "{w:?}");
+            words += 1;
+        }
+        assert!(words > 100_000, "{words}");
+    }
+
+    /// `chunk_at` is `chunk_end` and `chunk_key` at every chunk of every test text, on
+    /// the eight-byte path for lines without `SPACEY` bytes and on the char path for all.
+    #[test]
+    fn chunk_at_is_chunk_end_and_key() {
+        let mut texts = all_texts();
+        texts.push("ab cd\tef  gh\t \tij klmnopqrstuvwxyz0123 ạb ấ\u{a0}x \u{3000}y\u{1680}z ẚ Ớ".into());
+        let (mut fast, mut slow) = (0, 0);
+        for text in &texts {
+            let b = text.as_bytes();
+            let mut at = 0;
+            for raw in text.split('\n') {
+                let ascii = raw.bytes().all(|c| BYTE_CLASS[c as usize] & SPACEY == 0);
+                let mut i = 0;
+                while let Some(start) = raw[i..].find(|c: char| !c.is_whitespace()).map(|p| i + p) {
+                    let end = chunk_end(raw, start);
+                    let want = (end, chunk_key(&raw[start..end]));
+                    assert_eq!(chunk_at(b, raw, at, start, false), want, "{raw:?}");
+                    if ascii {
+                        assert_eq!(chunk_at(b, raw, at, start, true), want, "{raw:?}");
+                        fast += 1;
+                    }
+                    slow += 1;
+                    i = end;
+                }
+                at += raw.len() + 1;
+            }
+        }
+        assert!(fast > 100_000 && slow > fast, "{fast} {slow}");
     }
 
     /// `find_newline` is the first '\n' from every offset of texts with newlines at
