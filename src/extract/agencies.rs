@@ -6,12 +6,15 @@
 //! (longest alias first) or fuzzily (OCR damage, typos); a run of other words that starts
 //! like an agency name ("Sở Công thương") is kept as printed with a generated id.
 
+use crate::char_table::LazyCharTable;
 use crate::fold::{fold, fold_into};
 use crate::model::{AgencyRef, AgencySeen, Span, Warning};
 use crate::rules::RuleSource;
 use serde::Deserialize;
 use rustc_hash::FxHashMap;
-use std::cell::OnceCell;
+use super::memo::CellMemo;
+use std::cell::{OnceCell, RefCell};
+use std::sync::atomic::AtomicU8;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AgencyDef {
@@ -54,15 +57,15 @@ const RECENT_MAX_LEN: usize = 4096;
 
 /// What [`AgencyRules::resolve_text`] returns, as remembered per text.
 type Resolved = (Vec<AgencyMatch>, Coverage);
-/// A first word's trie node (if it starts an alias) and its fuzzy candidates.
-type FirstWord = (Option<usize>, std::rc::Rc<[u32]>);
+/// A first word's trie node (if it starts an alias) and its fuzzy candidates (none when
+/// empty).
+type FirstWord = (Option<usize>, Option<std::rc::Rc<[u32]>>);
 
 thread_local! {
     /// The texts resolved on this thread since the document started, for the rule set with
     /// the id given: text → result. A map, not a short list of the last texts: extraction
     /// reads a table's cells again once every table of the document is rebuilt.
-    static RECENT: std::cell::RefCell<(u64, FxHashMap<String, Resolved>)> =
-        std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
+    static RECENT: RefCell<CellMemo<Resolved>> = RefCell::new(CellMemo::with_limits(RECENT_TEXTS, RECENT_MAX_LEN));
 }
 
 /// First words each thread remembers at most (then starts over).
@@ -71,8 +74,7 @@ const CANDIDATES_MAX: usize = 20_000;
 thread_local! {
     /// By first word of a window, for the rule set with the id given: the trie node after
     /// it and its fuzzy candidates ([`AgencyRules::first_word`]).
-    static CANDIDATES: std::cell::RefCell<(u64, FxHashMap<String, FirstWord>)> =
-        std::cell::RefCell::new((u64::MAX, FxHashMap::default()));
+    static CANDIDATES: RefCell<CellMemo<FirstWord>> = RefCell::new(CellMemo::with_limits(CANDIDATES_MAX, usize::MAX));
 }
 
 /// Forgets this thread's resolved texts and fuzzy candidates: called as each document
@@ -80,8 +82,8 @@ thread_local! {
 /// copies would otherwise find every text already resolved), and results never depend on
 /// batch order.
 pub fn start_document() {
-    RECENT.with(|r| r.borrow_mut().1.clear());
-    CANDIDATES.with(|c| c.borrow_mut().1.clear());
+    RECENT.with(|r| r.borrow_mut().clear());
+    CANDIDATES.with(|c| c.borrow_mut().clear());
 }
 
 /// What [`AgencyRules::scan`] builds.
@@ -252,7 +254,7 @@ impl Gap {
 /// Char classes [`tokenize`] asks about, by table below [`CLASS_END`] (Latin and
 /// Vietnamese letters, combining marks): `char::is_alphanumeric` of a letter outside ASCII
 /// is a search in Unicode tables, and Vietnamese text is full of them.
-const CLASS_END: u32 = 0x2000;
+const CLASS_END: usize = 0x2000;
 const ALNUM: u8 = 1;
 const MARK: u8 = 2;
 const UPPER: u8 = 4;
@@ -280,14 +282,10 @@ static ASCII_CLASSES: [u8; 128] = {
     t
 };
 
-/// A class not computed yet in [`CLASSES`] (classes use the low four bits only).
-const UNSET: u8 = 0xFF;
-
 /// [`class_slow`] of each char below [`CLASS_END`], computed the first time the char is
 /// met: a text holds a few hundred distinct chars, and computing all 8192 at startup cost
 /// more than every lookup of a batch.
-static CLASSES: [std::sync::atomic::AtomicU8; CLASS_END as usize] =
-    [const { std::sync::atomic::AtomicU8::new(UNSET) }; CLASS_END as usize];
+static CLASSES: LazyCharTable<AtomicU8, CLASS_END> = LazyCharTable::new(class_slow);
 
 fn class_slow(c: char) -> u8 {
     (if c.is_alphanumeric() { ALNUM } else { 0 })
@@ -297,21 +295,10 @@ fn class_slow(c: char) -> u8 {
 }
 
 fn class_of(c: char) -> u8 {
-    use std::sync::atomic::Ordering::Relaxed;
     if c.is_ascii() {
         return ASCII_CLASSES[c as usize];
     }
-    match CLASSES.get(c as usize) {
-        Some(cell) => match cell.load(Relaxed) {
-            UNSET => {
-                let k = class_slow(c);
-                cell.store(k, Relaxed);
-                k
-            }
-            k => k,
-        },
-        None => class_slow(c),
-    }
+    CLASSES.get(c)
 }
 
 /// The tokens of `text`. Keys that are not the word itself are folded into `buf` (cleared
@@ -628,21 +615,10 @@ impl AgencyRules {
     /// The trie node after word `first` from the root, and [`FuzzyIndex::candidates`] of
     /// `first` (none when empty), remembered per word on this thread: the same words start
     /// windows again and again.
-    fn first_word(&self, first: &str) -> (Option<usize>, Option<std::rc::Rc<[u32]>>) {
-        CANDIDATES.with(|memo| {
-            let mut memo = memo.borrow_mut();
-            if memo.0 != self.id || memo.1.len() >= CANDIDATES_MAX {
-                memo.0 = self.id;
-                memo.1.clear();
-            }
-            if let Some((root, c)) = memo.1.get(first) {
-                return (*root, (!c.is_empty()).then(|| c.clone()));
-            }
-            let root = self.trie.child(0, first);
-            let c: std::rc::Rc<[u32]> = self.fuzzy_index.candidates(first).into();
-            let out = (root, (!c.is_empty()).then(|| c.clone()));
-            memo.1.insert(first.to_string(), (root, c));
-            out
+    fn first_word(&self, first: &str) -> FirstWord {
+        CellMemo::parsed(&CANDIDATES, self.id, first, || {
+            let c = self.fuzzy_index.candidates(first);
+            (self.trie.child(0, first), (!c.is_empty()).then(|| c.into()))
         })
     }
 
@@ -837,14 +813,8 @@ impl AgencyRules {
     }
 
     /// The result remembered for `text` on this thread, if any.
-    fn recent(&self, text: &str) -> Option<(Vec<AgencyMatch>, Coverage)> {
-        RECENT.with(|r| {
-            let r = r.borrow();
-            if r.0 != self.id {
-                return None;
-            }
-            r.1.get(text).cloned()
-        })
+    fn recent(&self, text: &str) -> Option<Resolved> {
+        CellMemo::get(&RECENT, self.id, text)
     }
 
     /// [`Self::resolve_text`], remembered for the last texts read on this thread: table
@@ -852,27 +822,7 @@ impl AgencyRules {
     /// cell, and extraction reads it again. Forgotten as each document starts
     /// ([`start_document`]).
     fn resolve_inner(&self, text: &str) -> (Vec<AgencyMatch>, Coverage) {
-        if let Some(out) = self.recent(text) {
-            return out;
-        }
-        let out = self.resolve_text(text, Mode::Full);
-        if text.len() > RECENT_MAX_LEN {
-            return out;
-        }
-        self.remember(text, out.clone());
-        out
-    }
-
-    /// Remembers the full result for `text` on this thread.
-    fn remember(&self, text: &str, out: (Vec<AgencyMatch>, Coverage)) {
-        RECENT.with(|r| {
-            let mut r = r.borrow_mut();
-            if r.0 != self.id || r.1.len() >= RECENT_TEXTS {
-                r.0 = self.id;
-                r.1.clear();
-            }
-            r.1.insert(text.to_string(), out);
-        });
+        CellMemo::parsed(&RECENT, self.id, text, || self.resolve_text(text, Mode::Full))
     }
 
     fn resolve_text(&self, text: &str, mode: Mode) -> (Vec<AgencyMatch>, Coverage) {
@@ -940,8 +890,8 @@ impl AgencyRules {
                 let out = self.scan(&stripped[..end], sub, &mut lookup, Mode::FullOrStop, &mut reach);
                 stopped[ascii] = stopped[ascii].min(reach);
                 let full = out.1.full();
-                if full && end <= RECENT_MAX_LEN {
-                    self.remember(&full_text[..end], out);
+                if full {
+                    CellMemo::insert(&RECENT, self.id, &full_text[..end], out);
                 }
                 full
             } else {

@@ -539,10 +539,15 @@ fn is_value_line_by_pattern(s: &str) -> bool {
 /// every word start of the line (each with a scan of the rest).
 fn values_start(t: &str) -> Option<usize> {
     let from = t.bytes().rposition(|b| b.is_ascii_alphabetic()).map_or(1, |p| p + 1);
-    t.char_indices()
-        .filter(|&(i, _)| i >= from && i > 0 && t[..i].ends_with(' '))
-        .map(|(i, _)| i)
-        .find(|&i| is_value_line_by_pattern(&t[i..]) && value_tokens(&t[i..]).len() >= 2)
+    word_starts(t).filter(|&i| i >= from).find(|&i| is_value_line_by_pattern(&t[i..]) && value_tokens(&t[i..]).len() >= 2)
+}
+
+/// The word starts of a line after its first character: every byte position `i > 0` of
+/// `t` right after a space (`t[..i].ends_with(' ')`, `i < t.len()`), in order. A space is
+/// one byte and never part of another character, so the byte after it is a character
+/// start: the spaces are searched for (memchr), no character is decoded.
+fn word_starts(t: &str) -> impl Iterator<Item = usize> + '_ {
+    t.match_indices(' ').map(|(p, _)| p + 1).filter(move |&i| i < t.len())
 }
 
 fn value_tokens(s: &str) -> Vec<String> {
@@ -888,14 +893,19 @@ impl Ctx<'_> {
 
     /// [`Self::ahead`] with `sep` for the line breaks (`ahead(k, min).replace('\n', " ")`
     /// with `' '`: fragments hold no line break), built once.
+    /// The chars are counted as the fragments are added (each fragment once, not the whole
+    /// text again after each one); a separator counts one char.
     fn ahead_by(&self, k: usize, min: usize, sep: char) -> String {
         let mut s = String::new();
+        let mut chars = 0;
         for f in self.frags[k..].iter().take(4) {
             if !s.is_empty() {
                 s.push(sep);
+                chars += 1;
             }
             s.push_str(&f.text);
-            if s.chars().count() >= min {
+            chars += f.text.chars().count();
+            if chars >= min {
                 break;
             }
         }
@@ -935,13 +945,7 @@ fn agency_at_start(rules: &Rules, s: &str) -> bool {
 /// Byte position in `t` (at a word start after the first word) where an agency name
 /// takes the rest of the line: "≥ 80 Trung tâm phục vụ HCC" → before "Trung".
 fn inline_agency(rules: &Rules, t: &str) -> Option<usize> {
-    let starts: Vec<usize> = t
-        .char_indices()
-        .filter(|&(i, c)| c.is_uppercase() && (i == 0 || t[..i].ends_with(' ')))
-        .map(|(i, _)| i)
-        .filter(|&i| i > 0)
-        .collect();
-    starts.into_iter().find(|&p| rules.agencies.covers_fully(&t[p..]) && agency_at_start(rules, &t[p..]))
+    word_starts(t).filter(|&i| t[i..].starts_with(char::is_uppercase)).find(|&p| rules.agencies.covers_fully(&t[p..]) && agency_at_start(rules, &t[p..]))
 }
 
 /// Places the fragments of one flattened row into the columns; returns the cells and the
@@ -1183,19 +1187,16 @@ enum SegKind {
 /// the lines below continue each cell in column order. Returns one cell per data column.
 fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) -> Option<Vec<Cell>> {
     let cr = &cx.rules.columns;
-    let first = cx.frags.first()?.text.clone();
     let values = cols.iter().any(|c| matches!(c, ColumnRole::Unit | ColumnRole::Target | ColumnRole::Period));
-    if values || data.first().map(|&c| cols[c]) != Some(ColumnRole::Content) || w.full < 40 || first.chars().count() * 100 < w.full * 110 {
+    // Most rows are ruled out here, before their first line is copied.
+    if values || data.first().map(|&c| cols[c]) != Some(ColumnRole::Content) || w.full < 40 || cx.frags.first()?.text.chars().count() * 100 < w.full * 110 {
         return None;
     }
+    let first = cx.frags.first()?.text.clone();
     let rules = cx.rules;
     // Word starts after a third of the content width.
     let min = first.char_indices().nth(w.full / 3).map_or(first.len(), |(i, _)| i);
-    let starts: Vec<usize> = first
-        .char_indices()
-        .filter(|&(i, c)| i >= min && c.is_uppercase() && first[..i].ends_with(' '))
-        .map(|(i, _)| i)
-        .collect();
+    let starts: Vec<usize> = word_starts(&first).filter(|&i| i >= min && first[i..].starts_with(char::is_uppercase)).collect();
     let kind_at = |p: usize| -> Option<SegKind> {
         let rest = &first[p..];
         if cr.starts_deadline(rest) {
@@ -1337,11 +1338,7 @@ fn find_deadline(cx: &mut Ctx, from: usize) -> Option<usize> {
         }
         // Inline: a later word of the line starts the deadline.
         let t = &cx.frags[j].text;
-        let split = t
-            .char_indices()
-            .filter(|&(i, _)| i > 0 && t[..i].ends_with(' '))
-            .map(|(i, _)| i)
-            .find(|&p| cr.starts_deadline(&t[p..]) && !open_before(&t[..p]));
+        let split = word_starts(t).find(|&p| cr.starts_deadline(&t[p..]) && !open_before(&t[..p]));
         if let Some(p) = split {
             cx.split(j, p);
             return Some(j + 1);
@@ -1575,13 +1572,46 @@ mod tests {
         let mut lines = all_lines();
         lines.extend(["Nguyễn Văn A", "Nguyen Van A", "TRẦN Thị B", "Lê", "Le", "Đỗ Minh", "Do Minh"].map(String::from));
         for l in lines.iter().flat_map(|l| [crate::fold::strip_diacritics(l), l.clone()]) {
-            for (p, _) in l.char_indices().filter(|&(p, _)| p == 0 || l[..p].ends_with(' ')) {
+            for p in starts_of_words(&l) {
                 let want = reference(&l[p..]);
                 assert_eq!(cr.starts_family_name(&l[p..]), want, "{:?}", &l[p..]);
                 found += want as usize;
             }
         }
         assert!(found > 50, "{found}");
+    }
+
+    /// Look-ahead texts counted fragment by fragment equal those that count the whole text
+    /// again after each fragment: windows of corpus lines from every start, both separators.
+    #[test]
+    fn ahead_by_agrees_with_counting_the_text() {
+        let reference = |frags: &[Frag], k: usize, min: usize, sep: char| -> String {
+            let mut s = String::new();
+            for f in frags[k..].iter().take(4) {
+                if !s.is_empty() {
+                    s.push(sep);
+                }
+                s.push_str(&f.text);
+                if s.chars().count() >= min {
+                    break;
+                }
+            }
+            s
+        };
+        let rules = Rules::embedded();
+        let lines = all_lines();
+        let mut n = 0;
+        for w in lines.chunks(7).take(3000) {
+            let frags: Vec<Frag> = w.iter().enumerate().map(|(i, t)| Frag { text: t.clone(), line: i, page_break: false }).collect();
+            let cx = Ctx { rules, frags };
+            for k in 0..cx.frags.len() {
+                for (min, sep) in [(20, ' '), (30, ' '), (40, '\n'), (1, ' '), (0, '\n'), (500, ' ')] {
+                    assert_eq!(cx.ahead_by(k, min, sep), reference(&cx.frags, k, min, sep));
+                    n += 1;
+                }
+            }
+        }
+        assert!(n > 1000, "{n}");
     }
 
     /// Every line of the corpus and the fixtures, trimmed, with a few made-up row starts.
@@ -1615,12 +1645,27 @@ mod tests {
         assert!(romans > 20 && numbers > 100, "{romans} {numbers}");
     }
 
+    /// The line start (when not empty) and each of its [`word_starts`].
+    fn starts_of_words(l: &str) -> impl Iterator<Item = usize> + '_ {
+        (!l.is_empty()).then_some(0).into_iter().chain(word_starts(l))
+    }
+
+    #[test]
+    fn word_starts_are_the_characters_after_a_space() {
+        let mut lines = all_lines();
+        lines.extend(["a  b", " a", "a ", "  ", " ", "ạ ệ  ố", "a\u{a0}b c", "x\t y", "Ư Ơ"].map(String::from));
+        let mut found = 0;
+        for l in &lines {
+            let want: Vec<usize> = l.char_indices().filter(|&(i, _)| i > 0 && l[..i].ends_with(' ')).map(|(i, _)| i).collect();
+            assert_eq!(word_starts(l).collect::<Vec<_>>(), want, "{l:?}");
+            found += want.len();
+        }
+        assert!(found > 1000, "{found}");
+    }
+
     /// [`values_start`] as first written: every word start tried.
     fn values_start_reference(t: &str) -> Option<usize> {
-        t.char_indices()
-            .filter(|&(i, _)| i > 0 && t[..i].ends_with(' '))
-            .map(|(i, _)| i)
-            .find(|&i| is_value_line(&t[i..]) && value_tokens(&t[i..]).len() >= 2)
+        word_starts(t).find(|&i| is_value_line(&t[i..]) && value_tokens(&t[i..]).len() >= 2)
     }
 
     #[test]
@@ -1646,7 +1691,7 @@ mod tests {
         }
         for l in &lines {
             // Every suffix at a word start too, as the period split tries them.
-            for (i, _) in l.char_indices().filter(|&(i, _)| i == 0 || l[..i].ends_with(' ')) {
+            for i in starts_of_words(l) {
                 let s = &l[i..];
                 let v = is_value_line_by_pattern(s);
                 assert_eq!(is_value_line(s), v, "{s:?}");
@@ -1666,7 +1711,7 @@ mod tests {
                 assert_eq!(first_words(&l, k), all[..k.min(all.len())], "{l:?} {k}");
             }
             // From the line start and from each word start.
-            for (p, _) in l.char_indices().filter(|&(p, _)| p == 0 || l[..p].ends_with(' ')) {
+            for p in starts_of_words(&l) {
                 let all = words_of(&l[p..]);
                 for list in [&cr.deadline_starts, &cr.output_starts, &cr.person_titles] {
                     let got = starts_with_list(&l[p..], list);
