@@ -4,7 +4,7 @@
 use crate::fold::fold;
 use crate::model::{Metadata, Reference, Signer};
 use crate::normalize::NormText;
-use crate::rules::{RuleSource, Rules};
+use crate::rules::{LazyRegex, RuleSource, Rules};
 use crate::segment::{DocTree, NodeKind};
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -53,12 +53,12 @@ struct Compiled {
     /// The positions where `reference.start` matches, found from the digits of the text.
     citation_starts: CitationStarts,
     /// "Ủy ban nhân dân phường X" and "thành phố X", each searched from its literal start
-    /// (the patterns match only where it does): see [`StartSearch`].
-    ward: StartSearch,
-    city: StartSearch,
+    /// (the patterns match only where it does): see [`NameSearch`].
+    ward: NameSearch,
+    city: NameSearch,
     issuer_stop: Regex,
     /// (abbreviation, pattern, expansion) of `issuer_abbreviations`.
-    abbreviations: Vec<(String, Regex, String)>,
+    abbreviations: Vec<Abbreviation>,
     support_marker: Regex,
     /// `reference_types` folded, in order: each citation's type is compared folded.
     types_folded: Vec<String>,
@@ -75,13 +75,10 @@ impl DocumentRules {
         // for a stop ending in a letter) so the regex stays on its DFA over Vietnamese text:
         // only the start of an issuer stop is used, and that is the same either way.
         let stops = words_then_boundary(&rules.issuer_stops);
-        let name = r"\p{Lu}[\p{L}]*(?:\s+\p{Lu}[\p{L}]*){0,3}";
         // One part of a document number: a code in capitals ("NQ", "KH", "UBND", "ĐU"),
         // possibly with one small letter ("CTr"), or digits ("2025", "QH15").
         let seg = r"(?:[\p{Lu}\d&]+\p{Ll}?[\p{Lu}\d&]*)";
-        let build = |pattern: String| {
-            Regex::new(&pattern).map_err(|e| crate::rules::rule_error("rules/document.toml", "", "", e.to_string()))
-        };
+        let build = |pattern: String| Regex::new(&pattern).map_err(|e| document_rule_error(e.to_string()));
         // Type, optional "số", number with at least a digit; then optional date.
         let reference = format!(
             r"(?i:({alt}))\s+(?i:số\s*)?(\d{{1,4}}(?:(?:\s?/\s?|-){seg})*)(?:\s*,?\s*(?i:ngày)\s+(\d{{1,2}})\s*(?:/|-|tháng)\s*(\d{{1,2}})\s*(?:/|-|năm)\s*(\d{{4}}))?"
@@ -89,25 +86,17 @@ impl DocumentRules {
         let types_folded = rules.reference_types.iter().map(|t| fold(t)).collect();
         rules.compiled = Some(Compiled {
             types_folded,
-            reference: StartSearch::new(&format!(r"(?i:{alt})\s+(?i:số\s*)?\d"), &reference, build)?,
+            reference: StartSearch::new(&format!(r"(?i:{alt})\s+(?i:số\s*)?\d"), &reference, &build)?,
             citation_starts: CitationStarts::new(&rules.reference_types),
-            ward: StartSearch::new(
-                r"Ủy ban nhân dân|UBND",
-                &format!(r"(?:Ủy ban nhân dân|UBND)(?:\s*\(UBND\))?\s+(?i:({levels}))\s+({name})"),
-                build,
-            )?,
-            city: StartSearch::new(r"thành phố", &format!(r"thành phố\s+({name})"), build)?,
+            ward: NameSearch::new(r"Ủy ban nhân dân|UBND", &format!(r"(?:Ủy ban nhân dân|UBND)(?:\s*\(UBND\))?\s+(?i:({levels}))\s+"), &build)?,
+            city: NameSearch::new(r"thành phố", r"thành phố\s+", &build)?,
             // "và" ends an issuer only before another capitalized name.
             issuer_stop: build(format!(r"(?i:\s(?:{stops}))|\svà\s+\p{{Lu}}|[;()“”\x22:]|,\s*ngày|\.\s"))?,
             support_marker: build(format!(
                 "(?i){}",
                 rules.support_markers.iter().map(|m| regex::escape(m).replace(' ', r"\s+")).collect::<Vec<_>>().join("|")
             ))?,
-            abbreviations: rules
-                .issuer_abbreviations
-                .iter()
-                .map(|(abbr, full)| Ok((abbr.clone(), build(format!(r"(?:^|\b){}(?:\b|$)", regex::escape(abbr)))?, full.clone())))
-                .collect::<crate::Result<_>>()?,
+            abbreviations: rules.issuer_abbreviations.iter().map(|(abbr, full)| Abbreviation::new(abbr, full)).collect::<crate::Result<_>>()?,
         });
         Ok(rules)
     }
@@ -120,6 +109,37 @@ impl DocumentRules {
     fn compiled(&self) -> &Compiled {
         self.compiled.as_ref().expect("compiled at load")
     }
+}
+
+/// An issuer abbreviation ("UBND") and its expansion, with its pattern (the abbreviation as
+/// whole words), compiled when a name first holds the abbreviation: each pattern takes
+/// ~0.7M instructions to compile (its Unicode `\b`), and most documents cite few of them.
+#[derive(Debug)]
+struct Abbreviation {
+    abbr: String,
+    pattern: LazyRegex,
+    full: String,
+}
+
+impl Abbreviation {
+    fn new(abbr: &str, full: &str) -> crate::Result<Abbreviation> {
+        let pattern = lazy_regex(format!(r"(?:^|\b){}(?:\b|$)", regex::escape(abbr)))?;
+        Ok(Abbreviation { abbr: abbr.to_string(), pattern, full: full.to_string() })
+    }
+
+    fn pattern(&self) -> &Regex {
+        &self.pattern
+    }
+}
+
+/// The error of a bad pattern made from `rules/document.toml`.
+fn document_rule_error(reason: String) -> crate::Error {
+    crate::rules::rule_error("rules/document.toml", "", "", reason)
+}
+
+/// A pattern of `rules/document.toml` compiled at its first use (syntax checked now).
+fn lazy_regex(pattern: String) -> crate::Result<LazyRegex> {
+    LazyRegex::new(&pattern).map_err(document_rule_error)
 }
 
 impl Compiled {
@@ -266,43 +286,39 @@ fn ends_with_orbits(s: &str, orbits: &[Vec<char>]) -> Option<usize> {
 /// trying the pattern anchored at each is a fraction of that.
 #[derive(Debug)]
 struct StartSearch {
-    /// Where the pattern can start.
-    start: Regex,
+    /// Where the pattern can start, compiled at its first use: the citation search finds
+    /// its starts otherwise ([`CitationStarts`]), and its start pattern (a case-insensitive
+    /// alternation, ~5M instructions to compile) serves the tests only.
+    start: LazyRegex,
     /// The pattern anchored at the start of the haystack.
     anchored: Regex,
-    /// The pattern itself: what [`StartSearch::captures_iter`] equals (tests).
+    /// The pattern itself: what [`StartSearch::matches_from`] equals (tests).
     #[cfg(test)]
     full: Regex,
 }
 
 impl StartSearch {
-    fn new(start: &str, pattern: &str, build: impl Fn(String) -> crate::Result<Regex>) -> crate::Result<StartSearch> {
+    fn new(start: &str, pattern: &str, build: &impl Fn(String) -> crate::Result<Regex>) -> crate::Result<StartSearch> {
         Ok(StartSearch {
-            start: build(start.to_string())?,
+            start: lazy_regex(start.to_string())?,
             anchored: build(format!(r"\A(?:{pattern})"))?,
             #[cfg(test)]
             full: build(pattern.to_string())?,
         })
     }
 
-    /// The matches of the pattern, as `Regex::captures_iter` finds them (leftmost first,
-    /// the next search from the end of a match), but with group offsets relative to the
-    /// match start (the group texts are the same).
-    fn captures_iter<'a, 't: 'a>(&'a self, text: &'t str) -> impl Iterator<Item = regex::Captures<'t>> + 'a {
-        self.matches(text, |_| true).map(|(_, c)| c)
+    fn start(&self) -> &Regex {
+        &self.start
     }
 
     /// The matches whose start `accept` takes, each with its start: leftmost first, the
-    /// next search from the end of a match. Every match starts where the start pattern
-    /// does: each such position from the search position on is tried, and the pattern,
-    /// with no look-around, matches there in `&text[at..]` exactly as in `text`.
-    fn matches<'a, 't: 'a>(&'a self, text: &'t str, accept: impl Fn(usize) -> bool + 'a) -> impl Iterator<Item = (usize, regex::Captures<'t>)> + 'a {
-        self.matches_from(text, move |from| self.start.find_at(text, from).map(|m| m.start()), accept)
-    }
-
-    /// [`StartSearch::matches`] with the start positions from `next_start(from)`: the first
-    /// position from `from` on where the start pattern matches (or one that is tried in
-    /// vain: the anchored pattern matches only where the start pattern does).
+    /// next search from the end of a match, with group offsets relative to the match start
+    /// (the group texts are those of `Regex::captures_iter`). Every match starts where the
+    /// start pattern does: each such position from the search position on is tried, and
+    /// the pattern, with no look-around, matches there in `&text[at..]` exactly as in
+    /// `text`. `next_start(from)` gives the first position from `from` on where the start
+    /// pattern matches (or one that is tried in vain: the anchored pattern matches only
+    /// where the start pattern does).
     fn matches_from<'a, 't: 'a>(
         &'a self,
         text: &'t str,
@@ -324,6 +340,102 @@ impl StartSearch {
             None
         })
     }
+}
+
+/// A capitalized name of one to four words, the end of the [`NameSearch`] patterns (the
+/// tests' reference; the search reads it by hand).
+#[cfg(test)]
+const NAME: &str = r"\p{Lu}[\p{L}]*(?:\s+\p{Lu}[\p{L}]*){0,3}";
+
+/// A [`StartSearch`] for a pattern `before` followed by a name (the last group): a capital
+/// letter and letters, then up to three more such words after spaces
+/// (`\p{Lu}[\p{L}]*(?:\s+\p{Lu}[\p{L}]*){0,3}`). The
+/// name's Unicode classes, unrolled four times, made most of the pattern's compile cost
+/// (~12M instructions a pattern, at every start of the program). Only the name's first
+/// capital can make it fail: the anchored pattern stops there, and the rest of the name,
+/// whose greedy quantifiers then always match (a letter, a capital and a space are three
+/// disjoint classes), is read by hand with the same classes.
+#[derive(Debug)]
+struct NameSearch {
+    /// `before` then the name's first capital, as a group.
+    search: StartSearch,
+    /// The ranges of `\p{L}`, `\p{Lu}` and `\s` as the regex crate reads them.
+    letter: Vec<(char, char)>,
+    upper: Vec<(char, char)>,
+    space: Vec<(char, char)>,
+    /// The whole pattern: what [`NameSearch::captures_iter`] equals (tests).
+    #[cfg(test)]
+    full: Regex,
+}
+
+impl NameSearch {
+    fn new(start: &str, before: &str, build: &impl Fn(String) -> crate::Result<Regex>) -> crate::Result<NameSearch> {
+        Ok(NameSearch {
+            search: StartSearch::new(start, &format!(r"{before}(\p{{Lu}})"), build)?,
+            letter: unicode_class(r"\p{L}"),
+            upper: unicode_class(r"\p{Lu}"),
+            space: unicode_class(r"\s"),
+            #[cfg(test)]
+            full: build(format!(r"{before}({NAME})"))?,
+        })
+    }
+
+    /// The matches of `before` then the name, as `Regex::captures_iter` finds them (leftmost
+    /// first, the next search from the end of a match): the texts of group 0 (the whole
+    /// match), the groups of `before`, and the name.
+    fn captures_iter<'a, 't: 'a>(&'a self, text: &'t str) -> impl Iterator<Item = Vec<Option<&'t str>>> + 'a {
+        let search = &self.search;
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            while let Some(at) = search.start().find_at(text, from).map(|m| m.start()) {
+                let rest = &text[at..];
+                if let Some(c) = search.anchored.captures(rest) {
+                    let capital = c.get(c.len() - 1).expect("the name's capital");
+                    let end = capital.end() + self.name_rest(&rest[capital.end()..]);
+                    // Never empty; the next search starts after it.
+                    from = at + end;
+                    let mut groups: Vec<Option<&'t str>> = vec![Some(&rest[..end])];
+                    groups.extend(c.iter().skip(1).take(c.len() - 2).map(|g| g.map(|g| g.as_str())));
+                    groups.push(Some(&rest[capital.start()..end]));
+                    return Some(groups);
+                }
+                from = at + rest.chars().next().map_or(1, char::len_utf8);
+            }
+            None
+        })
+    }
+
+    /// The length of what `[\p{L}]*(?:\s+\p{Lu}[\p{L}]*){0,3}` matches at the start of `s`:
+    /// each quantifier greedy, which always leads to a match (what follows a run of letters
+    /// or spaces never starts with one).
+    fn name_rest(&self, s: &str) -> usize {
+        let run = |from: usize, class: &[(char, char)]| -> usize {
+            s[from..].char_indices().find(|&(_, c)| !in_class(class, c)).map_or(s.len(), |(i, _)| from + i)
+        };
+        let mut end = run(0, &self.letter);
+        for _ in 0..3 {
+            let spaced = run(end, &self.space);
+            match s[spaced..].chars().next() {
+                Some(c) if spaced > end && in_class(&self.upper, c) => end = run(spaced + c.len_utf8(), &self.letter),
+                _ => break,
+            }
+        }
+        end
+    }
+}
+
+/// The ranges of the one-class pattern `class` ("\p{L}"), as the regex crate's parser gives them.
+fn unicode_class(class: &str) -> Vec<(char, char)> {
+    match regex_syntax::parse(class).expect("a valid class").into_kind() {
+        regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(c)) => c.ranges().iter().map(|r| (r.start(), r.end())).collect(),
+        other => unreachable!("{class} is one Unicode class, not {other:?}"),
+    }
+}
+
+/// Whether `c` is in the sorted, disjoint `ranges`.
+fn in_class(ranges: &[(char, char)], c: char) -> bool {
+    let i = ranges.partition_point(|&(_, hi)| hi < c);
+    ranges.get(i).is_some_and(|&(lo, _)| lo <= c)
 }
 
 /// The alternation of `words` followed by the equivalent of a Unicode `\b`, written without
@@ -436,7 +548,8 @@ pub fn extract_metadata(norm: &NormText, tree: &DocTree, rules: &Rules) -> Metad
     let ward = header_ward.or_else(|| {
         let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
         for (k, m) in c.ward.captures_iter(&body).enumerate() {
-            let e = counts.entry((m[1].to_lowercase(), m[2].to_string())).or_insert((0, k));
+            let (level, name) = (m[1].expect("the level"), m[2].expect("the name"));
+            let e = counts.entry((level.to_lowercase(), name.to_string())).or_insert((0, k));
             e.0 += 1;
         }
         counts.into_iter().max_by_key(|(_, (n, first))| (*n, std::cmp::Reverse(*first))).map(|(k, _)| k)
@@ -445,7 +558,7 @@ pub fn extract_metadata(norm: &NormText, tree: &DocTree, rules: &Rules) -> Metad
         meta.ward = Some(name.clone());
         meta.issuer = Some(format!("Ủy ban nhân dân {level} {name}"));
     }
-    let city = most_frequent(c.city.captures_iter(&body).map(|m| m[1].to_string()));
+    let city = most_frequent(c.city.captures_iter(&body).map(|m| m[1].expect("the name").to_string()));
 
     // Title: the lines after the type line; an appendix-only document has its
     // appendix title (without the "(Kèm theo ...)" note).
@@ -544,9 +657,9 @@ fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Opt
     let mut s = raw.trim().trim_end_matches([',', '.', ' ']).to_string();
     // The pattern matches only where the abbreviation is: most names have none, and are
     // neither searched nor copied.
-    for (abbr, re, full) in &dr.compiled().abbreviations {
-        if s.contains(abbr.as_str()) {
-            s = re.replace_all(&s, full.as_str()).into_owned();
+    for a in &dr.compiled().abbreviations {
+        if s.contains(a.abbr.as_str()) {
+            s = a.pattern().replace_all(&s, a.full.as_str()).into_owned();
         }
     }
     let f = fold(&s);
@@ -825,7 +938,7 @@ mod tests {
     #[test]
     fn citation_starts_are_the_start_pattern_positions() {
         let c = Rules::embedded().document.compiled();
-        let anchored_start = Regex::new(&format!(r"\A(?:{})", c.reference.start.as_str())).unwrap();
+        let anchored_start = Regex::new(&format!(r"\A(?:{})", c.reference.start().as_str())).unwrap();
         let mut texts = with_corpus(&[
             "Kế hoạch\u{a0}5 KẾ HOẠCH SỐ\t12 kế hoạch số12 kế hoạchsố 3 Kế hoạch số  số 5",
             "Luật ſố 3, \u{212A}ế hoạch 4, ĐỀ ÁN 06, Đề án06, xKế hoạch 7, Chương trình hành động 2",
@@ -859,8 +972,8 @@ mod tests {
         let dr = &Rules::embedded().document;
         let reference = |raw: &str| {
             let mut s = raw.trim().trim_end_matches([',', '.', ' ']).to_string();
-            for (_, re, full) in &dr.compiled().abbreviations {
-                s = re.replace_all(&s, full.as_str()).into_owned();
+            for a in &dr.compiled().abbreviations {
+                s = a.pattern().replace_all(&s, a.full.as_str()).into_owned();
             }
             s
         };
@@ -908,6 +1021,13 @@ mod tests {
             "thành phố",
             "UBND",
             "",
+            // Names: more than four words, other spaces, marks, digits and other scripts,
+            // a start inside a name, a name at the very end.
+            "thành phố Hà Nội Việt Nam Á Âu thành phố Ha\u{301}i Phòng thành phố X\u{a0}\u{2003}Y\tZ\nW",
+            "thành phố 2 X thành phố Ωμέγα Δέλτα thành phố ǅemal ǈ thành phố Ⅻ Xy thành phố Aʰb Cᵃ",
+            "thành phố AthànhphốB thành phố Cthành phố D UBND phường XUBND phường Y UBND xã  \t Ba Đình",
+            "Ủy ban nhân dân PHƯỜNG Hồng Bàng  (UBND) phường X thành phố X ",
+            "thành phố X",
         ]);
         let groups = |c: regex::Captures| -> Vec<Option<String>> {
             c.iter().map(|g| g.map(|g| g.as_str().to_string())).collect()
@@ -916,7 +1036,7 @@ mod tests {
         for ls in [&c.ward, &c.city] {
             for text in &texts {
                 let want: Vec<_> = ls.full.captures_iter(text).map(groups).collect();
-                let got: Vec<_> = ls.captures_iter(text).map(groups).collect();
+                let got: Vec<_> = ls.captures_iter(text).map(|g| g.iter().map(|g| g.map(str::to_string)).collect::<Vec<_>>()).collect();
                 assert_eq!(got, want, "{:?}", &text[..text.len().min(80)]);
                 found += want.len();
             }

@@ -71,7 +71,8 @@ struct BodyDef {
 pub struct TargetRules {
     /// Tells this rule set from others in the per-thread memory of parsed cells.
     id: u64,
-    value: Regex,
+    /// The value pattern, compiled at its first use ([`TargetRules::value`]).
+    value: crate::rules::LazyRegex,
     /// `value` with every `\b` an ASCII word boundary (`(?-u:\b)`): the same matches on a
     /// text whose chars beyond ASCII are no word chars (folded text mostly is: "≥ 80"),
     /// found by the regex's DFA, which a Unicode `\b` keeps off any text beyond ASCII.
@@ -153,16 +154,27 @@ impl TargetRules {
         let pattern = format!(
             r"(?:(?P<pre>{prefix})\s*)?(?P<n1>{num})(?P<p1>\s*{pct})?(?:\s*(?:{conn})\s*(?P<n2>{num})(?P<p2>\s*{pct})?)?{suffix}"
         );
-        let value = Regex::new(&pattern)
-            .map_err(|e| rule_error(shown, text, "[prefix]", format!("words do not compile: {e}")))?;
-        let value_ascii_b = Regex::new(&ascii_boundaries(&pattern))
-            .map_err(|e| rule_error(shown, text, "[prefix]", format!("words do not compile: {e}")))?;
+        // The pattern with Unicode `\b` is compiled at its first use (it differs only in its
+        // assertions, and compiles if this one does); an error names it, as it did when it
+        // was compiled first.
+        let value_ascii_b = Regex::new(&ascii_boundaries(&pattern)).map_err(|e| {
+            let e = Regex::new(&pattern).err().unwrap_or(e);
+            rule_error(shown, text, "[prefix]", format!("words do not compile: {e}"))
+        })?;
+        let value = crate::rules::LazyRegex::new(&pattern).map_err(|e| rule_error(shown, text, "[prefix]", format!("words do not compile: {e}")))?;
         let none_chars = file.none_cells.iter().flat_map(|s| fold_keep(s).text.chars().collect::<Vec<_>>()).collect();
         let percent_words = file.percent_words.iter().map(|w| fold_keep(w).text.trim().to_string()).collect();
         let section_starts = file.body.section_starts.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
         let exclude_sections = file.body.exclude_sections.iter().map(|w| crate::fold::fold(w)).filter(|w| !w.is_empty()).collect();
         let id = rule_set_id();
         Ok(TargetRules { id, value, value_ascii_b, none_chars, percent_words, section_starts, exclude_sections })
+    }
+
+    /// The value pattern with Unicode word boundaries, for folded text holding a word
+    /// character beyond ASCII ([`scan`]): rare in cells, and ~6M instructions to compile,
+    /// so compiled only when such a text comes.
+    fn value(&self) -> &Regex {
+        &self.value
     }
 
     /// The rules embedded in the binary.
@@ -366,7 +378,7 @@ fn op_of(c: &Captures) -> (TargetOp, bool, bool) {
 }
 
 fn scan(rules: &TargetRules, f: &str) -> Vec<Found> {
-    let re = if ascii_boundaries_agree(f) { &rules.value_ascii_b } else { &rules.value };
+    let re = if ascii_boundaries_agree(f) { &rules.value_ascii_b } else { rules.value() };
     scan_with(re, f)
 }
 
@@ -580,7 +592,7 @@ mod tests {
                 continue;
             }
             agreeing += 1;
-            assert_eq!(key(scan_with(&rules.value_ascii_b, f)), key(scan_with(&rules.value, f)), "{f:?}");
+            assert_eq!(key(scan_with(&rules.value_ascii_b, f)), key(scan_with(rules.value(), f)), "{f:?}");
         }
         assert!(agreeing > 1000, "{agreeing}");
         assert!(!ascii_boundaries_agree("tỷ 80"));
@@ -602,7 +614,7 @@ mod tests {
         for f in &lines {
             let last_digit = f.bytes().rposition(|b| b.is_ascii_digit()).map_or(0, |p| p + 1);
             for pos in (last_digit..=f.len()).filter(|&p| f.is_char_boundary(p)) {
-                assert!(rules.value.captures_at(f, pos).is_none(), "{f:?} {pos}");
+                assert!(rules.value().captures_at(f, pos).is_none(), "{f:?} {pos}");
                 checked += 1;
             }
         }

@@ -34,7 +34,7 @@
 use super::table::{Cell, Column, ColumnRole, GroupInfo, Row, Shape, Table, TableKind};
 use crate::fold::fold;
 use crate::normalize::NormText;
-use crate::rules::{RuleSource, Rules};
+use crate::rules::{LazyRegex, RuleSource, Rules};
 use regex::Regex;
 use serde::Deserialize;
 
@@ -90,23 +90,24 @@ struct ValuesFile {
     min_plausible: f64,
 }
 
-/// Compiled `rules/ocr_tables.toml`.
+/// Compiled `rules/ocr_tables.toml`. Its regexes are compiled at their first use: most
+/// documents have no table that needs the OCR reader.
 #[derive(Debug)]
 pub struct OcrTableRules {
     min_len: usize,
     max_ratio: f64,
     span: usize,
     min_roles: usize,
-    person_marker: Regex,
-    group_numeral: Regex,
+    person_marker: LazyRegex,
+    group_numeral: LazyRegex,
     phrases: Vec<Vec<String>>,
     deadlines: Vec<(String, String)>,
     deadline_starts: Vec<String>,
     deadline_ratio: f64,
-    value: Regex,
+    value: LazyRegex,
     ge_glyphs: Vec<String>,
     min_plausible: f64,
-    block_numeral: Regex,
+    block_numeral: LazyRegex,
     wide_ratio: f64,
     wide_words: usize,
     units: Vec<String>,
@@ -117,14 +118,14 @@ impl OcrTableRules {
         let (text, shown) = source.read("ocr_tables.toml")?;
         let f: File = crate::rules::parse_toml(&text, &shown)?;
         let re = |src: &str| {
-            Regex::new(src).map_err(|e| crate::rules::rule_error(&shown, &text, src, format!("bad regex: {e}")))
+            LazyRegex::new(src).map_err(|e| crate::rules::rule_error(&shown, &text, src, format!("bad regex: {e}")))
         };
         let mut glyphs: Vec<String> = f.values.percent_glyphs.iter().map(|g| regex::escape(g)).collect();
         glyphs.sort_by_key(|g| std::cmp::Reverse(g.len()));
         let mut ops: Vec<String> = f.values.ge_glyphs.iter().map(|g| regex::escape(g)).collect();
         ops.extend(["≤", "<"].map(String::from));
         ops.sort_by_key(|g| std::cmp::Reverse(g.len()));
-        let value = Regex::new(&format!(r"^(?P<op>{})?\s*(?P<num>\d{{1,3}}(?:[.,]\d{{1,2}})?)(?P<pct>{})?$", ops.join("|"), glyphs.join("|")))
+        let value = LazyRegex::new(&format!(r"^(?P<op>{})?\s*(?P<num>\d{{1,3}}(?:[.,]\d{{1,2}})?)(?P<pct>{})?$", ops.join("|"), glyphs.join("|")))
             .map_err(|e| crate::rules::rule_error(&shown, &text, "percent_glyphs", format!("bad glyphs: {e}")))?;
         Ok(OcrTableRules {
             min_len: f.header.min_len,

@@ -431,8 +431,9 @@ impl RestoreRules {
     pub fn load(source: &crate::rules::RuleSource) -> crate::Result<RestoreRules> {
         let (text, shown) = source.read(Self::FILE)?;
         let confusions: ConfusionRules = crate::rules::parse_toml(&text, &shown)?;
+        // Checked, not compiled: the model compiles them when restoration first runs.
         for r in &confusions.structure {
-            if let Err(e) = Regex::new(&r.pattern) {
+            if let Err(e) = crate::rules::check_regex(&r.pattern) {
                 return Err(crate::rules::rule_error(&shown, &text, &r.pattern, format!("bad pattern: {e}")));
             }
         }
