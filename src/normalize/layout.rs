@@ -545,6 +545,25 @@ fn find_newline(b: &[u8], from: usize) -> usize {
     memchr::memchr(b'\n', &b[from..]).map_or(b.len(), |p| from + p)
 }
 
+/// Whether `s` has "---" (a markdown table rule does): each '-' found by memchr (a line
+/// with a dash has one or two; `str::contains` set up a substring search for each line).
+fn has_three_dashes(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'-', b).any(|p| b[p..].starts_with(b"---"))
+}
+
+/// Whether `c` can be in a page mark ([`PAGE_MARK`]): whitespace, a digit (`is_numeric`,
+/// a superset of `\d`), '-', '/' or a letter of "trang" in either case. Vietnamese
+/// letters, which start most lines, are told without the Unicode tables.
+fn may_be_in_page_mark(c: char) -> bool {
+    match c {
+        '-' | '/' | 't' | 'r' | 'a' | 'n' | 'g' | 'T' | 'R' | 'A' | 'N' | 'G' => true,
+        // Letters: neither whitespace nor numeric.
+        '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' => false,
+        _ => c.is_whitespace() || c.is_numeric(),
+    }
+}
+
 /// Normalizes each line and drops the furniture. Returns the kept lines.
 pub fn clean_lines(text: &str, style: ToneStyle) -> Vec<MappedStr<'_>> {
     clean_lines_with(text, style, true).lines
@@ -632,7 +651,7 @@ fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
     if seen & CTRL != 0 || (e2_ef && raw.contains(['\u{feff}', '\u{200b}'])) {
         m.edit(|chars| chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}')));
     }
-    if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(m.as_str()) {
+    if seen & DASH != 0 && has_three_dashes(raw) && MD_TABLE_RULE.is_match(m.as_str()) {
         return None;
     }
     if seen & RESIDUE != 0 {
@@ -672,7 +691,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, seen & SPACEY == 0, &mut tones, style) } else { None };
         let (m, st) = match fast {
             // Its chars were the raw line's before trimming: the table-rule test reads that.
-            Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
+            Some(_) if seen & DASH != 0 && has_three_dashes(raw) && MD_TABLE_RULE.is_match(raw) => continue,
             Some((m, st)) => (m, Some(st)),
             None => match clean_line_chars(raw, at, seen, &mut tones, style) {
                 Some(m) => (m, None),
@@ -686,7 +705,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         // "-", "/" and the letters of "trang".
         let s = m.as_str();
         let maybe_url = s.starts_with(['f', 'h', 'w']) && !s.contains(char::is_whitespace);
-        let maybe_page = s.chars().all(|c| c.is_whitespace() || c.is_numeric() || matches!(c, '-' | '/') || "trangTRANG".contains(c));
+        let maybe_page = s.chars().all(may_be_in_page_mark);
         if (maybe_url || maybe_page) && (URL_ONLY.is_match(s) || PAGE_MARK.is_match(s)) {
             continue;
         }
@@ -1324,6 +1343,33 @@ mod tests {
                 None => assert!(w.chars().count() > PACK_MAX || w.chars().any(|c| c as u32 >= 0x2000), "{w}"),
             }
         }
+    }
+
+    /// `may_be_in_page_mark` is the test it replaced, on every char.
+    #[test]
+    fn page_mark_chars_agree() {
+        let reference = |c: char| c.is_whitespace() || c.is_numeric() || matches!(c, '-' | '/') || "trangTRANG".contains(c);
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            assert_eq!(may_be_in_page_mark(c), reference(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    /// `has_three_dashes` is `str::contains("---")` on every line of the test texts and on
+    /// runs of dashes at every place.
+    #[test]
+    fn three_dashes_are_contains() {
+        let mut lines: Vec<String> = all_texts().iter().flat_map(|t| t.split('\n').map(str::to_string).collect::<Vec<_>>()).collect();
+        for n in 0..6 {
+            for k in 0..6 {
+                lines.push(format!("{}{}{}ạ-", "x".repeat(k), "-".repeat(n), "- ".repeat(k)));
+            }
+        }
+        let mut found = 0;
+        for l in &lines {
+            assert_eq!(has_three_dashes(l), l.contains("---"), "{l:?}");
+            found += has_three_dashes(l) as usize;
+        }
+        assert!(found > 10, "{found}");
     }
 
     #[test]
