@@ -672,11 +672,14 @@ fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
 /// (the reference the fast path is tested against).
 fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
     let mut tones = ToneCache::take();
-    let mut lines: Vec<MappedStr> = Vec::new();
-    let mut stats: Vec<Option<Stats>> = Vec::new();
-    let mut line_starts: Vec<usize> = Vec::new();
-    let mut offset = 0;
     let bytes = text.as_bytes();
+    // The raw lines, counted many bytes at a time: no vector below grows (moving what it
+    // holds) line by line. Kept lines are at most as many.
+    let raw_lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
+    let mut lines: Vec<MappedStr> = Vec::with_capacity(raw_lines);
+    let mut stats: Vec<Option<Stats>> = Vec::with_capacity(raw_lines);
+    let mut line_starts: Vec<usize> = Vec::with_capacity(raw_lines);
+    let mut offset = 0;
     while offset <= bytes.len() {
         // Each pass runs only on a line with a char it needs: edits only remove chars or
         // put in symbols and letters of the line, so what the raw line lacks the edited
