@@ -686,6 +686,11 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         // line lacks too. One loop finds the end of the line and what it has.
         let at = offset;
         line_starts.push(at);
+        if matches!(bytes.get(at), Some(b'\n') | None) {
+            // An empty line keeps nothing (half the lines of a PDF dump are empty).
+            offset = at + 1;
+            continue;
+        }
         let len = find_newline(bytes, at) - at;
         // No early exit: a loop the compiler unrolls.
         let seen = bytes[at..at + len].iter().fold(0, |seen, &b| seen | BYTE_CLASS[b as usize]);
