@@ -514,10 +514,13 @@ fn chunk_at(text: &[u8], raw: &str, at: usize, start: usize, ascii_spaces: bool)
     };
     let lo = u64::from_le_bytes(block[..8].try_into().expect("eight bytes"));
     let hi = u64::from_le_bytes(block[8..].try_into().expect("eight bytes"));
-    let end = match (space_or_tab_in(lo), space_or_tab_in(hi)) {
-        (Some(k), _) => start + k,
-        (None, Some(k)) => start + 8 + k,
-        (None, None) => space_or_tab(text, raw, at, start + 16),
+    // The second word only when the first has no space or tab (most chunks end in it).
+    let end = match space_or_tab_in(lo) {
+        Some(k) => start + k,
+        None => match space_or_tab_in(hi) {
+            Some(k) => start + 8 + k,
+            None => space_or_tab(text, raw, at, start + 16),
+        },
     }
     .min(raw.len());
     let len = end - start;
