@@ -514,10 +514,13 @@ fn chunk_at(text: &[u8], raw: &str, at: usize, start: usize, ascii_spaces: bool)
     };
     let lo = u64::from_le_bytes(block[..8].try_into().expect("eight bytes"));
     let hi = u64::from_le_bytes(block[8..].try_into().expect("eight bytes"));
-    let end = match (space_or_tab_in(lo), space_or_tab_in(hi)) {
-        (Some(k), _) => start + k,
-        (None, Some(k)) => start + 8 + k,
-        (None, None) => space_or_tab(text, raw, at, start + 16),
+    // The second word only when the first has no space or tab (most chunks end in it).
+    let end = match space_or_tab_in(lo) {
+        Some(k) => start + k,
+        None => match space_or_tab_in(hi) {
+            Some(k) => start + 8 + k,
+            None => space_or_tab(text, raw, at, start + 16),
+        },
     }
     .min(raw.len());
     let len = end - start;
@@ -543,6 +546,25 @@ fn space_or_tab_in(x: u64) -> Option<usize> {
 /// bytes at a time).
 fn find_newline(b: &[u8], from: usize) -> usize {
     memchr::memchr(b'\n', &b[from..]).map_or(b.len(), |p| from + p)
+}
+
+/// Whether `s` has "---" (a markdown table rule does): each '-' found by memchr (a line
+/// with a dash has one or two; `str::contains` set up a substring search for each line).
+fn has_three_dashes(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'-', b).any(|p| b[p..].starts_with(b"---"))
+}
+
+/// Whether `c` can be in a page mark ([`PAGE_MARK`]): whitespace, a digit (`is_numeric`,
+/// a superset of `\d`), '-', '/' or a letter of "trang" in either case. Vietnamese
+/// letters, which start most lines, are told without the Unicode tables.
+fn may_be_in_page_mark(c: char) -> bool {
+    match c {
+        '-' | '/' | 't' | 'r' | 'a' | 'n' | 'g' | 'T' | 'R' | 'A' | 'N' | 'G' => true,
+        // Letters: neither whitespace nor numeric.
+        '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' => false,
+        _ => c.is_whitespace() || c.is_numeric(),
+    }
 }
 
 /// Normalizes each line and drops the furniture. Returns the kept lines.
@@ -632,7 +654,7 @@ fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
     if seen & CTRL != 0 || (e2_ef && raw.contains(['\u{feff}', '\u{200b}'])) {
         m.edit(|chars| chars.retain(|c| !matches!(c.c, '\r' | '\u{feff}' | '\u{0c}' | '\u{200b}')));
     }
-    if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(m.as_str()) {
+    if seen & DASH != 0 && has_three_dashes(raw) && MD_TABLE_RULE.is_match(m.as_str()) {
         return None;
     }
     if seen & RESIDUE != 0 {
@@ -653,17 +675,25 @@ fn clean_line_chars<'a>(raw: &'a str, at: usize, seen: u8, tones: &mut ToneCache
 /// (the reference the fast path is tested against).
 fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
     let mut tones = ToneCache::take();
-    let mut lines: Vec<MappedStr> = Vec::new();
-    let mut stats: Vec<Option<Stats>> = Vec::new();
-    let mut line_starts: Vec<usize> = Vec::new();
-    let mut offset = 0;
     let bytes = text.as_bytes();
+    // The raw lines, counted many bytes at a time: no vector below grows (moving what it
+    // holds) line by line. Kept lines are at most as many.
+    let raw_lines = memchr::memchr_iter(b'\n', bytes).count() + 1;
+    let mut lines: Vec<MappedStr> = Vec::with_capacity(raw_lines);
+    let mut stats: Vec<Option<Stats>> = Vec::with_capacity(raw_lines);
+    let mut line_starts: Vec<usize> = Vec::with_capacity(raw_lines);
+    let mut offset = 0;
     while offset <= bytes.len() {
         // Each pass runs only on a line with a char it needs: edits only remove chars or
         // put in symbols and letters of the line, so what the raw line lacks the edited
         // line lacks too. One loop finds the end of the line and what it has.
         let at = offset;
         line_starts.push(at);
+        if matches!(bytes.get(at), Some(b'\n') | None) {
+            // An empty line keeps nothing (half the lines of a PDF dump are empty).
+            offset = at + 1;
+            continue;
+        }
         let len = find_newline(bytes, at) - at;
         // No early exit: a loop the compiler unrolls.
         let seen = bytes[at..at + len].iter().fold(0, |seen, &b| seen | BYTE_CLASS[b as usize]);
@@ -672,7 +702,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         let fast = if fast && seen & (CTRL | RESIDUE) == 0 { clean_plain_line(bytes, raw, at, seen & SPACEY == 0, &mut tones, style) } else { None };
         let (m, st) = match fast {
             // Its chars were the raw line's before trimming: the table-rule test reads that.
-            Some(_) if seen & DASH != 0 && raw.contains("---") && MD_TABLE_RULE.is_match(raw) => continue,
+            Some(_) if seen & DASH != 0 && has_three_dashes(raw) && MD_TABLE_RULE.is_match(raw) => continue,
             Some((m, st)) => (m, Some(st)),
             None => match clean_line_chars(raw, at, seen, &mut tones, style) {
                 Some(m) => (m, None),
@@ -686,7 +716,7 @@ fn clean_lines_with(text: &str, style: ToneStyle, fast: bool) -> Cleaned<'_> {
         // "-", "/" and the letters of "trang".
         let s = m.as_str();
         let maybe_url = s.starts_with(['f', 'h', 'w']) && !s.contains(char::is_whitespace);
-        let maybe_page = s.chars().all(|c| c.is_whitespace() || c.is_numeric() || matches!(c, '-' | '/') || "trangTRANG".contains(c));
+        let maybe_page = s.chars().all(may_be_in_page_mark);
         if (maybe_url || maybe_page) && (URL_ONLY.is_match(s) || PAGE_MARK.is_match(s)) {
             continue;
         }
@@ -775,15 +805,23 @@ fn drop_repeated_table_headers(lines: &mut Vec<MappedStr>, stats: &mut Vec<Optio
     retain_kept(stats, &keep);
 }
 
-/// A folded line that starts a table header: "tt" or "stt", alone or before other words.
+/// A folded line that starts a table header: "tt" or "stt", alone or before other words
+/// (the reference for [`header_start`]).
+#[cfg(test)]
 fn is_header_start(f: &str) -> bool {
     f == "tt" || f == "stt" || f.starts_with("tt ") || f.starts_with("stt ")
 }
 
-/// [`is_header_start`] of the line's fold, from its first five folded chars: "tt" alone,
-/// or "tt x", "stt x" (a prefix of the fold).
+/// Whether the line's fold starts a table header: "tt" or "stt", then the end or a space
+/// (`is_header_start` of the fold). Folds only until a char differs (most lines it is
+/// asked about start "t" or "s" and differ at the second char), and makes no string.
 fn header_start(l: &MappedStr) -> bool {
-    is_header_start(&fold_iter(l.as_str().chars()).take(5).collect::<String>())
+    let mut f = fold_iter(l.as_str().chars());
+    let mut c = f.next();
+    if c == Some('s') {
+        c = f.next();
+    }
+    c == Some('t') && f.next() == Some('t') && matches!(f.next(), None | Some(' '))
 }
 
 /// The most lines a table header spans.
@@ -1324,6 +1362,55 @@ mod tests {
                 None => assert!(w.chars().count() > PACK_MAX || w.chars().any(|c| c as u32 >= 0x2000), "{w}"),
             }
         }
+    }
+
+    /// `header_start` is `is_header_start` of the line's first five folded chars (as it
+    /// was first written), on every line of the test texts and on lines made around it.
+    #[test]
+    fn header_start_is_the_folds_start() {
+        let mut lines: Vec<String> = all_texts().iter().flat_map(|t| t.split('\n').map(str::to_string).collect::<Vec<_>>()).collect();
+        for a in ["", "s", "S", "ş", "đ", " ", "-", "t"] {
+            for b in ["tt", "TT", "Tt", "t t", "t", "ttt", "tṭ", "t\u{301}t"] {
+                for c in ["", " ", "\t", " x", "x", "-", ".", "  Chỉ tiêu", "\u{300}"] {
+                    lines.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        let mut starts = 0;
+        for l in &lines {
+            let m = MappedStr::from_source(l, 0);
+            let want = is_header_start(&fold_iter(l.chars()).take(5).collect::<String>());
+            assert_eq!(header_start(&m), want, "{l:?}");
+            starts += want as usize;
+        }
+        assert!(starts > 20, "{starts}");
+    }
+
+    /// `may_be_in_page_mark` is the test it replaced, on every char.
+    #[test]
+    fn page_mark_chars_agree() {
+        let reference = |c: char| c.is_whitespace() || c.is_numeric() || matches!(c, '-' | '/') || "trangTRANG".contains(c);
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            assert_eq!(may_be_in_page_mark(c), reference(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    /// `has_three_dashes` is `str::contains("---")` on every line of the test texts and on
+    /// runs of dashes at every place.
+    #[test]
+    fn three_dashes_are_contains() {
+        let mut lines: Vec<String> = all_texts().iter().flat_map(|t| t.split('\n').map(str::to_string).collect::<Vec<_>>()).collect();
+        for n in 0..6 {
+            for k in 0..6 {
+                lines.push(format!("{}{}{}ạ-", "x".repeat(k), "-".repeat(n), "- ".repeat(k)));
+            }
+        }
+        let mut found = 0;
+        for l in &lines {
+            assert_eq!(has_three_dashes(l), l.contains("---"), "{l:?}");
+            found += has_three_dashes(l) as usize;
+        }
+        assert!(found > 10, "{found}");
     }
 
     #[test]
