@@ -433,7 +433,31 @@ fn roman_row(line: &str) -> Option<(String, String)> {
     if cs.next().is_some_and(|c| !(matches!(c, 'I' | 'V' | 'X' | 'L' | '.' | ':') || c.is_whitespace())) {
         return None;
     }
-    roman_row_by_pattern(line)
+    let t = line.trim();
+    if t.contains('\n') {
+        return roman_row_by_pattern(line);
+    }
+    // The pattern read by hand: the numeral is the whole run of numeral letters (a shorter
+    // one leaves a letter that nothing after it matches); then, in the pattern's order of
+    // preference, spaces, a "." or ":", and the end or spaces and the rest. Failing that,
+    // with spaces after the numeral, the rest starts at the first other char.
+    let n = t.bytes().take_while(|b| matches!(b, b'I' | b'V' | b'X' | b'L')).count();
+    if n > 6 {
+        return None;
+    }
+    let r = &t[n..];
+    let r1 = r.trim_start();
+    let rest = match r1.strip_prefix(['.', ':']) {
+        _ if r.is_empty() => "",
+        Some("") => "",
+        Some(r2) if r2.starts_with(char::is_whitespace) => r2.trim_start(),
+        _ if r1.len() < r.len() => r1,
+        _ => return None,
+    };
+    if !rest.is_empty() && !rest.starts_with(|ch: char| ch.is_uppercase()) {
+        return None;
+    }
+    Some((t[..n].to_string(), rest.to_string()))
 }
 
 /// [`roman_row`] without its first-char filter.
@@ -1627,7 +1651,9 @@ mod tests {
             "", " 1.2 Tỷ lệ", "١ Chỉ tiêu", "IV. Nhiệm vụ", "IIa", "12.3.4.5 x", " ", "X", "Lào Cai", "2.", "٣.٤ Tỷ lệ",
             "1..", "1.2.", "123 Tỷ lệ", "1.234 Tỷ lệ", "1.2.3.4 Tỷ lệ", "1.2.3.4.5 Tỷ lệ", "1 tỷ lệ", "1 “Tỷ lệ”", "1. Tỷ lệ",
             "1.\tTỷ lệ", "1\u{a0}Tỷ lệ", "5%", "10/2025", "1\nTỷ lệ", "1.٣ Tỷ lệ", "1.2 ", ".1 Tỷ", "1.2.a", "II: Nhiệm vụ",
-            "I\u{a0}Nhiệm vụ", "V.I.P", "XL", "L.", "Iv", "I nhiệm",
+            "I\u{a0}Nhiệm vụ", "V.I.P", "XL", "L.", "Iv", "I nhiệm", "II .abc", "II .Abc", "II . Abc", "IV - Abc", "II.Abc",
+            "II :", "II:", "IIIIIII Abc", "IIIIII Abc", "VI\u{2003}Abc", "I\tNhiệm", "V .", "X:  Đẩy", "I. \u{a0} Đẩy", "L :x",
+            "II..", "II. .Abc", "I\nNhiệm", "XI\u{85}Abc",
         ] {
             out.push(l.to_string());
         }
