@@ -77,6 +77,12 @@ thread_local! {
     static CANDIDATES: RefCell<CellMemo<FirstWord>> = RefCell::new(CellMemo::with_limits(CANDIDATES_MAX, usize::MAX));
 }
 
+thread_local! {
+    /// [`AgencyRules::longest_full_prefix`] by row lines (joined by line breaks), for the
+    /// rule set with the id given: a table repeats the same cells down its rows.
+    static FULL_PREFIXES: RefCell<CellMemo<Option<usize>>> = RefCell::new(CellMemo::with_limits(RECENT_TEXTS, RECENT_MAX_LEN));
+}
+
 /// Forgets this thread's resolved texts and fuzzy candidates: called as each document
 /// starts, so that a document costs the same whatever was read before it (a batch of
 /// copies would otherwise find every text already resolved), and results never depend on
@@ -84,6 +90,7 @@ thread_local! {
 pub fn start_document() {
     RECENT.with(|r| r.borrow_mut().clear());
     CANDIDATES.with(|c| c.borrow_mut().clear());
+    FULL_PREFIXES.with(|f| f.borrow_mut().clear());
 }
 
 /// What [`AgencyRules::scan`] builds.
@@ -840,10 +847,19 @@ impl AgencyRules {
     /// longer one.
     pub fn longest_full_prefix(&self, lines: &[&str]) -> Option<usize> {
         let full = lines.join("\n");
-        let full_text = full.as_str();
-        let labels = if self.label_end.iter().any(|&c| full.contains(c)) { self.label_ranges(&full) } else { Vec::new() };
-        let stripped_owned = (!labels.is_empty()).then(|| self.strip_labels(&full));
-        let stripped: &str = stripped_owned.as_deref().unwrap_or(&full);
+        // The joined text tells the lines apart when none holds a line break of its own.
+        if full.bytes().filter(|&b| b == b'\n').count() != lines.len().saturating_sub(1) {
+            return self.longest_full_prefix_of(lines, &full);
+        }
+        CellMemo::parsed(&FULL_PREFIXES, self.id, &full, || self.longest_full_prefix_of(lines, &full))
+    }
+
+    /// [`Self::longest_full_prefix`] of `lines`, read (`full`: the lines joined).
+    fn longest_full_prefix_of(&self, lines: &[&str], full: &str) -> Option<usize> {
+        let full_text = full;
+        let labels = if self.label_end.iter().any(|&c| full.contains(c)) { self.label_ranges(full) } else { Vec::new() };
+        let stripped_owned = (!labels.is_empty()).then(|| self.strip_labels(full));
+        let stripped: &str = stripped_owned.as_deref().unwrap_or(full);
         let mut keys = String::new();
         let toks = self.rejoin(tokenize(stripped, &mut keys), stripped);
         let mut memo: Vec<Option<Option<(usize, usize, bool)>>> = vec![None; toks.len()];
@@ -2044,6 +2060,7 @@ mod tests {
         ];
         for lines in &rows {
             assert_eq!(r.longest_full_prefix(lines), naive(lines), "{lines:?}");
+            assert_eq!(r.longest_full_prefix(lines), naive(lines), "{lines:?}");
             for s in 0..lines.len() {
                 assert_eq!(r.longest_full_prefix(&lines[s..]), naive(&lines[s..]), "{:?}", &lines[s..]);
             }
@@ -2060,6 +2077,9 @@ mod tests {
             let lines: Vec<&str> = w.lines().collect();
             let naive = (1..=lines.len()).rev().find(|&e| r.resolve_text(&lines[..e].join("\n"), Mode::Full).1.full());
             assert_eq!(r.longest_full_prefix(&lines), naive, "{lines:?}");
+            // Remembered, and read again.
+            assert_eq!(r.longest_full_prefix(&lines), naive, "{lines:?}");
+            assert_eq!(r.longest_full_prefix_of(&lines, &lines.join("\n")), naive, "{lines:?}");
             if let Some(e) = naive {
                 // The cut's matches, remembered on the way, are those of the full scan.
                 let cut = lines[..e].join("\n");

@@ -433,7 +433,31 @@ fn roman_row(line: &str) -> Option<(String, String)> {
     if cs.next().is_some_and(|c| !(matches!(c, 'I' | 'V' | 'X' | 'L' | '.' | ':') || c.is_whitespace())) {
         return None;
     }
-    roman_row_by_pattern(line)
+    let t = line.trim();
+    if t.contains('\n') {
+        return roman_row_by_pattern(line);
+    }
+    // The pattern read by hand: the numeral is the whole run of numeral letters (a shorter
+    // one leaves a letter that nothing after it matches); then, in the pattern's order of
+    // preference, spaces, a "." or ":", and the end or spaces and the rest. Failing that,
+    // with spaces after the numeral, the rest starts at the first other char.
+    let n = t.bytes().take_while(|b| matches!(b, b'I' | b'V' | b'X' | b'L')).count();
+    if n > 6 {
+        return None;
+    }
+    let r = &t[n..];
+    let r1 = r.trim_start();
+    let rest = match r1.strip_prefix(['.', ':']) {
+        _ if r.is_empty() => "",
+        Some("") => "",
+        Some(r2) if r2.starts_with(char::is_whitespace) => r2.trim_start(),
+        _ if r1.len() < r.len() => r1,
+        _ => return None,
+    };
+    if !rest.is_empty() && !rest.starts_with(|ch: char| ch.is_uppercase()) {
+        return None;
+    }
+    Some((t[..n].to_string(), rest.to_string()))
 }
 
 /// [`roman_row`] without its first-char filter.
@@ -652,32 +676,35 @@ fn drop_header_repeats<'a, S: AsRef<str>>(header: &[(usize, S)], body: &'a [(usi
     let firsts: Vec<Option<char>> = h.iter().map(|l| l.chars().next()).collect();
     let body_firsts: Vec<Option<char>> = body.iter().map(|(_, t)| crate::fold::fold_chars(t.as_ref()).next()).collect();
     let eq = |i: usize, k: usize| body_firsts[i] == firsts[k] && crate::fold::fold_chars(body[i].1.as_ref()).eq(h[k].chars());
-    // A line whose first char starts no header line starts no repeat: the header lines
-    // are not tried against it one by one.
-    let mut starts: Vec<Option<char>> = firsts.clone();
-    starts.sort_unstable();
-    starts.dedup();
-    drop_repeats_of(h.len(), body, |i| starts.binary_search(&body_firsts[i]).is_ok(), eq)
+    // A body line is tried only against the header lines with its first char (a header
+    // may take a dozen narrow lines, most lines of a body start none of them): the header
+    // lines by first char, in order.
+    let mut by_first: Vec<(Option<char>, usize)> = firsts.iter().copied().zip(0..).collect();
+    by_first.sort_unstable();
+    let lines: Vec<usize> = by_first.iter().map(|&(_, k)| k).collect();
+    let starts = |i: usize| {
+        let c = body_firsts[i];
+        let a = by_first.partition_point(|&(f, _)| f < c);
+        let b = a + by_first[a..].partition_point(|&(f, _)| f == c);
+        &lines[a..b]
+    };
+    drop_repeats_of(h.len(), body, starts, eq)
 }
 
 /// The body lines left when runs that repeat the `hn` (folded) header lines are dropped;
-/// `eq(i, k)` tells whether body line `i` folds to header line `k`; `may_start(i)` is false
-/// only where `eq(i, k)` is false for every `k`.
-fn drop_repeats_of<S: AsRef<str>>(
+/// `eq(i, k)` tells whether body line `i` folds to header line `k`; `starts(i)` holds
+/// every `k` for which `eq(i, k)` may be true (in any order).
+fn drop_repeats_of<'s, S: AsRef<str>>(
     hn: usize,
     body: &[(usize, S)],
-    may_start: impl Fn(usize) -> bool,
+    starts: impl Fn(usize) -> &'s [usize],
     eq: impl Fn(usize, usize) -> bool,
 ) -> Vec<(usize, &str)> {
     let mut keep = vec![true; body.len()];
     let mut i = 0;
     while i < body.len() {
-        if !may_start(i) {
-            i += 1;
-            continue;
-        }
         let mut best = 0;
-        for k in 0..hn {
+        for &k in starts(i) {
             let mut n = 0;
             while k + n < hn && i + n < body.len() && eq(i + n, k + n) {
                 n += 1;
@@ -1624,7 +1651,9 @@ mod tests {
             "", " 1.2 Tỷ lệ", "١ Chỉ tiêu", "IV. Nhiệm vụ", "IIa", "12.3.4.5 x", " ", "X", "Lào Cai", "2.", "٣.٤ Tỷ lệ",
             "1..", "1.2.", "123 Tỷ lệ", "1.234 Tỷ lệ", "1.2.3.4 Tỷ lệ", "1.2.3.4.5 Tỷ lệ", "1 tỷ lệ", "1 “Tỷ lệ”", "1. Tỷ lệ",
             "1.\tTỷ lệ", "1\u{a0}Tỷ lệ", "5%", "10/2025", "1\nTỷ lệ", "1.٣ Tỷ lệ", "1.2 ", ".1 Tỷ", "1.2.a", "II: Nhiệm vụ",
-            "I\u{a0}Nhiệm vụ", "V.I.P", "XL", "L.", "Iv", "I nhiệm",
+            "I\u{a0}Nhiệm vụ", "V.I.P", "XL", "L.", "Iv", "I nhiệm", "II .abc", "II .Abc", "II . Abc", "IV - Abc", "II.Abc",
+            "II :", "II:", "IIIIIII Abc", "IIIIII Abc", "VI\u{2003}Abc", "I\tNhiệm", "V .", "X:  Đẩy", "I. \u{a0} Đẩy", "L :x",
+            "II..", "II. .Abc", "I\nNhiệm", "XI\u{85}Abc",
         ] {
             out.push(l.to_string());
         }
@@ -1727,17 +1756,18 @@ mod tests {
     fn drop_header_repeats_reference<'a>(header: &[(usize, String)], body: &'a [(usize, String)]) -> Vec<(usize, &'a str)> {
         let h: Vec<String> = header.iter().map(|(_, t)| fold(t)).collect();
         let b: Vec<String> = body.iter().map(|(_, t)| fold(t)).collect();
-        drop_repeats_of(h.len(), body, |_| true, |i, k| b[i] == h[k])
+        let every: Vec<usize> = (0..h.len()).collect();
+        drop_repeats_of(h.len(), body, |_| every.as_slice(), |i, k| b[i] == h[k])
     }
 
-    /// Headers of one to four corpus lines against the next sixty lines, and against
+    /// Headers of one to twelve corpus lines against the next sixty lines, and against
     /// bodies that repeat them (as a page's repeated header does).
     #[test]
     fn drop_header_repeats_agrees_with_reference() {
         let lines: Vec<(usize, String)> = all_lines().into_iter().enumerate().collect();
         let mut dropped = 0;
         for s in (0..lines.len().saturating_sub(70)).step_by(7) {
-            for hn in 1..=4 {
+            for hn in [1, 2, 3, 4, 7, 12] {
                 let header = &lines[s..s + hn];
                 let mut body: Vec<(usize, String)> = lines[s + hn..s + hn + 60].to_vec();
                 let got = drop_header_repeats(header, &body);
