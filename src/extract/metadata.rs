@@ -170,6 +170,9 @@ struct CitationStarts {
     types: Vec<Vec<Vec<char>>>,
     /// "số" the same way.
     so: Vec<Vec<char>>,
+    /// The chars a type can end with (`types[_][0]`), sorted: most spaces before a digit
+    /// follow a char none ends with, and the types need not be tried one by one.
+    last_chars: Vec<char>,
 }
 
 /// Bytes tested at once for a digit (a test the compiler vectorizes).
@@ -178,7 +181,11 @@ const DIGIT_SCAN_CHUNK: usize = 32;
 impl CitationStarts {
     fn new(types: &[String]) -> CitationStarts {
         let reversed_orbits = |t: &str| t.chars().rev().map(case_orbit).collect();
-        CitationStarts { types: types.iter().map(|t| reversed_orbits(t)).collect(), so: reversed_orbits("số") }
+        let types: Vec<Vec<Vec<char>>> = types.iter().map(|t| reversed_orbits(t)).collect();
+        let mut last_chars: Vec<char> = types.iter().filter_map(|t| t.first()).flatten().copied().collect();
+        last_chars.sort_unstable();
+        last_chars.dedup();
+        CitationStarts { types, so: reversed_orbits("số"), last_chars }
     }
 
     /// The match positions, ascending, and perhaps some more before a numeric char that
@@ -239,6 +246,9 @@ impl CitationStarts {
     fn types_ending_at(&self, text: &str, end: usize, out: &mut Vec<usize>) {
         let before = &text[..end];
         let Some(last) = before.chars().next_back() else { return };
+        if self.last_chars.binary_search(&last).is_err() {
+            return;
+        }
         // The last char rules out most types (and the walk back costs a decode a char).
         for t in self.types.iter().filter(|t| t[0].contains(&last)) {
             if let Some(start) = ends_with_orbits(before, t) {
@@ -668,7 +678,9 @@ fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Opt
             s = format!("{s} {c}");
         }
     }
-    if let (Some(w), true) = (ward, dr.ward_levels.iter().any(|l| f == format!("uy ban nhan dan {}", fold(l)))) {
+    // `f` is "uy ban nhan dan " then a folded ward level (no string is made per level).
+    let own_ward = f.strip_prefix("uy ban nhan dan ").is_some_and(|level| dr.ward_levels.iter().any(|l| fold(l) == level));
+    if let (Some(w), true) = (ward, own_ward) {
         s = format!("{s} {w}");
     }
     (!s.is_empty() && s.chars().count() <= 120).then_some(s)
@@ -676,7 +688,9 @@ fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Opt
 
 /// A number's variants ("71-NQ/CP", "71/NQ-CP") share this key.
 fn number_key(n: &str) -> String {
-    fold(n).chars().filter(|c| c.is_alphanumeric()).collect()
+    let mut key = fold(n);
+    key.retain(char::is_alphanumeric);
+    key
 }
 
 /// Whether a number is written the conventional way for its issuer: Party bodies
@@ -686,7 +700,8 @@ fn conventional(n: &str, dr: &DocumentRules) -> bool {
     if parts.len() != 3 || n.matches('/').count() != 1 {
         return true;
     }
-    let party = dr.party_codes.iter().any(|p| fold(p) == fold(parts[2]));
+    let code = fold(parts[2]);
+    let party = dr.party_codes.iter().any(|p| fold(p) == code);
     let hyphen_first = n.find('-') < n.find('/');
     party == hyphen_first
 }
@@ -697,7 +712,8 @@ fn conventionalize(n: &str, dr: &DocumentRules) -> String {
     if parts.len() != 3 || conventional(n, dr) {
         return n.to_string();
     }
-    if dr.party_codes.iter().any(|p| fold(p) == fold(parts[2])) {
+    let code = fold(parts[2]);
+    if dr.party_codes.iter().any(|p| fold(p) == code) {
         format!("{}-{}/{}", parts[0], parts[1], parts[2])
     } else {
         format!("{}/{}-{}", parts[0], parts[1], parts[2])
@@ -708,9 +724,12 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
     let c = dr.compiled();
     struct Seen {
         r: Reference,
+        /// `number_key(&r.number)` (the number is not changed before the merge below).
+        key: String,
         forms: Vec<String>,
     }
     let mut seen: Vec<Seen> = Vec::new();
+    let own_key = own_number.map(number_key);
     for (at, m) in c.references(body) {
         let type_f = fold(&m[1]);
         let Some(doc_type) = dr.reference_types.iter().zip(&c.types_folded).find(|(_, f)| **f == type_f).map(|(t, _)| t.clone()) else { continue };
@@ -725,7 +744,8 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
         if bare && number.len() > 3 {
             continue;
         }
-        if own_number.is_some_and(|o| number_key(o) == number_key(&number)) {
+        let key = number_key(&number);
+        if own_key.as_ref() == Some(&key) {
             continue;
         }
         let date = m.get(5).and_then(|y| iso(m.get(3).map(|d| d.as_str()), &m[4], y.as_str()));
@@ -745,8 +765,7 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
         if bare && number.chars().count() < 2 && date.is_none() && issuer.is_none() {
             continue;
         }
-        let key = number_key(&number);
-        if let Some(s) = seen.iter_mut().find(|s| number_key(&s.r.number) == key) {
+        if let Some(s) = seen.iter_mut().find(|s| s.key == key) {
             s.forms.push(number.clone());
             if s.r.date.is_none() {
                 s.r.date = date;
@@ -756,16 +775,17 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
             }
             continue;
         }
-        seen.push(Seen { r: Reference { doc_type, number: number.clone(), date, issuer, span: None }, forms: vec![number] });
+        seen.push(Seen { r: Reference { doc_type, number: number.clone(), date, issuer, span: None }, key, forms: vec![number] });
     }
     // Bare numbers merge into the full number they abbreviate ("Đề án 06" → "06/CP").
-    let full: Vec<(String, String)> = seen.iter().map(|s| (fold(&s.r.doc_type), s.r.number.clone())).collect();
+    let full: Vec<(String, String, String)> =
+        seen.iter().map(|s| (fold(&s.r.doc_type), s.r.number.clone(), s.key.clone())).collect();
     seen.retain(|s| {
         let bare = !s.r.number.contains(['-', '/']);
         !(bare && {
-            let (t_s, key_s) = (fold(&s.r.doc_type), number_key(&s.r.number));
-            full.iter().any(|(t, n)| {
-                *t == t_s && n.contains(['-', '/']) && number_key(n).starts_with(&key_s) && n.starts_with(&s.r.number)
+            let t_s = fold(&s.r.doc_type);
+            full.iter().any(|(t, n, key)| {
+                *t == t_s && n.contains(['-', '/']) && key.starts_with(&s.key) && n.starts_with(&s.r.number)
             })
         })
     });
@@ -803,7 +823,8 @@ fn issuer_from_code(number: &str, dr: &DocumentRules, ward: Option<&str>, city: 
         let _ = ward;
         return city.map(|c| format!("Ủy ban nhân dân thành phố {c}"));
     }
-    dr.issuer_codes.iter().find(|(k, _)| fold(k) == fold(code)).map(|(_, v)| v.clone())
+    let code = fold(code);
+    dr.issuer_codes.iter().find(|(k, _)| fold(k) == code).map(|(_, v)| v.clone())
 }
 
 #[cfg(test)]
