@@ -60,6 +60,8 @@ struct Compiled {
     /// (abbreviation, pattern, expansion) of `issuer_abbreviations`.
     abbreviations: Vec<Abbreviation>,
     support_marker: Regex,
+    /// Any of `lead_markers` (literals: one search for them all); none without markers.
+    lead_marker: Option<Regex>,
     /// `reference_types` folded, in order: each citation's type is compared folded.
     types_folded: Vec<String>,
 }
@@ -96,6 +98,9 @@ impl DocumentRules {
                 "(?i){}",
                 rules.support_markers.iter().map(|m| regex::escape(m).replace(' ', r"\s+")).collect::<Vec<_>>().join("|")
             ))?,
+            lead_marker: (!rules.lead_markers.is_empty())
+                .then(|| build(rules.lead_markers.iter().map(|m| regex::escape(m)).collect::<Vec<_>>().join("|")))
+                .transpose()?,
             abbreviations: rules.issuer_abbreviations.iter().map(|(abbr, full)| Abbreviation::new(abbr, full)).collect::<crate::Result<_>>()?,
         });
         Ok(rules)
@@ -104,6 +109,11 @@ impl DocumentRules {
     /// Matches any of `support_markers`.
     pub fn support_marker(&self) -> &Regex {
         &self.compiled().support_marker
+    }
+
+    /// Matches any of `lead_markers` (`None` when there are none).
+    pub fn lead_marker(&self) -> Option<&Regex> {
+        self.compiled().lead_marker.as_ref()
     }
 
     fn compiled(&self) -> &Compiled {
