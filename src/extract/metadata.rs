@@ -180,9 +180,10 @@ struct CitationStarts {
     types: Vec<Vec<Vec<char>>>,
     /// "số" the same way.
     so: Vec<Vec<char>>,
-    /// The chars a type can end with (`types[_][0]`), sorted: most spaces before a digit
-    /// follow a char none ends with, and the types need not be tried one by one.
-    last_chars: Vec<char>,
+    /// Each char a type can end with (in `types[_][0]`), sorted, with the types (indices,
+    /// ascending) that can: most spaces before a digit follow a char none ends with, and
+    /// the others are tried only against the types they can end.
+    by_last_char: Vec<(char, Vec<usize>)>,
 }
 
 /// Bytes tested at once for a digit (a test the compiler vectorizes).
@@ -192,10 +193,16 @@ impl CitationStarts {
     fn new(types: &[String]) -> CitationStarts {
         let reversed_orbits = |t: &str| t.chars().rev().map(case_orbit).collect();
         let types: Vec<Vec<Vec<char>>> = types.iter().map(|t| reversed_orbits(t)).collect();
-        let mut last_chars: Vec<char> = types.iter().filter_map(|t| t.first()).flatten().copied().collect();
-        last_chars.sort_unstable();
-        last_chars.dedup();
-        CitationStarts { types, so: reversed_orbits("số"), last_chars }
+        let mut by_last_char: Vec<(char, Vec<usize>)> = Vec::new();
+        for (k, t) in types.iter().enumerate() {
+            for &c in t.first().into_iter().flatten() {
+                match by_last_char.binary_search_by_key(&c, |e| e.0) {
+                    Ok(i) => by_last_char[i].1.push(k),
+                    Err(i) => by_last_char.insert(i, (c, vec![k])),
+                }
+            }
+        }
+        CitationStarts { types, so: reversed_orbits("số"), by_last_char }
     }
 
     /// The match positions, ascending, and perhaps some more before a numeric char that
@@ -256,12 +263,12 @@ impl CitationStarts {
     fn types_ending_at(&self, text: &str, end: usize, out: &mut Vec<usize>) {
         let before = &text[..end];
         let Some(last) = before.chars().next_back() else { return };
-        if self.last_chars.binary_search(&last).is_err() {
-            return;
-        }
-        // The last char rules out most types (and the walk back costs a decode a char).
-        for t in self.types.iter().filter(|t| t[0].contains(&last)) {
-            if let Some(start) = ends_with_orbits(before, t) {
+        let Ok(i) = self.by_last_char.binary_search_by_key(&last, |e| e.0) else { return };
+        // The types that can end with `last`, each walked back from the char before it.
+        let rest = &before[..end - last.len_utf8()];
+        for &k in &self.by_last_char[i].1 {
+            // (A type of one char starts at `last`: where the walk over no chars stops.)
+            if let Some(start) = ends_with_orbits(rest, &self.types[k][1..]) {
                 out.push(start);
             }
         }
