@@ -64,6 +64,10 @@ struct Compiled {
     lead_marker: Option<Regex>,
     /// `reference_types` folded, in order: each citation's type is compared folded.
     types_folded: Vec<String>,
+    /// `party_codes` folded.
+    party_codes_folded: Vec<String>,
+    /// `issuer_codes` with their codes folded, in order.
+    issuer_codes_folded: Vec<(String, String)>,
 }
 
 impl DocumentRules {
@@ -88,6 +92,8 @@ impl DocumentRules {
         let types_folded = rules.reference_types.iter().map(|t| fold(t)).collect();
         rules.compiled = Some(Compiled {
             types_folded,
+            party_codes_folded: rules.party_codes.iter().map(|p| fold(p)).collect(),
+            issuer_codes_folded: rules.issuer_codes.iter().map(|(k, v)| (fold(k), v.clone())).collect(),
             reference: StartSearch::new(&format!(r"(?i:{alt})\s+(?i:số\s*)?\d"), &reference, &build)?,
             citation_starts: CitationStarts::new(&rules.reference_types),
             ward: NameSearch::new(r"Ủy ban nhân dân|UBND", &format!(r"(?:Ủy ban nhân dân|UBND)(?:\s*\(UBND\))?\s+(?i:({levels}))\s+"), &build)?,
@@ -718,7 +724,7 @@ fn conventional(n: &str, dr: &DocumentRules) -> bool {
         return true;
     }
     let code = fold(parts[2]);
-    let party = dr.party_codes.iter().any(|p| fold(p) == code);
+    let party = dr.compiled().party_codes_folded.contains(&code);
     let hyphen_first = n.find('-') < n.find('/');
     party == hyphen_first
 }
@@ -730,7 +736,7 @@ fn conventionalize(n: &str, dr: &DocumentRules) -> String {
         return n.to_string();
     }
     let code = fold(parts[2]);
-    if dr.party_codes.iter().any(|p| fold(p) == code) {
+    if dr.compiled().party_codes_folded.contains(&code) {
         format!("{}-{}/{}", parts[0], parts[1], parts[2])
     } else {
         format!("{}/{}-{}", parts[0], parts[1], parts[2])
@@ -841,7 +847,7 @@ fn issuer_from_code(number: &str, dr: &DocumentRules, ward: Option<&str>, city: 
         return city.map(|c| format!("Ủy ban nhân dân thành phố {c}"));
     }
     let code = fold(code);
-    dr.issuer_codes.iter().find(|(k, _)| fold(k) == code).map(|(_, v)| v.clone())
+    dr.compiled().issuer_codes_folded.iter().find(|(k, _)| *k == code).map(|(_, v)| v.clone())
 }
 
 #[cfg(test)]
