@@ -59,6 +59,8 @@ struct Compiled {
     issuer_stop: Regex,
     /// (abbreviation, pattern, expansion) of `issuer_abbreviations`.
     abbreviations: Vec<Abbreviation>,
+    /// Any of the abbreviations (literals: one search for them all); none without any.
+    any_abbreviation: Option<Regex>,
     support_marker: Regex,
     /// Any of `lead_markers` (literals: one search for them all); none without markers.
     lead_marker: Option<Regex>,
@@ -106,6 +108,9 @@ impl DocumentRules {
             ))?,
             lead_marker: (!rules.lead_markers.is_empty())
                 .then(|| build(rules.lead_markers.iter().map(|m| regex::escape(m)).collect::<Vec<_>>().join("|")))
+                .transpose()?,
+            any_abbreviation: (!rules.issuer_abbreviations.is_empty())
+                .then(|| build(rules.issuer_abbreviations.keys().map(|a| regex::escape(a)).collect::<Vec<_>>().join("|")))
                 .transpose()?,
             abbreviations: rules.issuer_abbreviations.iter().map(|(abbr, full)| Abbreviation::new(abbr, full)).collect::<crate::Result<_>>()?,
         });
@@ -699,10 +704,13 @@ fn signer(norm: &NormText, tree: &DocTree, i: usize) -> Option<Signer> {
 fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&str>) -> Option<String> {
     let mut s = raw.trim().trim_end_matches([',', '.', ' ']).to_string();
     // The pattern matches only where the abbreviation is: most names have none, and are
-    // neither searched nor copied.
-    for a in &dr.compiled().abbreviations {
-        if s.contains(a.abbr.as_str()) {
-            s = a.pattern().replace_all(&s, a.full.as_str()).into_owned();
+    // neither searched nor copied (a name with none is not changed by any expansion).
+    let c = dr.compiled();
+    if c.any_abbreviation.as_ref().is_some_and(|r| r.is_match(&s)) {
+        for a in &c.abbreviations {
+            if s.contains(a.abbr.as_str()) {
+                s = a.pattern().replace_all(&s, a.full.as_str()).into_owned();
+            }
         }
     }
     let f = fold(&s);
