@@ -107,7 +107,12 @@ struct Place {
 }
 
 fn text_of(table: &Table, row: &Row, role: ColumnRole) -> Option<String> {
-    table.cell(row, role).map(|c| c.text.trim().to_string()).filter(|t| !t.is_empty())
+    cell_text(table, row, role).map(str::to_string)
+}
+
+/// [`text_of`] without a copy, for a cell only read.
+fn cell_text<'r>(table: &Table, row: &'r Row, role: ColumnRole) -> Option<&'r str> {
+    table.cell(row, role).map(|c| c.text.trim()).filter(|t| !t.is_empty())
 }
 
 /// Agencies of a cell, noted in the registry; also whether any was fuzzy or unknown.
@@ -153,7 +158,7 @@ fn table_tasks(norm: &NormText, table: &Table, place: &Place, rules: &Rules, reg
             lead,
             support,
             output: text_of(table, row, ColumnRole::Output),
-            deadline: text_of(table, row, ColumnRole::Deadline).and_then(|d| deadline_of(&d, rules)),
+            deadline: cell_text(table, row, ColumnRole::Deadline).and_then(|d| deadline_of(d, rules)),
             span: norm.lines_span(row.first_line, row.last_line),
             links: Vec::new(),
             confidence: Some(confidence.max(0.1)),

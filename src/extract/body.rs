@@ -48,6 +48,8 @@ pub struct AgencyContext<'a> {
     pub support_marker: &'a Regex,
     /// `lead_markers` of rules/document.toml, folded.
     pub lead_markers: &'a [String],
+    /// Matches any of `lead_markers` (`None` when there are none).
+    pub lead_marker: Option<&'a Regex>,
     pub registry: &'a mut AgencyRegistry,
 }
 
@@ -154,7 +156,7 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
     // The folded text before a match is a prefix of the folded text: with no marker in the
     // folded text, no match follows one, and neither the offsets nor the agencies need be
     // computed.
-    if !ctx.lead_markers.iter().any(|mk| folded.contains(mk.as_str())) {
+    if !ctx.lead_marker.is_some_and(|r| r.is_match(folded)) {
         return out;
     }
     let (folded, at) = fold_with_offsets(text);
@@ -191,8 +193,10 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
 fn agency_may_follow_marker(text: &str, folded: &str, at: &[usize], ctx: &AgencyContext) -> bool {
     let mut ends: Vec<usize> = Vec::new();
     for mk in ctx.lead_markers {
+        // Each marker's searcher made once for all its occurrences.
+        let finder = memchr::memmem::Finder::new(mk.as_bytes());
         let mut from = 0;
-        while let Some(q) = folded[from..].find(mk.as_str()).map(|q| from + q) {
+        while let Some(q) = finder.find(&folded.as_bytes()[from..]).map(|q| from + q) {
             let p = q + mk.len();
             ends.push(p);
             if folded[p..].starts_with(" cac") || folded[p..].starts_with(" cho") {
@@ -377,6 +381,7 @@ mod tests {
             rules: &rules.agencies,
             support_marker: rules.document.support_marker(),
             lead_markers: &rules.document.lead_markers,
+            lead_marker: rules.document.lead_marker(),
             registry: &mut registry,
         };
         let mut texts: Vec<String> = [

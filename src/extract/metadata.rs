@@ -59,9 +59,17 @@ struct Compiled {
     issuer_stop: Regex,
     /// (abbreviation, pattern, expansion) of `issuer_abbreviations`.
     abbreviations: Vec<Abbreviation>,
+    /// Any of the abbreviations (literals: one search for them all); none without any.
+    any_abbreviation: Option<Regex>,
     support_marker: Regex,
+    /// Any of `lead_markers` (literals: one search for them all); none without markers.
+    lead_marker: Option<Regex>,
     /// `reference_types` folded, in order: each citation's type is compared folded.
     types_folded: Vec<String>,
+    /// `party_codes` folded.
+    party_codes_folded: Vec<String>,
+    /// `issuer_codes` with their codes folded, in order.
+    issuer_codes_folded: Vec<(String, String)>,
 }
 
 impl DocumentRules {
@@ -86,6 +94,8 @@ impl DocumentRules {
         let types_folded = rules.reference_types.iter().map(|t| fold(t)).collect();
         rules.compiled = Some(Compiled {
             types_folded,
+            party_codes_folded: rules.party_codes.iter().map(|p| fold(p)).collect(),
+            issuer_codes_folded: rules.issuer_codes.iter().map(|(k, v)| (fold(k), v.clone())).collect(),
             reference: StartSearch::new(&format!(r"(?i:{alt})\s+(?i:số\s*)?\d"), &reference, &build)?,
             citation_starts: CitationStarts::new(&rules.reference_types),
             ward: NameSearch::new(r"Ủy ban nhân dân|UBND", &format!(r"(?:Ủy ban nhân dân|UBND)(?:\s*\(UBND\))?\s+(?i:({levels}))\s+"), &build)?,
@@ -96,6 +106,12 @@ impl DocumentRules {
                 "(?i){}",
                 rules.support_markers.iter().map(|m| regex::escape(m).replace(' ', r"\s+")).collect::<Vec<_>>().join("|")
             ))?,
+            lead_marker: (!rules.lead_markers.is_empty())
+                .then(|| build(rules.lead_markers.iter().map(|m| regex::escape(m)).collect::<Vec<_>>().join("|")))
+                .transpose()?,
+            any_abbreviation: (!rules.issuer_abbreviations.is_empty())
+                .then(|| build(rules.issuer_abbreviations.keys().map(|a| regex::escape(a)).collect::<Vec<_>>().join("|")))
+                .transpose()?,
             abbreviations: rules.issuer_abbreviations.iter().map(|(abbr, full)| Abbreviation::new(abbr, full)).collect::<crate::Result<_>>()?,
         });
         Ok(rules)
@@ -104,6 +120,11 @@ impl DocumentRules {
     /// Matches any of `support_markers`.
     pub fn support_marker(&self) -> &Regex {
         &self.compiled().support_marker
+    }
+
+    /// Matches any of `lead_markers` (`None` when there are none).
+    pub fn lead_marker(&self) -> Option<&Regex> {
+        self.compiled().lead_marker.as_ref()
     }
 
     fn compiled(&self) -> &Compiled {
@@ -170,6 +191,10 @@ struct CitationStarts {
     types: Vec<Vec<Vec<char>>>,
     /// "số" the same way.
     so: Vec<Vec<char>>,
+    /// Each char a type can end with (in `types[_][0]`), sorted, with the types (indices,
+    /// ascending) that can: most spaces before a digit follow a char none ends with, and
+    /// the others are tried only against the types they can end.
+    by_last_char: Vec<(char, Vec<usize>)>,
 }
 
 /// Bytes tested at once for a digit (a test the compiler vectorizes).
@@ -178,7 +203,17 @@ const DIGIT_SCAN_CHUNK: usize = 32;
 impl CitationStarts {
     fn new(types: &[String]) -> CitationStarts {
         let reversed_orbits = |t: &str| t.chars().rev().map(case_orbit).collect();
-        CitationStarts { types: types.iter().map(|t| reversed_orbits(t)).collect(), so: reversed_orbits("số") }
+        let types: Vec<Vec<Vec<char>>> = types.iter().map(|t| reversed_orbits(t)).collect();
+        let mut by_last_char: Vec<(char, Vec<usize>)> = Vec::new();
+        for (k, t) in types.iter().enumerate() {
+            for &c in t.first().into_iter().flatten() {
+                match by_last_char.binary_search_by_key(&c, |e| e.0) {
+                    Ok(i) => by_last_char[i].1.push(k),
+                    Err(i) => by_last_char.insert(i, (c, vec![k])),
+                }
+            }
+        }
+        CitationStarts { types, so: reversed_orbits("số"), by_last_char }
     }
 
     /// The match positions, ascending, and perhaps some more before a numeric char that
@@ -239,9 +274,12 @@ impl CitationStarts {
     fn types_ending_at(&self, text: &str, end: usize, out: &mut Vec<usize>) {
         let before = &text[..end];
         let Some(last) = before.chars().next_back() else { return };
-        // The last char rules out most types (and the walk back costs a decode a char).
-        for t in self.types.iter().filter(|t| t[0].contains(&last)) {
-            if let Some(start) = ends_with_orbits(before, t) {
+        let Ok(i) = self.by_last_char.binary_search_by_key(&last, |e| e.0) else { return };
+        // The types that can end with `last`, each walked back from the char before it.
+        let rest = &before[..end - last.len_utf8()];
+        for &k in &self.by_last_char[i].1 {
+            // (A type of one char starts at `last`: where the walk over no chars stops.)
+            if let Some(start) = ends_with_orbits(rest, &self.types[k][1..]) {
                 out.push(start);
             }
         }
@@ -479,10 +517,20 @@ fn iso(day: Option<&str>, month: &str, year: &str) -> Option<String> {
     if !(1..=12).contains(&m) || !(1900..=2200).contains(&y) {
         return None;
     }
-    match day.and_then(|d| d.parse::<u32>().ok()) {
-        Some(d) if (1..=31).contains(&d) => Some(format!("{y:04}-{m:02}-{d:02}")),
-        _ => Some(format!("{y:04}-{m:02}")),
+    // Written digit by digit (the year has four, month and day two): a formatter call
+    // per date cost ~1K instructions.
+    fn push(out: &mut String, v: u32, width: u32) {
+        (0..width).rev().for_each(|k| out.push(char::from(b'0' + (v / 10u32.pow(k) % 10) as u8)));
     }
+    let mut out = String::with_capacity(10);
+    push(&mut out, y, 4);
+    out.push('-');
+    push(&mut out, m, 2);
+    if let Some(d) = day.and_then(|d| d.parse::<u32>().ok()).filter(|d| (1..=31).contains(d)) {
+        out.push('-');
+        push(&mut out, d, 2);
+    }
+    Some(out)
 }
 
 /// "CHỦ TỊCH" → "Chủ tịch"; "NGUYỄN VĂN A" → "Nguyễn Văn A".
@@ -656,10 +704,13 @@ fn signer(norm: &NormText, tree: &DocTree, i: usize) -> Option<Signer> {
 fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&str>) -> Option<String> {
     let mut s = raw.trim().trim_end_matches([',', '.', ' ']).to_string();
     // The pattern matches only where the abbreviation is: most names have none, and are
-    // neither searched nor copied.
-    for a in &dr.compiled().abbreviations {
-        if s.contains(a.abbr.as_str()) {
-            s = a.pattern().replace_all(&s, a.full.as_str()).into_owned();
+    // neither searched nor copied (a name with none is not changed by any expansion).
+    let c = dr.compiled();
+    if c.any_abbreviation.as_ref().is_some_and(|r| r.is_match(&s)) {
+        for a in &c.abbreviations {
+            if s.contains(a.abbr.as_str()) {
+                s = a.pattern().replace_all(&s, a.full.as_str()).into_owned();
+            }
         }
     }
     let f = fold(&s);
@@ -668,7 +719,9 @@ fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Opt
             s = format!("{s} {c}");
         }
     }
-    if let (Some(w), true) = (ward, dr.ward_levels.iter().any(|l| f == format!("uy ban nhan dan {}", fold(l)))) {
+    // `f` is "uy ban nhan dan " then a folded ward level (no string is made per level).
+    let own_ward = f.strip_prefix("uy ban nhan dan ").is_some_and(|level| dr.ward_levels.iter().any(|l| fold(l) == level));
+    if let (Some(w), true) = (ward, own_ward) {
         s = format!("{s} {w}");
     }
     (!s.is_empty() && s.chars().count() <= 120).then_some(s)
@@ -676,7 +729,9 @@ fn normalize_issuer(raw: &str, dr: &DocumentRules, ward: Option<&str>, city: Opt
 
 /// A number's variants ("71-NQ/CP", "71/NQ-CP") share this key.
 fn number_key(n: &str) -> String {
-    fold(n).chars().filter(|c| c.is_alphanumeric()).collect()
+    let mut key = fold(n);
+    key.retain(char::is_alphanumeric);
+    key
 }
 
 /// Whether a number is written the conventional way for its issuer: Party bodies
@@ -686,7 +741,8 @@ fn conventional(n: &str, dr: &DocumentRules) -> bool {
     if parts.len() != 3 || n.matches('/').count() != 1 {
         return true;
     }
-    let party = dr.party_codes.iter().any(|p| fold(p) == fold(parts[2]));
+    let code = fold(parts[2]);
+    let party = dr.compiled().party_codes_folded.contains(&code);
     let hyphen_first = n.find('-') < n.find('/');
     party == hyphen_first
 }
@@ -697,7 +753,8 @@ fn conventionalize(n: &str, dr: &DocumentRules) -> String {
     if parts.len() != 3 || conventional(n, dr) {
         return n.to_string();
     }
-    if dr.party_codes.iter().any(|p| fold(p) == fold(parts[2])) {
+    let code = fold(parts[2]);
+    if dr.compiled().party_codes_folded.contains(&code) {
         format!("{}-{}/{}", parts[0], parts[1], parts[2])
     } else {
         format!("{}/{}-{}", parts[0], parts[1], parts[2])
@@ -708,9 +765,12 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
     let c = dr.compiled();
     struct Seen {
         r: Reference,
+        /// `number_key(&r.number)` (the number is not changed before the merge below).
+        key: String,
         forms: Vec<String>,
     }
     let mut seen: Vec<Seen> = Vec::new();
+    let own_key = own_number.map(number_key);
     for (at, m) in c.references(body) {
         let type_f = fold(&m[1]);
         let Some(doc_type) = dr.reference_types.iter().zip(&c.types_folded).find(|(_, f)| **f == type_f).map(|(t, _)| t.clone()) else { continue };
@@ -725,7 +785,8 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
         if bare && number.len() > 3 {
             continue;
         }
-        if own_number.is_some_and(|o| number_key(o) == number_key(&number)) {
+        let key = number_key(&number);
+        if own_key.as_ref() == Some(&key) {
             continue;
         }
         let date = m.get(5).and_then(|y| iso(m.get(3).map(|d| d.as_str()), &m[4], y.as_str()));
@@ -745,8 +806,7 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
         if bare && number.chars().count() < 2 && date.is_none() && issuer.is_none() {
             continue;
         }
-        let key = number_key(&number);
-        if let Some(s) = seen.iter_mut().find(|s| number_key(&s.r.number) == key) {
+        if let Some(s) = seen.iter_mut().find(|s| s.key == key) {
             s.forms.push(number.clone());
             if s.r.date.is_none() {
                 s.r.date = date;
@@ -756,16 +816,17 @@ fn references(body: &str, dr: &DocumentRules, ward: Option<&str>, city: Option<&
             }
             continue;
         }
-        seen.push(Seen { r: Reference { doc_type, number: number.clone(), date, issuer, span: None }, forms: vec![number] });
+        seen.push(Seen { r: Reference { doc_type, number: number.clone(), date, issuer, span: None }, key, forms: vec![number] });
     }
     // Bare numbers merge into the full number they abbreviate ("Đề án 06" → "06/CP").
-    let full: Vec<(String, String)> = seen.iter().map(|s| (fold(&s.r.doc_type), s.r.number.clone())).collect();
+    let full: Vec<(String, String, String)> =
+        seen.iter().map(|s| (fold(&s.r.doc_type), s.r.number.clone(), s.key.clone())).collect();
     seen.retain(|s| {
         let bare = !s.r.number.contains(['-', '/']);
         !(bare && {
-            let (t_s, key_s) = (fold(&s.r.doc_type), number_key(&s.r.number));
-            full.iter().any(|(t, n)| {
-                *t == t_s && n.contains(['-', '/']) && number_key(n).starts_with(&key_s) && n.starts_with(&s.r.number)
+            let t_s = fold(&s.r.doc_type);
+            full.iter().any(|(t, n, key)| {
+                *t == t_s && n.contains(['-', '/']) && key.starts_with(&s.key) && n.starts_with(&s.r.number)
             })
         })
     });
@@ -803,7 +864,8 @@ fn issuer_from_code(number: &str, dr: &DocumentRules, ward: Option<&str>, city: 
         let _ = ward;
         return city.map(|c| format!("Ủy ban nhân dân thành phố {c}"));
     }
-    dr.issuer_codes.iter().find(|(k, _)| fold(k) == fold(code)).map(|(_, v)| v.clone())
+    let code = fold(code);
+    dr.compiled().issuer_codes_folded.iter().find(|(k, _)| *k == code).map(|(_, v)| v.clone())
 }
 
 #[cfg(test)]
@@ -989,6 +1051,31 @@ mod tests {
             assert_eq!(normalize_issuer(raw, dr, None, None), (!want.is_empty() && want.chars().count() <= 120).then_some(want), "{raw:?}");
         }
         assert!(names.len() > 50 && expanded > 10, "{} {expanded}", names.len());
+    }
+
+    /// [`iso`] writes what the formatter wrote, for every year, month and day it keeps and
+    /// for days it drops.
+    #[test]
+    fn iso_is_the_formatted_date() {
+        let reference = |day: Option<&str>, month: &str, year: &str| -> Option<String> {
+            let m: u32 = month.parse().ok()?;
+            let y: u32 = year.parse().ok()?;
+            if !(1..=12).contains(&m) || !(1900..=2200).contains(&y) {
+                return None;
+            }
+            match day.and_then(|d| d.parse::<u32>().ok()) {
+                Some(d) if (1..=31).contains(&d) => Some(format!("{y:04}-{m:02}-{d:02}")),
+                _ => Some(format!("{y:04}-{m:02}")),
+            }
+        };
+        let days = ["", "0", "1", "09", "10", "31", "32", "x", "007"];
+        for y in (1890..=2210).map(|y| y.to_string()).chain(["x".to_string(), "02025".to_string()]) {
+            for m in ["0", "1", "01", "9", "10", "12", "13", "x"] {
+                for d in days.iter().map(|d| (!d.is_empty()).then_some(*d)) {
+                    assert_eq!(iso(d, m, &y), reference(d, m, &y), "{d:?} {m} {y}");
+                }
+            }
+        }
     }
 
     /// [`may_start_digit`] holds for the first byte of every `\d` char.

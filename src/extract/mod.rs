@@ -26,6 +26,7 @@ pub fn extract(source: &SourceText, norm: &NormText, tree: &DocTree, rules: &Rul
         rules: &rules.agencies,
         support_marker: rules.document.support_marker(),
         lead_markers: &rules.document.lead_markers,
+        lead_marker: rules.document.lead_marker(),
         registry: &mut agencies,
     };
     // The body tasks come first, with their texts folded once for ids, agencies and links.
