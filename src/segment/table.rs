@@ -16,7 +16,7 @@
 //! column: agency names, target values, deadline words, person names and output words.
 
 use crate::fold::fold;
-use crate::normalize::layout::join_lines;
+use crate::normalize::layout::{join_lines, join_text_lines};
 use crate::normalize::NormText;
 use crate::rules::{RuleSource, Rules};
 use regex::Regex;
@@ -1331,7 +1331,7 @@ fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) ->
         }
         m += take;
         lines.dedup();
-        out[ci + 1] = Cell { text: join_lines(raw.lines()), raw, lines };
+        out[ci + 1] = Cell { text: join_text_lines(&raw), raw, lines };
     }
     Some(out)
 }
@@ -1451,7 +1451,7 @@ fn assign_agencies(cx: &Ctx, a: usize, b: usize, run: &[usize], cols: &[ColumnRo
         l.dedup();
         l
     };
-    let mk = |s: usize, e: usize| Cell { text: join_lines(text[s..e].lines()), raw: text[s..e].trim().to_string(), lines: lines_of(s, e) };
+    let mk = |s: usize, e: usize| Cell { text: join_text_lines(&text[s..e]), raw: text[s..e].trim().to_string(), lines: lines_of(s, e) };
     let first = lead.or(support).expect("an agency column");
     cells[first] = mk(0, cut);
     if cut < text.len() {
