@@ -732,8 +732,7 @@ pub fn reconstruct_lines<S: AsRef<str>>(lines: &[(usize, S)], rules: &Rules) -> 
     let kind = kind_of(&columns);
     let body = drop_header_repeats(&lines[..hdr_end], &lines[hdr_end..]);
     let body = &body[..];
-    let raw = split_rows(body, kind, &columns);
-    let widths = Widths::of(&raw);
+    let (raw, widths) = split_rows(body, kind, &columns);
     let cols: Vec<ColumnRole> = columns.iter().map(|c| c.role).collect();
     let mut rows = Vec::with_capacity(raw.len());
     for r in raw {
@@ -853,8 +852,9 @@ fn starts_lower(s: &str) -> bool {
     s.chars().find(|c| c.is_alphabetic()).is_some_and(|c| c.is_lowercase())
 }
 
-/// Splits body lines into group rows and data rows.
-fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Vec<RawRow> {
+/// Splits body lines into group rows and data rows; with the [`Widths`] of their fragments
+/// (counted here, where most fragments are whole lines already counted).
+fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> (Vec<RawRow>, Widths) {
     let mut rows: Vec<RawRow> = Vec::new();
     let mut group: Option<std::rc::Rc<GroupInfo>> = None;
     let mut prev: Option<String> = None;
@@ -863,11 +863,14 @@ fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Ve
     let has_content = columns.iter().any(|c| c.role == ColumnRole::Content);
     // Long lines (the content column's width) after the short lines of the other cells start
     // an unnumbered row.
+    let counts: Vec<usize> = body.iter().map(|(_, t)| t.chars().count()).collect();
     let long = {
-        let mut l: Vec<usize> = body.iter().map(|(_, t)| t.chars().count()).filter(|&n| n >= 20).collect();
+        let mut l: Vec<usize> = counts.iter().copied().filter(|&n| n >= 20).collect();
         l.sort_unstable();
         l.get(l.len() * 3 / 4).copied().unwrap_or(0)
     };
+    // Char counts of the fragments, as `Widths::of` reads them.
+    let mut frag_counts: Vec<usize> = Vec::with_capacity(body.len());
     for (bi, (i, t)) in body.iter().enumerate() {
         let (i, t) = (*i, *t);
         if let Some((numeral, title)) = roman_row(t) {
@@ -888,6 +891,7 @@ fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Ve
                 prev = Some(n.clone());
                 let mut r = RawRow { number: Some(n), group: group.clone(), first_line: i, last_line: i, ..Default::default() };
                 if !rest.is_empty() {
+                    frag_counts.push(rest.chars().count());
                     r.frags.push(Frag { text: rest, line: i, page_break: false });
                 }
                 rows.push(r);
@@ -916,7 +920,7 @@ fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Ve
         let open = rows.last().is_some_and(|r| !r.is_group);
         let split_here = open && has_content && long >= 40 && kind == TableKind::Assignment && {
             let r = rows.last().expect("open row");
-            let n = t.chars().count();
+            let n = counts[bi];
             // The short fragments before this line, counted only for a long line.
             let shorts = || r.frags.iter().rev().take_while(|f| f.text.chars().count() * 2 < long).count();
             n * 4 >= long * 3 && shorts() >= 2 && !starts_lower(t)
@@ -925,11 +929,12 @@ fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Ve
             rows.push(RawRow { number: None, group: group.clone(), first_line: i, last_line: i, ..Default::default() });
         }
         let r = rows.last_mut().expect("row open");
+        frag_counts.push(counts[bi]);
         r.frags.push(Frag { text: t.to_string(), line: i, page_break });
         r.last_line = i;
         page_break = false;
     }
-    rows
+    (rows, Widths::of_counts(frag_counts))
 }
 
 /// An unnumbered row right before "2" (after a group row), between "3" and "5", or alone
@@ -961,20 +966,23 @@ fn infer_lost_numbers(rows: &mut [Row]) {
 }
 
 /// Line widths of a table body: lines shorter than `short` end a wrapped content cell.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Widths {
     short: usize,
     full: usize,
 }
 
 impl Widths {
+    /// The widths of the rows' fragments (group rows have none).
+    #[cfg(test)]
     fn of(rows: &[RawRow]) -> Widths {
-        let mut l: Vec<usize> = rows
-            .iter()
-            .filter(|r| !r.is_group)
-            .flat_map(|r| r.frags.iter().map(|f| f.text.chars().count()))
-            .filter(|&n| n >= 20)
-            .collect();
+        Widths::of_counts(rows.iter().filter(|r| !r.is_group).flat_map(|r| r.frags.iter().map(|f| f.text.chars().count())).collect())
+    }
+
+    /// The widths of fragments with these char counts, in any order.
+    fn of_counts(counts: Vec<usize>) -> Widths {
+        let mut l = counts;
+        l.retain(|&n| n >= 20);
         l.sort_unstable();
         let w = l.get(l.len() * 3 / 4).copied().unwrap_or(40);
         Widths { short: w * 6 / 10, full: w }
@@ -1882,6 +1890,24 @@ mod tests {
             }
         }
         assert!(values > 10_000, "{values}");
+    }
+
+    /// The widths [`split_rows`] counts as it goes are those of the fragments it made: every
+    /// text read whole as a table body, as both kinds of table.
+    #[test]
+    fn split_rows_widths_agree_with_the_fragments() {
+        let texts = crate::test_data::texts(&["corpus", "fixtures/ocr_tables", "fixtures/restore"], Some("txt"));
+        let content = [Column { role: ColumnRole::Content, label: String::new(), period: None }];
+        let mut rows = 0;
+        for t in &texts {
+            let body: Vec<(usize, &str)> = t.lines().map(str::trim).enumerate().collect();
+            for kind in [TableKind::Assignment, TableKind::Indicator] {
+                let (raw, w) = split_rows(&body, kind, &content);
+                assert_eq!(w, Widths::of(&raw));
+                rows += raw.len();
+            }
+        }
+        assert!(rows > 100, "{rows}");
     }
 
     #[test]
