@@ -151,6 +151,9 @@ pub struct FoldChars<I> {
 impl<I: Iterator<Item = char>> Iterator for FoldChars<I> {
     type Item = char;
 
+    // Inlinable in every codegen unit: a call per char costs as much as the folding, and
+    // where the compiler placed this generic function decided whether callers paid it.
+    #[inline]
     fn next(&mut self) -> Option<char> {
         if let Some(c) = self.next.take() {
             return Some(c);

@@ -921,9 +921,25 @@ fn join_split_codes(lines: &mut Vec<MappedStr>, stats: &mut Vec<Option<Stats>>) 
 }
 
 /// Joins wrapped lines of one paragraph with single spaces.
-pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::new();
+pub fn join_lines<'a, I>(lines: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+    I::IntoIter: Clone,
+{
+    let lines = lines.into_iter();
+    // Sized once for the lines and a space after each (the joined text is never longer):
+    // grown line by line, the string was reallocated for most cells of a table.
+    let mut out = String::with_capacity(lines.clone().map(|l| l.len() + 1).sum());
     for l in lines {
+        append_line(&mut out, l);
+    }
+    out
+}
+
+/// `join_lines(text.lines())`, sized by `text` (no line is counted twice).
+pub fn join_text_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for l in text.lines() {
         append_line(&mut out, l);
     }
     out
@@ -1429,5 +1445,8 @@ mod tests {
     #[test]
     fn join() {
         assert_eq!(join_lines(["Nghị quyết về đột ", "phá phát triển"]), "Nghị quyết về đột phá phát triển");
+        for text in ["", "a", " a \n\n b-\nc ", "x -\n- y\r\nz", "đột-\nphá\n  \n"] {
+            assert_eq!(join_text_lines(text), join_lines(text.lines()));
+        }
     }
 }

@@ -16,7 +16,7 @@
 //! column: agency names, target values, deadline words, person names and output words.
 
 use crate::fold::fold;
-use crate::normalize::layout::join_lines;
+use crate::normalize::layout::{join_lines, join_text_lines};
 use crate::normalize::NormText;
 use crate::rules::{RuleSource, Rules};
 use regex::Regex;
@@ -554,7 +554,104 @@ fn is_value_line(s: &str) -> bool {
 /// [`is_value_line`] without its letter filter.
 fn is_value_line_by_pattern(s: &str) -> bool {
     let t = s.trim();
+    match read_values(t) {
+        Values::Only(_) => true,
+        Values::Not => false,
+        Values::Unread => is_value_line_by_regex(t),
+    }
+}
+
+/// [`is_value_line_by_pattern`] with the regex (a trimmed line).
+fn is_value_line_by_regex(t: &str) -> bool {
     !t.is_empty() && VALUE_TOKEN.replace_all(t, "").trim().is_empty()
+}
+
+/// A trimmed line read by hand as [`VALUE_TOKEN`] reads it.
+enum Values<'a> {
+    /// Only value tokens and spaces: the tokens, trimmed.
+    Only(Vec<&'a str>),
+    /// Something else too (or nothing).
+    Not,
+    /// A char left to the regex: a space or digit outside ASCII (`\s`, `\d` are Unicode).
+    Unread,
+}
+
+/// Reads `t` token by token, as the regex's leftmost-first search does: no token starts
+/// with a space, and every part after a token's first number is optional, so each token
+/// is its greedy longest (no part gives back what a later one needs). A char where no
+/// token starts is left by the regex, so the line is not only values.
+fn read_values(t: &str) -> Values<'_> {
+    let mut cs: Vec<(usize, char)> = Vec::with_capacity(t.len());
+    for (i, c) in t.char_indices() {
+        if !c.is_ascii() && !matches!(c, '≥' | '≤' | '–') {
+            // Any other char is never in a token: only a space or digit may be.
+            if c.is_whitespace() || c.is_numeric() {
+                return Values::Unread;
+            }
+            return Values::Not;
+        }
+        cs.push((i, c));
+    }
+    let n = cs.len();
+    let is = |i: usize, f: fn(char) -> bool| i < n && f(cs[i].1);
+    let skip = |mut i: usize, f: fn(char) -> bool| {
+        while is(i, f) {
+            i += 1;
+        }
+        i
+    };
+    let space = |c: char| c.is_whitespace();
+    let digit = |c: char| c.is_ascii_digit();
+    let dash = |c: char| matches!(c, '-' | '–');
+    // `\d+(?:[.,]\d+)?`: its end, or `None` without a digit at `i`.
+    let number = |i: usize| -> Option<usize> {
+        let e = skip(i, digit);
+        if e == i {
+            return None;
+        }
+        Some(if is(e, |c| matches!(c, '.' | ',')) && is(e + 1, digit) { skip(e + 1, digit) } else { e })
+    };
+    // `(?:[≥≤><]=?\s*)?\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?\s*%?|[-–]` at `i`.
+    let token = |i: usize| -> Option<usize> {
+        let mut j = i;
+        if is(j, |c| matches!(c, '≥' | '≤' | '>' | '<')) {
+            j += 1;
+            if is(j, |c| c == '=') {
+                j += 1;
+            }
+            j = skip(j, space);
+        }
+        if let Some(mut e) = number(j) {
+            let d = skip(e, space);
+            if is(d, dash) {
+                if let Some(r) = number(skip(d + 1, space)) {
+                    e = r;
+                }
+            }
+            e = skip(e, space);
+            if is(e, |c| c == '%') {
+                e += 1;
+            }
+            return Some(e);
+        }
+        is(i, dash).then_some(i + 1)
+    };
+    let at = |i: usize| cs.get(i).map_or(t.len(), |&(b, _)| b);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if is(i, space) {
+            i += 1;
+            continue;
+        }
+        let Some(e) = token(i) else { return Values::Not };
+        out.push(t[at(i)..at(e)].trim());
+        i = e;
+    }
+    if out.is_empty() {
+        return Values::Not;
+    }
+    Values::Only(out)
 }
 
 /// The first word start `i > 0` of `t` where the rest is only values, two or more
@@ -575,6 +672,15 @@ fn word_starts(t: &str) -> impl Iterator<Item = usize> + '_ {
 }
 
 fn value_tokens(s: &str) -> Vec<String> {
+    // Asked of value lines: their tokens are read by hand.
+    match read_values(s.trim()) {
+        Values::Only(v) => v.into_iter().map(str::to_string).collect(),
+        _ => value_tokens_by_regex(s),
+    }
+}
+
+/// [`value_tokens`] with the regex.
+fn value_tokens_by_regex(s: &str) -> Vec<String> {
     VALUE_TOKEN.find_iter(s).map(|m| m.as_str().trim().to_string()).filter(|t| !t.is_empty()).collect()
 }
 
@@ -626,8 +732,7 @@ pub fn reconstruct_lines<S: AsRef<str>>(lines: &[(usize, S)], rules: &Rules) -> 
     let kind = kind_of(&columns);
     let body = drop_header_repeats(&lines[..hdr_end], &lines[hdr_end..]);
     let body = &body[..];
-    let raw = split_rows(body, kind, &columns);
-    let widths = Widths::of(&raw);
+    let (raw, widths) = split_rows(body, kind, &columns);
     let cols: Vec<ColumnRole> = columns.iter().map(|c| c.role).collect();
     let mut rows = Vec::with_capacity(raw.len());
     for r in raw {
@@ -747,8 +852,9 @@ fn starts_lower(s: &str) -> bool {
     s.chars().find(|c| c.is_alphabetic()).is_some_and(|c| c.is_lowercase())
 }
 
-/// Splits body lines into group rows and data rows.
-fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Vec<RawRow> {
+/// Splits body lines into group rows and data rows; with the [`Widths`] of their fragments
+/// (counted here, where most fragments are whole lines already counted).
+fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> (Vec<RawRow>, Widths) {
     let mut rows: Vec<RawRow> = Vec::new();
     let mut group: Option<std::rc::Rc<GroupInfo>> = None;
     let mut prev: Option<String> = None;
@@ -757,11 +863,14 @@ fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Ve
     let has_content = columns.iter().any(|c| c.role == ColumnRole::Content);
     // Long lines (the content column's width) after the short lines of the other cells start
     // an unnumbered row.
+    let counts: Vec<usize> = body.iter().map(|(_, t)| t.chars().count()).collect();
     let long = {
-        let mut l: Vec<usize> = body.iter().map(|(_, t)| t.chars().count()).filter(|&n| n >= 20).collect();
+        let mut l: Vec<usize> = counts.iter().copied().filter(|&n| n >= 20).collect();
         l.sort_unstable();
         l.get(l.len() * 3 / 4).copied().unwrap_or(0)
     };
+    // Char counts of the fragments, as `Widths::of` reads them.
+    let mut frag_counts: Vec<usize> = Vec::with_capacity(body.len());
     for (bi, (i, t)) in body.iter().enumerate() {
         let (i, t) = (*i, *t);
         if let Some((numeral, title)) = roman_row(t) {
@@ -782,6 +891,7 @@ fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Ve
                 prev = Some(n.clone());
                 let mut r = RawRow { number: Some(n), group: group.clone(), first_line: i, last_line: i, ..Default::default() };
                 if !rest.is_empty() {
+                    frag_counts.push(rest.chars().count());
                     r.frags.push(Frag { text: rest, line: i, page_break: false });
                 }
                 rows.push(r);
@@ -810,7 +920,7 @@ fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Ve
         let open = rows.last().is_some_and(|r| !r.is_group);
         let split_here = open && has_content && long >= 40 && kind == TableKind::Assignment && {
             let r = rows.last().expect("open row");
-            let n = t.chars().count();
+            let n = counts[bi];
             // The short fragments before this line, counted only for a long line.
             let shorts = || r.frags.iter().rev().take_while(|f| f.text.chars().count() * 2 < long).count();
             n * 4 >= long * 3 && shorts() >= 2 && !starts_lower(t)
@@ -819,11 +929,12 @@ fn split_rows(body: &[(usize, &str)], kind: TableKind, columns: &[Column]) -> Ve
             rows.push(RawRow { number: None, group: group.clone(), first_line: i, last_line: i, ..Default::default() });
         }
         let r = rows.last_mut().expect("row open");
+        frag_counts.push(counts[bi]);
         r.frags.push(Frag { text: t.to_string(), line: i, page_break });
         r.last_line = i;
         page_break = false;
     }
-    rows
+    (rows, Widths::of_counts(frag_counts))
 }
 
 /// An unnumbered row right before "2" (after a group row), between "3" and "5", or alone
@@ -855,20 +966,23 @@ fn infer_lost_numbers(rows: &mut [Row]) {
 }
 
 /// Line widths of a table body: lines shorter than `short` end a wrapped content cell.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Widths {
     short: usize,
     full: usize,
 }
 
 impl Widths {
+    /// The widths of the rows' fragments (group rows have none).
+    #[cfg(test)]
     fn of(rows: &[RawRow]) -> Widths {
-        let mut l: Vec<usize> = rows
-            .iter()
-            .filter(|r| !r.is_group)
-            .flat_map(|r| r.frags.iter().map(|f| f.text.chars().count()))
-            .filter(|&n| n >= 20)
-            .collect();
+        Widths::of_counts(rows.iter().filter(|r| !r.is_group).flat_map(|r| r.frags.iter().map(|f| f.text.chars().count())).collect())
+    }
+
+    /// The widths of fragments with these char counts, in any order.
+    fn of_counts(counts: Vec<usize>) -> Widths {
+        let mut l = counts;
+        l.retain(|&n| n >= 20);
         l.sort_unstable();
         let w = l.get(l.len() * 3 / 4).copied().unwrap_or(40);
         Widths { short: w * 6 / 10, full: w }
@@ -1331,7 +1445,7 @@ fn interleaved(cx: &mut Ctx, cols: &[ColumnRole], data: &[usize], w: &Widths) ->
         }
         m += take;
         lines.dedup();
-        out[ci + 1] = Cell { text: join_lines(raw.lines()), raw, lines };
+        out[ci + 1] = Cell { text: join_text_lines(&raw), raw, lines };
     }
     Some(out)
 }
@@ -1451,7 +1565,7 @@ fn assign_agencies(cx: &Ctx, a: usize, b: usize, run: &[usize], cols: &[ColumnRo
         l.dedup();
         l
     };
-    let mk = |s: usize, e: usize| Cell { text: join_lines(text[s..e].lines()), raw: text[s..e].trim().to_string(), lines: lines_of(s, e) };
+    let mk = |s: usize, e: usize| Cell { text: join_text_lines(&text[s..e]), raw: text[s..e].trim().to_string(), lines: lines_of(s, e) };
     let first = lead.or(support).expect("an agency column");
     cells[first] = mk(0, cut);
     if cut < text.len() {
@@ -1728,6 +1842,72 @@ mod tests {
             }
         }
         assert!(values > 50, "{values}");
+    }
+
+    /// Value lines and their tokens read by hand agree with the regex: every line of the
+    /// texts and its suffixes at word starts, and every string of up to five pieces made of
+    /// the pattern's chars (and a few others).
+    #[test]
+    fn values_read_by_hand_agree_with_the_pattern() {
+        let check = |s: &str| -> bool {
+            let t = s.trim();
+            let want = is_value_line_by_regex(t);
+            assert_eq!(is_value_line_by_pattern(s), want, "{s:?}");
+            if want {
+                assert_eq!(value_tokens(s), value_tokens_by_regex(s), "{s:?}");
+            }
+            want
+        };
+        let mut values = 0;
+        for l in all_lines() {
+            for i in starts_of_words(&l) {
+                values += check(&l[i..]) as usize;
+            }
+        }
+        assert!(values > 50, "{values}");
+        let pieces = ["1", "25", ".", ",", "-", "–", "≥", "≤", ">", "<", "=", "%", " ", "a", "\u{a0}", "٣", "\u{b}", "ý"];
+        let mut values = 0;
+        let mut idx = vec![0usize; 0];
+        // Every sequence of up to five pieces, in counting order.
+        loop {
+            let s: String = idx.iter().map(|&k| pieces[k]).collect();
+            values += check(&s) as usize;
+            let mut d = 0;
+            loop {
+                if d == idx.len() {
+                    idx.push(0);
+                    break;
+                }
+                idx[d] += 1;
+                if idx[d] < pieces.len() {
+                    break;
+                }
+                idx[d] = 0;
+                d += 1;
+            }
+            if idx.len() > 5 {
+                break;
+            }
+        }
+        assert!(values > 10_000, "{values}");
+    }
+
+    /// The widths [`split_rows`] counts as it goes are those of the fragments it made: every
+    /// text read whole as a table body, as both kinds of table.
+    #[test]
+    fn split_rows_widths_agree_with_the_fragments() {
+        let texts = crate::test_data::texts(&["corpus", "fixtures/ocr_tables", "fixtures/restore"], Some("txt"));
+        let content = [Column { role: ColumnRole::Content, label: String::new(), period: None }];
+        let mut rows = 0;
+        for t in &texts {
+            let body: Vec<(usize, &str)> = t.lines().map(str::trim).enumerate().collect();
+            for kind in [TableKind::Assignment, TableKind::Indicator] {
+                let (raw, w) = split_rows(&body, kind, &content);
+                assert_eq!(w, Widths::of(&raw));
+                rows += raw.len();
+            }
+        }
+        assert!(rows > 100, "{rows}");
     }
 
     #[test]
