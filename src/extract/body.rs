@@ -99,7 +99,11 @@ fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section:
 /// [`make_task`] and its text folded: the fold made for the id is handed back for the
 /// caller's own checks.
 fn make_task_folded(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String) -> (Task, String) {
-    let (text, last) = item_text(tree, i);
+    task_of_item_text(norm, tree, i, item_text(tree, i), origin, section)
+}
+
+/// [`make_task_folded`] of item `i` whose [`item_text`] is `(text, last)`.
+fn task_of_item_text(norm: &NormText, tree: &DocTree, i: usize, (text, last): (String, usize), origin: Origin, section: String) -> (Task, String) {
     let folded = fold(&text);
     let n = &tree.nodes[i];
     let number = (n.kind == NodeKind::Heading).then(|| n.label.clone()).flatten();
@@ -144,13 +148,9 @@ fn section_of(tree: &DocTree, i: usize) -> String {
     DocTree::join_section(&path)
 }
 
-/// Agencies a sentence puts in charge with an assignment phrase: "Giao X ...", "Phân
-/// công X chịu trách nhiệm", "Người đứng đầu X ..." (`lead_markers` of the rules).
-fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
-    assigned_agencies_folded(text, &fold(text), ctx)
-}
-
-/// [`assigned_agencies`] of `text` whose folded text is `folded` (= `fold(text)`).
+/// Agencies a sentence `text` puts in charge with an assignment phrase: "Giao X ...",
+/// "Phân công X chịu trách nhiệm", "Người đứng đầu X ..." (`lead_markers` of the rules).
+/// `folded` is `fold(text)`, made by the caller for the task's id.
 fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
     let mut out: Vec<AgencyMatch> = Vec::new();
     // The folded text before a match is a prefix of the folded text: with no marker in the
@@ -234,7 +234,7 @@ fn chars_folded_at<'t>(text: &'t str, at: &'t [usize], e: usize) -> impl Iterato
 
 /// Every lowest-level numbered item and every bullet of the NHIỆM VỤ / GIẢI PHÁP
 /// sections; a numbered item with items under it is a heading. A body item describes
-/// what is to be done; it has a lead only when it assigns it ([`assigned_agencies`]).
+/// what is to be done; it has a lead only when it assigns it ([`assigned_agencies_folded`]).
 pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> Vec<Task> {
     body_tasks_folded(norm, tree, ctx).0
 }
@@ -315,17 +315,20 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
             } else {
                 let kids = if n.kind == NodeKind::Heading && !items.is_empty() { items } else { vec![c] };
                 for k in kids {
-                    let mut t = make_task(norm, tree, k, Origin::Organization, section_of(tree, k));
-                    if tree.nodes[k].kind != NodeKind::Heading {
-                        t.number = None;
-                    }
-                    let (mut lead, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
+                    // The roles first: an item that names no agency is no task, and needs
+                    // neither its fold nor its id.
+                    let text = item_text(tree, k);
+                    let (mut lead, support) = sentence_roles(&text.0, ctx.rules, ctx.support_marker);
                     if lead.is_empty() {
                         continue;
                     }
+                    let (mut t, folded) = task_of_item_text(norm, tree, k, text, Origin::Organization, section_of(tree, k));
+                    if tree.nodes[k].kind != NodeKind::Heading {
+                        t.number = None;
+                    }
                     // "Giao X chủ trì, ... đôn đốc các phòng, ban": the agency an assignment
                     // phrase names is in charge, not every agency the sentence mentions.
-                    let assigned = assigned_agencies(&t.text, ctx);
+                    let assigned = assigned_agencies_folded(&t.text, &folded, ctx);
                     if !assigned.is_empty() {
                         lead.retain(|m| assigned.iter().any(|a| a.id == m.id));
                     }
@@ -346,7 +349,7 @@ mod tests {
     use super::*;
     use crate::rules::Rules;
 
-    /// [`assigned_agencies`] as first written: offsets for every text, the words before
+    /// [`assigned_agencies_folded`] as first written: offsets for every text, the words before
     /// each match split in full.
     fn assigned_reference(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
         let mut out: Vec<AgencyMatch> = Vec::new();
