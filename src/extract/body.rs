@@ -4,7 +4,7 @@
 use crate::extract::agencies::{AgencyMatch, AgencyRegistry, AgencyRules};
 use crate::extract::confidence::{self, Evidence};
 use crate::extract::ids::item_id_folded;
-use crate::fold::{fold, fold_with_offsets};
+use crate::fold::{fold, fold_offsets_to, fold_with_offsets};
 use crate::model::{AgencyRef, Origin, Span, Task};
 use crate::normalize::NormText;
 use crate::segment::{DocTree, Node, NodeKind, Numbering};
@@ -159,12 +159,12 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
     if !ctx.lead_marker.is_some_and(|r| r.is_match(folded)) {
         return out;
     }
-    let (folded, at) = fold_with_offsets(text);
     // Most texts with a marker ("giao" of "giáo dục", "yêu cầu" of "đáp ứng yêu cầu") name
     // no agency right after it: the whole text is scanned only when one may start there.
-    if !agency_may_follow_marker(text, &folded, &at, ctx) {
+    if !agency_may_follow_marker(text, folded, ctx) {
         return out;
     }
+    let (folded, at) = fold_with_offsets(text);
     for m in ctx.rules.resolve_known(text) {
         let before = &folded[..at[m.start]];
         // The last four words of `before` (it is split on single spaces, so they are the
@@ -187,10 +187,11 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
 
 /// Whether a known agency may start in `text` where [`assigned_agencies_folded`] takes
 /// it: where the folded text before it (`folded[..at[start]]`, `at` from
-/// [`fold_with_offsets`]) ends with a lead marker, or with one followed by " cac" or
-/// " cho". A necessary condition ([`AgencyRules::known_may_start_at`]): false means no
-/// match of `resolve_known(text)` is assigned.
-fn agency_may_follow_marker(text: &str, folded: &str, at: &[usize], ctx: &AgencyContext) -> bool {
+/// [`fold_with_offsets`], `folded` = `fold(text)`) ends with a lead marker, or with one
+/// followed by " cac" or " cho". A necessary condition
+/// ([`AgencyRules::known_may_start_at`]): false means no match of `resolve_known(text)`
+/// is assigned.
+fn agency_may_follow_marker(text: &str, folded: &str, ctx: &AgencyContext) -> bool {
     let mut ends: Vec<usize> = Vec::new();
     for mk in ctx.lead_markers {
         // Each marker's searcher made once for all its occurrences.
@@ -206,14 +207,18 @@ fn agency_may_follow_marker(text: &str, folded: &str, at: &[usize], ctx: &Agency
         }
     }
     // A name starts at a token: a letter or digit, or "&". The chars whose folded text
-    // starts at a marker's end are found by binary search (`at` rises over the text).
+    // starts at a marker's end are found by binary search (`at` rises over the text); the
+    // offsets are needed only up to the last marker's end.
+    let Some(&last) = ends.iter().max() else { return false };
+    let at = fold_offsets_to(text, last);
     ends.iter().any(|&e| {
-        chars_folded_at(text, at, e).any(|(i, c)| (c.is_alphanumeric() || c == '&') && ctx.rules.known_may_start_at(text, i))
+        chars_folded_at(text, &at, e).any(|(i, c)| (c.is_alphanumeric() || c == '&') && ctx.rules.known_may_start_at(text, i))
     })
 }
 
 /// The chars of `text` at whose start its folded text has length `e` (`at` from
-/// [`fold_with_offsets`]: set at char boundaries, never falling from one to the next).
+/// [`fold_with_offsets`] or [`fold_offsets_to`]: set at char boundaries, never falling
+/// from one to the next).
 fn chars_folded_at<'t>(text: &'t str, at: &'t [usize], e: usize) -> impl Iterator<Item = (usize, char)> + 't {
     // The first char boundary where the folded length reaches `e`, by bisection over the
     // boundaries (`at` is only set at those).
