@@ -260,6 +260,24 @@ pub fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
     (out, at)
 }
 
+/// The offsets of [`fold_with_offsets`] at the chars of `text` whose folded text starts
+/// at or before byte `end` of the folded text; `usize::MAX` at the chars after them (and
+/// at the end), so the offsets still never fall from one char boundary to the next. Reads
+/// `text` only as far as the fold needs: a caller that looks at a few places near the
+/// start does not fold the rest.
+pub fn fold_offsets_to(text: &str, end: usize) -> Vec<usize> {
+    let mut out = String::with_capacity(text.len().min(end + 4));
+    let mut at = vec![usize::MAX; text.len() + 1];
+    // `end + 1` chars are at least `end + 1` bytes: every char whose fold starts by `end`
+    // is read before the fold stops.
+    fold_each(text, &mut out, end.saturating_add(1), |i, len| {
+        if len <= end {
+            at[i] = len;
+        }
+    });
+    at
+}
+
 /// [`key_class`] of the char at byte `*i` of `s` (a char boundary), moving `*i` past it.
 /// The code point is read off the UTF-8 bytes (`s` is valid UTF-8): ASCII by its byte,
 /// two- and three-byte chars (all Vietnamese letters) into the table without a char
@@ -328,6 +346,24 @@ fn fold_each(s: &str, out: &mut String, limit: usize, mut before_char: impl FnMu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`fold_offsets_to`] agrees with [`fold_with_offsets`] at every char whose fold
+    /// starts by `end`, and is `usize::MAX` at every other char.
+    #[test]
+    fn fold_offsets_to_agrees_with_fold_with_offsets() {
+        let mut texts: Vec<String> = ["", "a", " Giao  Phòng Văn hóa - Xã hội ", "“ĐỀ ÁN” 06 -- (x)", "e\u{301}\u{301}x  ...  y", "𝟗 ĐƯỜNG ﬁ ß"].map(String::from).to_vec();
+        texts.extend(crate::test_data::corpus().iter().flat_map(|t| t.lines().take(100).map(String::from).collect::<Vec<_>>()));
+        for text in &texts {
+            let (folded, full) = fold_with_offsets(text);
+            for end in (0..=folded.len() + 2).chain([usize::MAX]) {
+                let at = fold_offsets_to(text, end);
+                for (i, _) in text.char_indices() {
+                    let want = if full[i] <= end { full[i] } else { usize::MAX };
+                    assert_eq!(at[i], want, "{text:?} {end} {i}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn folds_vietnamese() {

@@ -4,7 +4,7 @@
 use crate::extract::agencies::{AgencyMatch, AgencyRegistry, AgencyRules};
 use crate::extract::confidence::{self, Evidence};
 use crate::extract::ids::item_id_folded;
-use crate::fold::{fold, fold_with_offsets};
+use crate::fold::{fold, fold_offsets_to, fold_with_offsets};
 use crate::model::{AgencyRef, Origin, Span, Task};
 use crate::normalize::NormText;
 use crate::segment::{DocTree, Node, NodeKind, Numbering};
@@ -99,7 +99,11 @@ fn make_task(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section:
 /// [`make_task`] and its text folded: the fold made for the id is handed back for the
 /// caller's own checks.
 fn make_task_folded(norm: &NormText, tree: &DocTree, i: usize, origin: Origin, section: String) -> (Task, String) {
-    let (text, last) = item_text(tree, i);
+    task_of_item_text(norm, tree, i, item_text(tree, i), origin, section)
+}
+
+/// [`make_task_folded`] of item `i` whose [`item_text`] is `(text, last)`.
+fn task_of_item_text(norm: &NormText, tree: &DocTree, i: usize, (text, last): (String, usize), origin: Origin, section: String) -> (Task, String) {
     let folded = fold(&text);
     let n = &tree.nodes[i];
     let number = (n.kind == NodeKind::Heading).then(|| n.label.clone()).flatten();
@@ -144,13 +148,9 @@ fn section_of(tree: &DocTree, i: usize) -> String {
     DocTree::join_section(&path)
 }
 
-/// Agencies a sentence puts in charge with an assignment phrase: "Giao X ...", "Phân
-/// công X chịu trách nhiệm", "Người đứng đầu X ..." (`lead_markers` of the rules).
-fn assigned_agencies(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
-    assigned_agencies_folded(text, &fold(text), ctx)
-}
-
-/// [`assigned_agencies`] of `text` whose folded text is `folded` (= `fold(text)`).
+/// Agencies a sentence `text` puts in charge with an assignment phrase: "Giao X ...",
+/// "Phân công X chịu trách nhiệm", "Người đứng đầu X ..." (`lead_markers` of the rules).
+/// `folded` is `fold(text)`, made by the caller for the task's id.
 fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
     let mut out: Vec<AgencyMatch> = Vec::new();
     // The folded text before a match is a prefix of the folded text: with no marker in the
@@ -159,12 +159,12 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
     if !ctx.lead_marker.is_some_and(|r| r.is_match(folded)) {
         return out;
     }
-    let (folded, at) = fold_with_offsets(text);
     // Most texts with a marker ("giao" of "giáo dục", "yêu cầu" of "đáp ứng yêu cầu") name
     // no agency right after it: the whole text is scanned only when one may start there.
-    if !agency_may_follow_marker(text, &folded, &at, ctx) {
+    if !agency_may_follow_marker(text, folded, ctx) {
         return out;
     }
+    let (folded, at) = fold_with_offsets(text);
     for m in ctx.rules.resolve_known(text) {
         let before = &folded[..at[m.start]];
         // The last four words of `before` (it is split on single spaces, so they are the
@@ -187,10 +187,11 @@ fn assigned_agencies_folded(text: &str, folded: &str, ctx: &AgencyContext) -> Ve
 
 /// Whether a known agency may start in `text` where [`assigned_agencies_folded`] takes
 /// it: where the folded text before it (`folded[..at[start]]`, `at` from
-/// [`fold_with_offsets`]) ends with a lead marker, or with one followed by " cac" or
-/// " cho". A necessary condition ([`AgencyRules::known_may_start_at`]): false means no
-/// match of `resolve_known(text)` is assigned.
-fn agency_may_follow_marker(text: &str, folded: &str, at: &[usize], ctx: &AgencyContext) -> bool {
+/// [`fold_with_offsets`], `folded` = `fold(text)`) ends with a lead marker, or with one
+/// followed by " cac" or " cho". A necessary condition
+/// ([`AgencyRules::known_may_start_at`]): false means no match of `resolve_known(text)`
+/// is assigned.
+fn agency_may_follow_marker(text: &str, folded: &str, ctx: &AgencyContext) -> bool {
     let mut ends: Vec<usize> = Vec::new();
     for mk in ctx.lead_markers {
         // Each marker's searcher made once for all its occurrences.
@@ -206,14 +207,18 @@ fn agency_may_follow_marker(text: &str, folded: &str, at: &[usize], ctx: &Agency
         }
     }
     // A name starts at a token: a letter or digit, or "&". The chars whose folded text
-    // starts at a marker's end are found by binary search (`at` rises over the text).
+    // starts at a marker's end are found by binary search (`at` rises over the text); the
+    // offsets are needed only up to the last marker's end.
+    let Some(&last) = ends.iter().max() else { return false };
+    let at = fold_offsets_to(text, last);
     ends.iter().any(|&e| {
-        chars_folded_at(text, at, e).any(|(i, c)| (c.is_alphanumeric() || c == '&') && ctx.rules.known_may_start_at(text, i))
+        chars_folded_at(text, &at, e).any(|(i, c)| (c.is_alphanumeric() || c == '&') && ctx.rules.known_may_start_at(text, i))
     })
 }
 
 /// The chars of `text` at whose start its folded text has length `e` (`at` from
-/// [`fold_with_offsets`]: set at char boundaries, never falling from one to the next).
+/// [`fold_with_offsets`] or [`fold_offsets_to`]: set at char boundaries, never falling
+/// from one to the next).
 fn chars_folded_at<'t>(text: &'t str, at: &'t [usize], e: usize) -> impl Iterator<Item = (usize, char)> + 't {
     // The first char boundary where the folded length reaches `e`, by bisection over the
     // boundaries (`at` is only set at those).
@@ -234,7 +239,7 @@ fn chars_folded_at<'t>(text: &'t str, at: &'t [usize], e: usize) -> impl Iterato
 
 /// Every lowest-level numbered item and every bullet of the NHIỆM VỤ / GIẢI PHÁP
 /// sections; a numbered item with items under it is a heading. A body item describes
-/// what is to be done; it has a lead only when it assigns it ([`assigned_agencies`]).
+/// what is to be done; it has a lead only when it assigns it ([`assigned_agencies_folded`]).
 pub fn body_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyContext) -> Vec<Task> {
     body_tasks_folded(norm, tree, ctx).0
 }
@@ -315,17 +320,20 @@ pub fn organization_tasks(norm: &NormText, tree: &DocTree, ctx: &mut AgencyConte
             } else {
                 let kids = if n.kind == NodeKind::Heading && !items.is_empty() { items } else { vec![c] };
                 for k in kids {
-                    let mut t = make_task(norm, tree, k, Origin::Organization, section_of(tree, k));
-                    if tree.nodes[k].kind != NodeKind::Heading {
-                        t.number = None;
-                    }
-                    let (mut lead, support) = sentence_roles(&t.text, ctx.rules, ctx.support_marker);
+                    // The roles first: an item that names no agency is no task, and needs
+                    // neither its fold nor its id.
+                    let text = item_text(tree, k);
+                    let (mut lead, support) = sentence_roles(&text.0, ctx.rules, ctx.support_marker);
                     if lead.is_empty() {
                         continue;
                     }
+                    let (mut t, folded) = task_of_item_text(norm, tree, k, text, Origin::Organization, section_of(tree, k));
+                    if tree.nodes[k].kind != NodeKind::Heading {
+                        t.number = None;
+                    }
                     // "Giao X chủ trì, ... đôn đốc các phòng, ban": the agency an assignment
                     // phrase names is in charge, not every agency the sentence mentions.
-                    let assigned = assigned_agencies(&t.text, ctx);
+                    let assigned = assigned_agencies_folded(&t.text, &folded, ctx);
                     if !assigned.is_empty() {
                         lead.retain(|m| assigned.iter().any(|a| a.id == m.id));
                     }
@@ -346,7 +354,7 @@ mod tests {
     use super::*;
     use crate::rules::Rules;
 
-    /// [`assigned_agencies`] as first written: offsets for every text, the words before
+    /// [`assigned_agencies_folded`] as first written: offsets for every text, the words before
     /// each match split in full.
     fn assigned_reference(text: &str, ctx: &AgencyContext) -> Vec<AgencyMatch> {
         let mut out: Vec<AgencyMatch> = Vec::new();
