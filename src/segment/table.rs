@@ -551,107 +551,23 @@ fn is_value_line(s: &str) -> bool {
     is_value_line_by_pattern(s)
 }
 
-/// [`is_value_line`] without its letter filter.
+/// [`is_value_line`] without its letter filter: the line is only [`VALUE_TOKEN`]s and
+/// whitespace. The gaps between the tokens are looked at in place (a `replace_all` made a
+/// new string of every line asked about), and the search stops at the first gap that
+/// holds anything else.
 fn is_value_line_by_pattern(s: &str) -> bool {
     let t = s.trim();
-    match read_values(t) {
-        Values::Only(_) => true,
-        Values::Not => false,
-        Values::Unread => is_value_line_by_regex(t),
+    if t.is_empty() {
+        return false;
     }
-}
-
-/// [`is_value_line_by_pattern`] with the regex (a trimmed line).
-fn is_value_line_by_regex(t: &str) -> bool {
-    !t.is_empty() && VALUE_TOKEN.replace_all(t, "").trim().is_empty()
-}
-
-/// A trimmed line read by hand as [`VALUE_TOKEN`] reads it.
-enum Values<'a> {
-    /// Only value tokens and spaces: the tokens, trimmed.
-    Only(Vec<&'a str>),
-    /// Something else too (or nothing).
-    Not,
-    /// A char left to the regex: a space or digit outside ASCII (`\s`, `\d` are Unicode).
-    Unread,
-}
-
-/// Reads `t` token by token, as the regex's leftmost-first search does: no token starts
-/// with a space, and every part after a token's first number is optional, so each token
-/// is its greedy longest (no part gives back what a later one needs). A char where no
-/// token starts is left by the regex, so the line is not only values.
-fn read_values(t: &str) -> Values<'_> {
-    let mut cs: Vec<(usize, char)> = Vec::with_capacity(t.len());
-    for (i, c) in t.char_indices() {
-        if !c.is_ascii() && !matches!(c, '≥' | '≤' | '–') {
-            // Any other char is never in a token: only a space or digit may be.
-            if c.is_whitespace() || c.is_numeric() {
-                return Values::Unread;
-            }
-            return Values::Not;
+    let mut gap_start = 0;
+    for m in VALUE_TOKEN.find_iter(t) {
+        if !t[gap_start..m.start()].trim().is_empty() {
+            return false;
         }
-        cs.push((i, c));
+        gap_start = m.end();
     }
-    let n = cs.len();
-    let is = |i: usize, f: fn(char) -> bool| i < n && f(cs[i].1);
-    let skip = |mut i: usize, f: fn(char) -> bool| {
-        while is(i, f) {
-            i += 1;
-        }
-        i
-    };
-    let space = |c: char| c.is_whitespace();
-    let digit = |c: char| c.is_ascii_digit();
-    let dash = |c: char| matches!(c, '-' | '–');
-    // `\d+(?:[.,]\d+)?`: its end, or `None` without a digit at `i`.
-    let number = |i: usize| -> Option<usize> {
-        let e = skip(i, digit);
-        if e == i {
-            return None;
-        }
-        Some(if is(e, |c| matches!(c, '.' | ',')) && is(e + 1, digit) { skip(e + 1, digit) } else { e })
-    };
-    // `(?:[≥≤><]=?\s*)?\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?\s*%?|[-–]` at `i`.
-    let token = |i: usize| -> Option<usize> {
-        let mut j = i;
-        if is(j, |c| matches!(c, '≥' | '≤' | '>' | '<')) {
-            j += 1;
-            if is(j, |c| c == '=') {
-                j += 1;
-            }
-            j = skip(j, space);
-        }
-        if let Some(mut e) = number(j) {
-            let d = skip(e, space);
-            if is(d, dash) {
-                if let Some(r) = number(skip(d + 1, space)) {
-                    e = r;
-                }
-            }
-            e = skip(e, space);
-            if is(e, |c| c == '%') {
-                e += 1;
-            }
-            return Some(e);
-        }
-        is(i, dash).then_some(i + 1)
-    };
-    let at = |i: usize| cs.get(i).map_or(t.len(), |&(b, _)| b);
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < n {
-        if is(i, space) {
-            i += 1;
-            continue;
-        }
-        let Some(e) = token(i) else { return Values::Not };
-        out.push(t[at(i)..at(e)].trim());
-        i = e;
-    }
-    if out.is_empty() {
-        return Values::Not;
-    }
-    Values::Only(out)
+    t[gap_start..].trim().is_empty()
 }
 
 /// The first word start `i > 0` of `t` where the rest is only values, two or more
@@ -672,15 +588,6 @@ fn word_starts(t: &str) -> impl Iterator<Item = usize> + '_ {
 }
 
 fn value_tokens(s: &str) -> Vec<String> {
-    // Asked of value lines: their tokens are read by hand.
-    match read_values(s.trim()) {
-        Values::Only(v) => v.into_iter().map(str::to_string).collect(),
-        _ => value_tokens_by_regex(s),
-    }
-}
-
-/// [`value_tokens`] with the regex.
-fn value_tokens_by_regex(s: &str) -> Vec<String> {
     VALUE_TOKEN.find_iter(s).map(|m| m.as_str().trim().to_string()).filter(|t| !t.is_empty()).collect()
 }
 
@@ -1844,18 +1751,15 @@ mod tests {
         assert!(values > 50, "{values}");
     }
 
-    /// Value lines and their tokens read by hand agree with the regex: every line of the
-    /// texts and its suffixes at word starts, and every string of up to five pieces made of
-    /// the pattern's chars (and a few others).
+    /// Value lines found by the gaps between tokens are those the pattern's `replace_all`
+    /// leaves blank: every line of the texts and its suffixes at word starts, and every
+    /// string of up to five pieces made of the pattern's chars (and a few others).
     #[test]
-    fn values_read_by_hand_agree_with_the_pattern() {
+    fn value_line_gaps_agree_with_replace_all() {
         let check = |s: &str| -> bool {
             let t = s.trim();
-            let want = is_value_line_by_regex(t);
+            let want = !t.is_empty() && VALUE_TOKEN.replace_all(t, "").trim().is_empty();
             assert_eq!(is_value_line_by_pattern(s), want, "{s:?}");
-            if want {
-                assert_eq!(value_tokens(s), value_tokens_by_regex(s), "{s:?}");
-            }
             want
         };
         let mut values = 0;
