@@ -3,7 +3,7 @@
 
 use super::mapped::{MChar, MappedStr};
 use super::restore::detect::{ChunkWalk, Scratch, Stats, WordClass};
-use super::restore::syllables::{known_lower_in_place, syllable_lower};
+use super::restore::syllables::{known_lower_in_place, syllable_lower_codes};
 use super::{pack_key, PACK_MAX};
 
 use super::unicode::{place_tone, tone_in_place, ToneStyle};
@@ -104,7 +104,7 @@ struct ToneCache {
     /// (words, marked, bad marked, mixed), `None` when a word of it needs retoning or it
     /// has an invisible or look-alike char. A chunk is a pure function of its text, and
     /// a plan repeats its chunks ("của", "các", "xã,"): a look-up replaces the char walk.
-    chunks: FxHashMap<u128, Option<[u8; 4]>>,
+    chunks: FxHashMap<u128, ChunkCounts>,
     chunk_style: ToneStyle,
 }
 
@@ -112,6 +112,17 @@ thread_local! {
     /// The [`ToneCache`] of this thread, taken by [`clean_lines_with`] for a document
     /// and put back after it.
     static TONES: std::cell::RefCell<ToneCache> = std::cell::RefCell::new(ToneCache::default());
+}
+
+/// A chunk's entry in [`ToneCache::chunks`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct ChunkCounts {
+    /// The detector's counts (words, marked, bad marked, mixed; at most 15 bytes: each
+    /// fits a byte), `None` when the line needs the char-by-char passes.
+    counts: Option<[u8; 4]>,
+    /// Whether the chunk with an ASCII trail char after it (see [`stem_key`]) has the same
+    /// entry ([`ChunkWalk::trail_keeps_counts`]).
+    trail_keeps: bool,
 }
 
 /// A short word: its retoned form (`None`: unchanged) and, once asked for, its class.
@@ -214,25 +225,48 @@ impl ToneCache {
             self.chunks.clear();
             self.chunk_style = style;
         }
-        let counts = match self.chunks.get(&key) {
+        let entry = match self.chunks.get(&key) {
             Some(&known) => known,
-            None => {
-                // At most 15 bytes: each count fits a byte.
-                let counts = self.walk_chunk(chunk(), style).map(|st| [st.words, st.marked, st.bad_marked, st.mixed].map(|n| n as u8));
-                if self.chunks.len() >= TONE_CACHE_MAX {
-                    self.chunks.clear();
-                }
-                self.chunks.insert(key, counts);
-                counts
-            }
-        }?;
-        Some(counts.map(usize::from))
+            None => self.chunk_miss(line, range, key, style),
+        };
+        Some(entry.counts?.map(usize::from))
+    }
+
+    /// The entry of a chunk not in the cache (`line[range]`, of [`chunk_key`] `key`), now
+    /// put there. A chunk that ends in an ASCII trail char ("xã,", "(UBND)") has the entry
+    /// of the chunk without it when that one says the char changes nothing: a word is
+    /// walked once, not once for each punctuation after it.
+    #[inline(never)]
+    fn chunk_miss(&mut self, line: &str, range: std::ops::Range<usize>, key: u128, style: ToneStyle) -> ChunkCounts {
+        let stem = stem_key(key).map(|stem| match self.chunks.get(&stem) {
+            Some(&known) => known,
+            None => self.chunk_miss(line, range.start..range.end - 1, stem, style),
+        });
+        let entry = match stem {
+            Some(stem) if stem.trail_keeps => stem,
+            _ => match self.walk_chunk_keeps(&line[range], style) {
+                Some((st, trail_keeps)) => ChunkCounts { counts: Some([st.words, st.marked, st.bad_marked, st.mixed].map(|n| n as u8)), trail_keeps },
+                // The chunk with a char after it has the same word or char that failed.
+                None => ChunkCounts { counts: None, trail_keeps: true },
+            },
+        };
+        if self.chunks.len() >= TONE_CACHE_MAX {
+            self.chunks.clear();
+        }
+        self.chunks.insert(key, entry);
+        entry
     }
 
     /// The chunk walk of [`clean_plain_line`] over one whitespace-free chunk: its
     /// detector counts, `None` when a word's tone is not in place or it has an invisible
     /// char or look-alike hyphen.
     fn walk_chunk(&mut self, chunk: &str, style: ToneStyle) -> Option<Stats> {
+        self.walk_chunk_keeps(chunk, style).map(|(st, _)| st)
+    }
+
+    /// [`ToneCache::walk_chunk`], and whether the chunk with an ASCII trail char after it
+    /// counts the same ([`ChunkWalk::trail_keeps_counts`]).
+    fn walk_chunk_keeps(&mut self, chunk: &str, style: ToneStyle) -> Option<(Stats, bool)> {
         let mut st = Stats::default();
         self.walk.reset();
         // The word being read (plain variables, not an Option of a tuple: this loop runs
@@ -246,6 +280,7 @@ impl ToneCache {
         let (mut word, mut ascii) = (NO_WORD, true);
         let (mut key, mut packable, mut n) = (0u128, true, 0usize);
         let (mut lower_key, mut lowerable) = (0u128, true);
+        let lower = syllable_lower_codes();
         for (i, c) in chunk.char_indices() {
             if is_letter(c) {
                 if word == NO_WORD {
@@ -255,9 +290,10 @@ impl ToneCache {
                 ascii &= c.is_ascii();
                 packable &= (c as u32) < 0x2000;
                 key = key << 13 | c as u128;
-                let l = syllable_lower(c);
-                lowerable &= l.is_some();
-                lower_key = lower_key << 13 | l.map_or(0, |l| l as u128);
+                // `syllable_lower(c)` as its code (0: none).
+                let l = lower.get(c as usize).copied().unwrap_or(0);
+                lowerable &= l != 0;
+                lower_key = lower_key << 13 | l as u128;
                 n += 1;
                 continue;
             }
@@ -275,9 +311,10 @@ impl ToneCache {
             let class = self.word_class_at(chunk, word, chunk.len(), ascii, (packable, key), (lowerable, lower_key), n, style)?;
             self.walk.run(word, class);
         }
+        let trail_keeps = self.walk.trail_keeps_counts();
         self.walk.finish(chunk, chunk.len(), &mut self.detect, &mut st);
         debug_assert_eq!(st.plain_viet, 0);
-        Some(st)
+        Some((st, trail_keeps))
     }
 
     /// The class of the word `chunk[start..end]` of `n` letters for [`ToneCache::walk_chunk`],
@@ -458,6 +495,22 @@ fn chunk_key(chunk: &str) -> Option<u128> {
     k[..b.len()].copy_from_slice(b);
     k[15] = b.len() as u8;
     Some(u128::from_le_bytes(k))
+}
+
+/// The [`chunk_key`] of the chunk of `key` without its last byte when that byte is an
+/// ASCII trail char of the detector (`restore::tokens::TRAIL`: no letter, no whitespace,
+/// nothing the fast path rewrites) and another byte is left; `None` otherwise.
+#[inline]
+fn stem_key(key: u128) -> Option<u128> {
+    let len = (key >> 120) as usize;
+    if len < 2 {
+        return None;
+    }
+    let last = (key >> (8 * (len - 1))) as u8;
+    if !matches!(last, b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b']' | b'}' | b'"' | b'\'' | b'-') {
+        return None;
+    }
+    Some(key & ((1u128 << (8 * (len - 1))) - 1) | ((len - 1) as u128) << 120)
 }
 
 /// [`chunk_key`] of the `len` bytes at `pos` of `text`, read as two words and masked
@@ -961,6 +1014,7 @@ pub fn append_line(out: &mut String, line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::restore::syllables::syllable_lower;
 
     fn clean(s: &str) -> Vec<String> {
         clean_lines(s, ToneStyle::Traditional).iter().map(|l| l.as_string()).collect()
@@ -1266,6 +1320,50 @@ mod tests {
                 assert_eq!(chunk_key_at(b, pos, end - pos), chunk_key(&text[pos..end]), "{pos}..{end}");
             }
         }
+    }
+
+    /// The stem key is the key of the chunk without its last byte, for the ASCII trail
+    /// chars of the detector only.
+    #[test]
+    fn stem_keys_are_keys_of_the_chunk_without_its_trail_char() {
+        let trail: Vec<char> = crate::normalize::restore::tokens::TRAIL.iter().copied().filter(char::is_ascii).collect();
+        for chunk in ["xã,", "(UBND)", "a.", "57-NQ/TW;", "hoà:", "x", ",", "..", "abcdefghijklmn.", "xã", "a\u{2026}", "ab\"", "a'", "a-", "a]", "a}", "a!", "a?"] {
+            let key = chunk_key(chunk).unwrap();
+            let stem = chunk.strip_suffix(|c: char| trail.contains(&c)).filter(|s| !s.is_empty());
+            assert_eq!(stem_key(key), stem.and_then(chunk_key), "{chunk}");
+        }
+        for b in 0..=0x7fu8 {
+            let chunk = format!("a{}", b as char);
+            let trail_char = trail.contains(&(b as char));
+            assert_eq!(stem_key(chunk_key(&chunk).unwrap()).is_some(), trail_char, "{chunk:?}");
+        }
+    }
+
+    /// The chunk cache (entries taken from the chunk without its trail char included)
+    /// gives each chunk of every test text, and each with a trail char added, what a walk
+    /// of the chunk gives.
+    #[test]
+    fn cached_chunk_counts_equal_the_walk() {
+        let mut shared = 0;
+        for style in [ToneStyle::Traditional, ToneStyle::Modern] {
+            let mut tones = ToneCache::default();
+            for text in all_texts() {
+                for chunk in text.split_whitespace() {
+                    for extra in ["", ",", ".", ")", ");", "-", "\"", "'.", "...", "a", ",x"] {
+                        let chunk = format!("{chunk}{extra}");
+                        let Some(key) = chunk_key(&chunk) else { continue };
+                        shared += (stem_key(key).is_some_and(|stem| tones.chunks.contains_key(&stem)) && !tones.chunks.contains_key(&key)) as usize;
+                        let cached = tones.chunk_stats(&chunk, 0..chunk.len(), Some(key), style);
+                        let walked = ToneCache::default().walk_chunk(&chunk, style).map(|st| [st.words, st.marked, st.bad_marked, st.mixed]);
+                        assert_eq!(cached, walked, "{chunk:?}");
+                        let entry = tones.chunks[&key];
+                        let keeps = ToneCache::default().walk_chunk_keeps(&chunk, style).is_none_or(|(_, keeps)| keeps);
+                        assert_eq!(entry.trail_keeps, keeps, "{chunk:?}");
+                    }
+                }
+            }
+        }
+        assert!(shared > 10_000, "{shared}");
     }
 
     /// A line without `SPACEY` bytes has no whitespace but spaces and tabs: every other

@@ -407,6 +407,13 @@ impl ChunkWalk {
         };
     }
 
+    /// Whether the chunk so far counts the same with a trail char (`tokens::TRAIL`, no
+    /// letter) after it: its run stays its core, and lead chars or a chunk without letters
+    /// stay no word. Only a chunk with letters left to the tokenizer may count otherwise.
+    pub fn trail_keeps_counts(&self) -> bool {
+        self.state != COMPLEX || !self.alpha
+    }
+
     /// Ends the chunk (if any) at byte `end` of `line`.
     pub fn finish(&mut self, line: &str, end: usize, scratch: &mut Scratch, st: &mut Stats) {
         match self.state {

@@ -257,12 +257,21 @@ static LOWER: Lazy<Box<[u16]>> = Lazy::new(|| {
 /// below U+1F00 that [`letter`] reads as `c` (same base and tone) and is ASCII only when
 /// `c` is; `None` otherwise. Such a word has the tone facts and the detector's class of
 /// its lowercase form.
-#[inline]
+/// (The reference of [`syllable_lower_codes`], which the walks read.)
+#[cfg(test)]
 pub(crate) fn syllable_lower(c: char) -> Option<char> {
     match LOWER.get(c as usize) {
         Some(&l) if l != 0 => char::from_u32(u32::from(l)),
         _ => None,
     }
+}
+
+/// The table of [`syllable_lower`]: at index `c as usize` (when below its length) the
+/// code of the lowercase form, 0 for none. For a loop over many chars: one look-up of
+/// the lazy table, and no char made from each code.
+#[inline]
+pub(crate) fn syllable_lower_codes() -> &'static [u16] {
+    &LOWER
 }
 
 /// Whether `lower` (lowercase NFC, traditional tone placement) is a possible syllable.
@@ -388,6 +397,17 @@ mod tests {
             for style in [ToneStyle::Traditional, ToneStyle::Modern] {
                 assert!(!known_lower_in_place(pack_key(w.chars()).unwrap(), style), "{w}");
             }
+        }
+    }
+
+    /// The table walks read is `syllable_lower`, on every char.
+    #[test]
+    fn syllable_lower_codes_are_syllable_lower() {
+        let codes = syllable_lower_codes();
+        for u in 0..0x11_0000 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let code = codes.get(c as usize).copied().unwrap_or(0);
+            assert_eq!(syllable_lower(c), (code != 0).then(|| char::from_u32(u32::from(code)).unwrap()), "U+{u:04X}");
         }
     }
 

@@ -23,7 +23,7 @@ pub struct Token {
 }
 
 pub(super) const LEAD: &[char] = &['(', '[', '{', '"', '\'', '“', '‘', '«', '-', '–', '—', '•', '*', '+'];
-pub(super) const TRAIL: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '”', '’', '»', '…', '-', '–'];
+pub(crate) const TRAIL: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '}', '"', '\'', '”', '’', '»', '…', '-', '–'];
 
 pub(super) fn is_letter(c: char) -> bool {
     c.is_alphabetic() || crate::fold::is_combining_mark(c)
