@@ -820,10 +820,11 @@ impl AgencyRules {
     }
 
     /// Whether the first word of a token's key decides [`Self::known_may_start_at`] in
-    /// `text`: with no line break no token is rejoined, and with no label end no word is
-    /// blanked, so the token at a char is its word's run of letters, folded.
+    /// `text`: with no line break no token is rejoined, so the token at a char is its
+    /// word's run of letters, folded. (A label is blanked from the start of a token to its
+    /// end: a char in it starts no token, and the run from a char outside it is whole.)
     pub fn first_keys_decide(&self, text: &str) -> bool {
-        !text.contains('\n') && !self.label_end.iter().any(|&c| text.contains(c))
+        !text.contains('\n')
     }
 
     /// Whether a known name may start at a token whose key's first word is `first`: false

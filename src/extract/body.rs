@@ -466,7 +466,7 @@ mod tests {
 
     /// The folded word's check holds wherever [`AgencyRules::known_may_start_at`] does (it
     /// is a necessary condition) on texts it decides, on the bundled plans' lines and on
-    /// hand-made texts with "&", "/", "%" and marks, and it rules out most places.
+    /// hand-made texts with "&", "/", "%", marks and labels, and it rules out most places.
     #[test]
     fn first_key_at_holds_where_a_known_name_may_start() {
         let rules = Rules::embedded();
@@ -476,6 +476,7 @@ mod tests {
             "giao  UBND&Công an/phường 50% Phòng GD&ĐT, Phòng Văn hoá",
             "Đề nghị Mặt trận Tổ quốc phường, Đoàn Thanh niên, Hội Phụ nữ phối hợp",
             "yêu cầu Trạm Y tế; &Văn phòng e\u{301}Ủy ban nhân dân phường",
+            "Đơn vị chủ trì: Phòng Văn hóa - Xã hội; giao Cơ quan thực hiện:Công an phường",
         ]
         .map(String::from)
         .to_vec();
