@@ -819,6 +819,22 @@ impl AgencyRules {
         }
     }
 
+    /// Whether the first word of a token's key decides [`Self::known_may_start_at`] in
+    /// `text`: with no line break no token is rejoined, so the token at a char is its
+    /// word's run of letters, folded. (A label is blanked from the start of a token to its
+    /// end: a char in it starts no token, and the run from a char outside it is whole.)
+    pub fn first_keys_decide(&self, text: &str) -> bool {
+        !text.contains('\n')
+    }
+
+    /// Whether a known name may start at a token whose key's first word is `first`: false
+    /// means [`Self::match_at`] finds none there (it gives up on a first word that starts
+    /// no alias and is close to none), so neither does [`Self::known_may_start_at`].
+    pub fn known_may_start_with(&self, first: &str) -> bool {
+        let (root, cands) = self.first_word(first);
+        root.is_some() || cands.is_some()
+    }
+
     /// The result remembered for `text` on this thread, if any.
     fn recent(&self, text: &str) -> Option<Resolved> {
         CellMemo::get(&RECENT, self.id, text)
