@@ -415,7 +415,7 @@ fn convert(ctx: &Ctx, job: &Job, previous: Option<&StateEntry>, record: &mut Fil
     let mut json = Vec::with_capacity(source.text.len() * 3);
     let doc = crate::extract(&source, ctx.rules, ctx.opts)?;
     drop(source);
-    serde_json::to_writer_pretty(&mut json, &doc).map_err(|e| io_err(&out_path, e.into()))?;
+    crate::model::to_writer_pretty(&mut json, &doc).map_err(|e| io_err(&out_path, e.into()))?;
     json.push(b'\n');
     write_atomic(&out_path, &json).map_err(|e| io_err(&out_path, e))?;
     drop(json);

@@ -235,7 +235,7 @@ fn run(cli: &Cli) -> kehoach::Result<ExitCode> {
         Command::Extract { file, compact, .. } => {
             let file = file.as_deref().unwrap_or(Path::new("-"));
             let doc = kehoach::extract_path(file, &rules, &opts)?;
-            let mut s = if *compact { serde_json::to_string(&doc) } else { serde_json::to_string_pretty(&doc) }
+            let mut s = if *compact { serde_json::to_string(&doc) } else { kehoach::model::to_string_pretty(&doc) }
                 .expect("documents serialize");
             s.push('\n');
             s

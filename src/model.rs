@@ -197,3 +197,131 @@ pub struct Warning {
     pub message: String,
     pub span: Option<Span>,
 }
+
+/// `value` as serde_json's pretty JSON (two-space indent), byte for byte, into `writer`.
+///
+/// serde_json's `PrettyFormatter` writes an indent one level at a time, a write per level;
+/// a plan's JSON is mostly short lines five or six levels deep, so [`PrettyLines`] writes
+/// each line break with its indent at once.
+pub fn to_writer_pretty<W: std::io::Write, T: ?Sized + Serialize>(writer: W, value: &T) -> serde_json::Result<()> {
+    value.serialize(&mut serde_json::Serializer::with_formatter(writer, PrettyLines::default()))
+}
+
+/// [`to_writer_pretty`] into a string.
+pub fn to_string_pretty<T: ?Sized + Serialize>(value: &T) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(1024);
+    to_writer_pretty(&mut out, value)?;
+    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+}
+
+/// The layout of `serde_json::ser::PrettyFormatter` with its default two-space indent.
+#[derive(Default)]
+struct PrettyLines {
+    depth: usize,
+    has_value: bool,
+}
+
+/// A comma, a line break and the deepest indent written in one piece (deeper ones are rare).
+const LINE_BREAK: &[u8] = b",\n                                                                ";
+
+impl PrettyLines {
+    /// A line break (after a comma unless `first`) and the indent of the current depth.
+    fn line_break<W: ?Sized + std::io::Write>(&self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        let start = usize::from(first);
+        match LINE_BREAK.get(start..2 + 2 * self.depth) {
+            Some(piece) => writer.write_all(piece),
+            None => {
+                writer.write_all(&LINE_BREAK[start..2])?;
+                (0..self.depth).try_for_each(|_| writer.write_all(b"  "))
+            }
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for PrettyLines {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line_break(writer, true)?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        self.line_break(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line_break(writer, true)?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        self.line_break(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _writer: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pretty(value: &impl Serialize) -> String {
+        let mut out = Vec::new();
+        to_writer_pretty(&mut out, value).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// [`to_writer_pretty`] against serde_json's own pretty printer: every corpus plan's
+    /// document, and values with empty and nested containers deeper than the one-piece
+    /// indent.
+    #[test]
+    fn pretty_lines_agree_with_serde_json() {
+        let rules = crate::rules::Rules::embedded();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "txt") {
+                let doc = crate::extract_path(&path, rules, &crate::Options::default()).unwrap();
+                assert_eq!(pretty(&doc), serde_json::to_string_pretty(&doc).unwrap(), "{}", path.display());
+                seen += 1;
+            }
+        }
+        assert!(seen >= 5, "{seen}");
+        let mut deep = serde_json::json!({"a": [], "b": {}, "c": [1, {"d": null}], "e": "x"});
+        for i in 0..40 {
+            deep = if i % 2 == 0 { serde_json::json!([deep, [], {}]) } else { serde_json::json!({"k": deep, "e": []}) };
+        }
+        for v in [serde_json::json!([]), serde_json::json!({}), serde_json::json!(1), deep] {
+            assert_eq!(pretty(&v), serde_json::to_string_pretty(&v).unwrap());
+        }
+    }
+}

@@ -179,12 +179,13 @@ pub fn sniff_text_format(text: &str) -> Format {
     if !text.contains('\t') && !text.contains('|') {
         return Format::Text;
     }
-    let table_lines = text
+    // Two table lines decide: the search stops at the second.
+    let second_table_line = text
         .lines()
         .take(5000)
         .filter(|l| l.matches('\t').count() >= 2 || (l.trim_start().starts_with('|') && l.matches('|').count() >= 3))
-        .count();
-    if table_lines >= 2 {
+        .nth(1);
+    if second_table_line.is_some() {
         Format::Markdown
     } else {
         Format::Text
