@@ -236,9 +236,7 @@ impl PrettyLines {
             }
         }
     }
-}
 
-impl PrettyLines {
     /// An array or object begins: one level deeper, nothing in it yet.
     fn open<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, bracket: &[u8]) -> std::io::Result<()> {
         self.depth += 1;

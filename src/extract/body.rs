@@ -212,7 +212,7 @@ fn agency_may_follow_marker(text: &str, folded: &str, ctx: &AgencyContext) -> bo
     let Some(&last) = ends.iter().max() else { return false };
     // Most markers ("giao" of "giáo dục") are followed by a word that starts no known
     // name: told from the folded word, before the offsets are made.
-    if !ends.iter().any(|&e| first_key_at(folded, e).is_some_and(|k| ctx.rules.known_may_start_with(k))) && ctx.rules.first_keys_decide(text) {
+    if ctx.rules.first_keys_decide(text) && !ends.iter().any(|&e| first_key_at(folded, e).is_some_and(|k| ctx.rules.known_may_start_with(k))) {
         return false;
     }
     let at = fold_offsets_to(text, last);

@@ -3,6 +3,7 @@
 
 use super::mapped::{MChar, MappedStr};
 use super::restore::detect::{ChunkWalk, Scratch, Stats, WordClass};
+use super::restore::tokens::TRAIL;
 use super::restore::syllables::{known_lower_in_place, syllable_lower_codes};
 use super::{pack_key, PACK_MAX};
 
@@ -498,7 +499,7 @@ fn chunk_key(chunk: &str) -> Option<u128> {
 }
 
 /// The [`chunk_key`] of the chunk of `key` without its last byte when that byte is an
-/// ASCII trail char of the detector (`restore::tokens::TRAIL`: no letter, no whitespace,
+/// ASCII trail char of the detector ([`TRAIL`]: no letter, no whitespace,
 /// nothing the fast path rewrites) and another byte is left; `None` otherwise.
 #[inline]
 fn stem_key(key: u128) -> Option<u128> {
@@ -507,7 +508,8 @@ fn stem_key(key: u128) -> Option<u128> {
         return None;
     }
     let last = (key >> (8 * (len - 1))) as u8;
-    if !matches!(last, b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b']' | b'}' | b'"' | b'\'' | b'-') {
+    // Only on a cache miss: the detector's own list, read as ASCII bytes.
+    if !(last.is_ascii() && TRAIL.contains(&char::from(last))) {
         return None;
     }
     Some(key & ((1u128 << (8 * (len - 1))) - 1) | ((len - 1) as u128) << 120)
